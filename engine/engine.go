@@ -1,0 +1,552 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure an Engine. Zero values are usable.
+type Options struct {
+	Log    *slog.Logger
+	Events Events
+	HTTP   HTTPRouter
+	Stores *Stores
+	// Env resolves environment variables after node, group and flow env
+	// (settings env, then the process); os.LookupEnv when nil.
+	Env func(name string) (string, bool)
+	// CloseTimeout bounds each node's Close (Node-RED's nodeCloseTimeout).
+	CloseTimeout time.Duration
+	Now          func() time.Time
+}
+
+// Engine runs one deployed graph. Deploys are serialised; messages flow
+// between running nodes on their own goroutines.
+type Engine struct {
+	reg  *Registry
+	opts Options
+	log  *slog.Logger
+
+	mu      sync.Mutex // serialises deploys; guards graph, running, stopped
+	graph   *Graph
+	running map[string]*runner
+	stopped bool
+
+	topo atomic.Pointer[topology]
+
+	statusMu sync.Mutex // guards statuses
+	statuses map[string]Status
+
+	dropped atomic.Int64
+}
+
+type topology struct {
+	runners    map[string]*runner
+	wires      map[string][][]*runner
+	catchers   map[string][]*watcher // by flow, scoped first, uncaught last
+	statusers  map[string][]*watcher // by flow
+	completers map[string][]*runner  // by watched node
+}
+
+type watcher struct {
+	r     *runner
+	scope Scope
+}
+
+// New returns an engine for the node types of reg.
+func New(reg *Registry, opts Options) *Engine {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Stores == nil {
+		opts.Stores = NewMemoryStores()
+	}
+	if opts.Env == nil {
+		opts.Env = os.LookupEnv
+	}
+	if opts.CloseTimeout == 0 {
+		opts.CloseTimeout = 15 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Events == nil {
+		opts.Events = discardEvents{}
+	}
+	e := &Engine{reg: reg, opts: opts, log: opts.Log, running: map[string]*runner{}, statuses: map[string]Status{}, graph: &Graph{}}
+	e.topo.Store(&topology{})
+	return e
+}
+
+type discardEvents struct{}
+
+func (discardEvents) Publish(string, any) {}
+
+// Warning is a problem that does not stop a deploy (an unknown node type).
+type Warning = FieldError
+
+// Deploy validates g, constructs every node the plan starts, and — only if
+// all of them construct — calls commit (persistence; may be nil), stops the
+// nodes the plan stops, rewires, and starts the new nodes. On any error
+// before commit returns, the running flows are untouched.
+func (e *Engine) Deploy(ctx context.Context, g *Graph, mode DeployMode, commit func() error) ([]Warning, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	plan := Diff(e.graph, g, mode)
+	if e.stopped {
+		// flows stay stopped: validate everything, run nothing
+		_, warnings, err := e.construct(g, allIDs(g))
+		if err == nil && commit != nil {
+			err = commit()
+		}
+		if err == nil {
+			e.graph = g
+		}
+		return warnings, err
+	}
+	built, warnings, err := e.construct(g, plan.Start)
+	if err != nil {
+		return warnings, err
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return warnings, err
+		}
+	}
+	clearAll := mode == DeployFull || mode == DeployReload || mode == ""
+	e.apply(ctx, g, plan, built, clearAll)
+	return warnings, nil
+}
+
+// Validate constructs every node of g without running anything and returns
+// the problems a deploy of g would report.
+func (e *Engine) Validate(g *Graph) ([]Warning, error) {
+	_, w, err := e.construct(g, allIDs(g))
+	return w, err
+}
+
+func allIDs(g *Graph) []string {
+	ids := make([]string, len(g.Nodes))
+	for i, n := range g.Nodes {
+		ids[i] = n.ID
+	}
+	return ids
+}
+
+// construct builds runners for ids (pure: no node is started).
+func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warning, error) {
+	flows := map[string]FlowInfo{}
+	for _, f := range g.Flows {
+		flows[f.ID] = f
+	}
+	groups := map[string]GroupInfo{}
+	for _, gr := range g.Groups {
+		groups[gr.ID] = gr
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	built := map[string]*runner{}
+	var warnings []Warning
+	var errs []error
+	for _, n := range g.Nodes {
+		if !want[n.ID] || n.Disabled || flows[n.Flow].Disabled {
+			continue
+		}
+		t, ok := e.reg.Lookup(n.Type)
+		if !ok {
+			warnings = append(warnings, FieldError{Node: n.ID, Type: n.Type, Reason: fmt.Sprintf("unknown node type %q: kept, not running", n.Type)})
+			continue
+		}
+		r := e.newRunner(n, flows, groups)
+		node, err := safeConstruct(t.New, &n.Config, r.res)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		r.node = node
+		r.handler, _ = node.(Handler)
+		built[n.ID] = r
+	}
+	return built, warnings, errors.Join(errs...)
+}
+
+func safeConstruct(c Constructor, cfg *Config, res *Resources) (n Node, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &FieldError{Node: cfg.ID, Type: cfg.Type, Reason: fmt.Sprintf("constructor panicked: %v", p)}
+		}
+	}()
+	return c(cfg, res)
+}
+
+func (e *Engine) newRunner(n NodeConfig, flows map[string]FlowInfo, groups map[string]GroupInfo) *runner {
+	log := e.log.With("node", n.ID, "type", n.Type, "flow", n.Flow)
+	r := &runner{e: e, cfg: n, log: log, signal: make(chan struct{}, 1), done: make(chan struct{}), warnAt: queueWarnStart}
+	stores := e.opts.Stores
+	flowScope := n.Flow
+	if flowScope == "" {
+		flowScope = "global"
+	}
+	r.res = &Resources{
+		Log:    log,
+		Node:   NewContext(stores, n.ID+":"+flowScope),
+		Flow:   NewContext(stores, flowScope),
+		Global: NewContext(stores, "global"),
+		Events: e.opts.Events,
+		HTTP:   e.opts.HTTP,
+		Now:    e.opts.Now,
+		env:    e.envFor(n, flows, groups),
+		r:      r,
+	}
+	return r
+}
+
+// envFor resolves env vars as Node-RED: built-ins, groups (inner first), the
+// flow, then the engine's Env.
+func (e *Engine) envFor(n NodeConfig, flows map[string]FlowInfo, groups map[string]GroupInfo) func(string) (string, bool) {
+	f := flows[n.Flow]
+	builtin := map[string]string{
+		"NR_NODE_ID": n.ID, "NR_NODE_NAME": n.Name, "NR_NODE_PATH": n.Flow + "/" + n.ID,
+		"NR_FLOW_ID": n.Flow, "NR_FLOW_NAME": f.Label,
+	}
+	var chain []map[string]string
+	if g, ok := groups[n.Group]; ok {
+		builtin["NR_GROUP_ID"], builtin["NR_GROUP_NAME"] = g.ID, g.Name
+		for depth := 0; ok && depth < 32; depth++ {
+			chain = append(chain, g.Env)
+			g, ok = groups[g.Group]
+		}
+	}
+	chain = append(chain, f.Env)
+	for k, v := range builtin {
+		builtin["FLOWGATE_"+k[3:]] = v
+	}
+	return func(name string) (string, bool) {
+		if v, ok := builtin[name]; ok {
+			return v, true
+		}
+		for _, m := range chain {
+			if v, ok := m[name]; ok {
+				return v, true
+			}
+		}
+		return e.opts.Env(name)
+	}
+}
+
+func (e *Engine) apply(ctx context.Context, g *Graph, plan Plan, built map[string]*runner, clearAll bool) {
+	var stopping []*runner
+	for _, id := range plan.Stop {
+		if r, ok := e.running[id]; ok {
+			stopping = append(stopping, r)
+			delete(e.running, id)
+		}
+	}
+	e.stopRunners(ctx, stopping)
+	removed := map[string]bool{}
+	for _, id := range plan.Removed {
+		removed[id] = true
+	}
+	for _, r := range stopping {
+		if clearAll || removed[r.cfg.ID] {
+			_ = r.res.Node.Clear()
+		}
+		e.statusMu.Lock()
+		delete(e.statuses, r.cfg.ID)
+		e.statusMu.Unlock()
+	}
+	for _, n := range g.Nodes {
+		if r, ok := e.running[n.ID]; ok {
+			r.cfg.Wires = n.Wires // kept nodes are rewired
+		}
+	}
+	for id, r := range built {
+		e.running[id] = r
+	}
+	e.graph = g
+	e.rebuildTopology()
+	// config nodes first, then the rest in graph order
+	order := make([]*runner, 0, len(built))
+	for _, n := range g.Nodes {
+		if r, ok := built[n.ID]; ok {
+			order = append(order, r)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b *runner) int {
+		return cmp.Compare(boolRank(a.cfg.Flow != ""), boolRank(b.cfg.Flow != ""))
+	})
+	for _, r := range order {
+		r.start()
+	}
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (e *Engine) stopRunners(ctx context.Context, rs []*runner) {
+	var wg sync.WaitGroup
+	for _, r := range rs {
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, e.opts.CloseTimeout)
+			defer cancel()
+			r.stop(cctx)
+		})
+	}
+	wg.Wait()
+}
+
+func (e *Engine) rebuildTopology() {
+	t := &topology{
+		runners:    make(map[string]*runner, len(e.running)),
+		wires:      make(map[string][][]*runner, len(e.running)),
+		catchers:   map[string][]*watcher{},
+		statusers:  map[string][]*watcher{},
+		completers: map[string][]*runner{},
+	}
+	for id, r := range e.running {
+		t.runners[id] = r
+	}
+	for id, r := range e.running {
+		ports := make([][]*runner, len(r.cfg.Wires))
+		for p, targets := range r.cfg.Wires {
+			for _, tid := range targets {
+				if tr, ok := e.running[tid]; ok && tr.handler != nil {
+					ports[p] = append(ports[p], tr)
+				}
+			}
+		}
+		if l, ok := r.node.(Linker); ok {
+			if len(ports) == 0 {
+				ports = make([][]*runner, 1)
+			}
+			for _, tid := range l.LinkTargets() {
+				if tr, ok := e.running[tid]; ok && tr.handler != nil && !slices.Contains(ports[0], tr) {
+					ports[0] = append(ports[0], tr)
+				}
+			}
+		}
+		t.wires[id] = ports
+		if c, ok := r.node.(Catcher); ok {
+			t.catchers[r.cfg.Flow] = append(t.catchers[r.cfg.Flow], &watcher{r: r, scope: c.CatchScope()})
+		}
+		if s, ok := r.node.(StatusWatcher); ok {
+			t.statusers[r.cfg.Flow] = append(t.statusers[r.cfg.Flow], &watcher{r: r, scope: s.StatusScope()})
+		}
+		if c, ok := r.node.(CompleteWatcher); ok {
+			for _, src := range c.CompleteScope() {
+				t.completers[src] = append(t.completers[src], r)
+			}
+		}
+	}
+	for f, ws := range t.catchers {
+		slices.SortStableFunc(ws, func(a, b *watcher) int {
+			return cmp.Or(cmp.Compare(catchRank(a.scope), catchRank(b.scope)), cmp.Compare(a.r.cfg.ID, b.r.cfg.ID))
+		})
+		t.catchers[f] = ws
+	}
+	e.topo.Store(t)
+}
+
+// catchRank orders catch nodes as Node-RED: scoped, then all, then uncaught.
+func catchRank(s Scope) int {
+	switch {
+	case len(s.Nodes) > 0 || s.Group:
+		return 0
+	case s.Uncaught:
+		return 2
+	}
+	return 1
+}
+
+func (s Scope) matches(w *runner, src *runner) bool {
+	if s.Group {
+		return w.cfg.Group != "" && w.cfg.Group == src.cfg.Group
+	}
+	if len(s.Nodes) > 0 {
+		return slices.Contains(s.Nodes, src.cfg.ID)
+	}
+	return true
+}
+
+func (e *Engine) source(r *runner) map[string]any {
+	return map[string]any{"id": r.cfg.ID, "type": r.cfg.Type, "name": r.cfg.Name}
+}
+
+// maxCatches is how often one message may be caught for the same node
+// before Node-RED gives up (a catch loop).
+const maxCatches = 10
+
+func (e *Engine) reportError(r *runner, err error, m Msg) {
+	text := err.Error()
+	handled := false
+	if m != nil {
+		count := 1.0
+		if prev, ok := m["error"].(map[string]any); ok {
+			if src, ok := prev["source"].(map[string]any); ok && src["id"] == r.cfg.ID {
+				c, _ := src["count"].(float64)
+				count = c + 1
+			}
+		}
+		if count >= maxCatches {
+			r.log.Warn("message exceeded maximum number of catches", "err", text)
+			return
+		}
+		t := e.topo.Load()
+		uncaughtDone := false
+		for _, w := range t.catchers[r.cfg.Flow] {
+			if w.r == r || !w.scope.matches(w.r, r) {
+				continue
+			}
+			if w.scope.Uncaught && len(w.scope.Nodes) == 0 && !w.scope.Group {
+				if handled || uncaughtDone {
+					continue
+				}
+				uncaughtDone = true
+			}
+			em := m.Clone()
+			src := e.source(r)
+			src["count"] = count
+			em["error"] = map[string]any{"message": text, "source": src}
+			w.r.enqueue(em)
+			handled = true
+		}
+	}
+	if handled {
+		return
+	}
+	r.log.Error("node error", "err", text)
+	e.opts.Events.Publish("debug", map[string]any{
+		"id": r.cfg.ID, "z": r.cfg.Flow, "name": r.cfg.Name, "path": r.cfg.Flow,
+		"msg": text, "format": "string", "level": 20,
+	})
+}
+
+func (e *Engine) reportStatus(r *runner, s Status) {
+	e.statusMu.Lock()
+	e.statuses[r.cfg.ID] = s
+	e.statusMu.Unlock()
+	e.opts.Events.Publish("status/"+r.cfg.ID, s)
+	if _, self := r.node.(StatusWatcher); self {
+		return
+	}
+	t := e.topo.Load()
+	for _, w := range t.statusers[r.cfg.Flow] {
+		if !w.scope.matches(w.r, r) {
+			continue
+		}
+		src := e.source(r)
+		st := map[string]any{"source": src}
+		if s.Fill != "" {
+			st["fill"] = s.Fill
+		}
+		if s.Shape != "" {
+			st["shape"] = s.Shape
+		}
+		st["text"] = s.Text
+		w.r.enqueue(Msg{"_msgid": NewMsgID(), "status": st})
+	}
+}
+
+// Statuses returns the last status of every running node.
+func (e *Engine) Statuses() map[string]Status {
+	e.statusMu.Lock()
+	defer e.statusMu.Unlock()
+	out := make(map[string]Status, len(e.statuses))
+	for k, v := range e.statuses {
+		out[k] = v
+	}
+	return out
+}
+
+// Node returns a running node instance by id.
+func (e *Engine) Node(id string) (Node, bool) {
+	r, ok := e.topo.Load().runners[id]
+	if !ok {
+		return nil, false
+	}
+	return r.node, true
+}
+
+func (e *Engine) nodesOf(typ, name string) []string {
+	var ids []string
+	for id, r := range e.topo.Load().runners {
+		if r.cfg.Type == typ && (name == "" || r.cfg.Name == name) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (e *Engine) deliver(id string, m Msg) bool {
+	r, ok := e.topo.Load().runners[id]
+	if !ok {
+		return false
+	}
+	return r.enqueue(m)
+}
+
+// Stop closes every running node (shutdown, or Node-RED's "stop flows").
+// A later Start restarts the last deployed graph.
+func (e *Engine) Stop(ctx context.Context) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var rs []*runner
+	for _, r := range e.running {
+		rs = append(rs, r)
+	}
+	e.running = map[string]*runner{}
+	e.stopRunners(ctx, rs)
+	e.rebuildTopology()
+	e.stopped = true
+}
+
+// Start restarts the last deployed graph after Stop.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	if !e.stopped {
+		e.mu.Unlock()
+		return nil
+	}
+	e.stopped = false
+	g := e.graph
+	e.graph = &Graph{}
+	e.mu.Unlock()
+	_, err := e.Deploy(ctx, g, DeployFull, nil)
+	return err
+}
+
+// Running reports whether flows are started (Node-RED's flows state).
+func (e *Engine) Running() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.stopped
+}
+
+// Stats are engine-wide counters.
+type Stats struct {
+	Nodes   int   `json:"nodes"`
+	Dropped int64 `json:"dropped"`
+}
+
+// Stats returns engine-wide counters.
+func (e *Engine) Stats() Stats {
+	return Stats{Nodes: len(e.topo.Load().runners), Dropped: e.dropped.Load()}
+}
+
+// Deliver puts m into the input of the running node id (the editor's inject
+// button, tests); false when the node is not running or has no input.
+func (e *Engine) Deliver(id string, m Msg) bool { return e.deliver(id, m) }

@@ -1,0 +1,209 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
+)
+
+// pass forwards every message to output 0, adding its id to msg.path.
+type pass struct{ id string }
+
+func (p *pass) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {
+	if s, ok := m["path"].(string); ok {
+		m["path"] = s + "," + p.id
+	} else {
+		m["path"] = p.id
+	}
+	out.Send(0, m)
+	return nil
+}
+
+// fail returns an error or panics, depending on msg.payload.
+type fail struct{}
+
+func (fail) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
+	if m["payload"] == "panic" {
+		panic("boom")
+	}
+	return errors.New("bad thing")
+}
+
+// catcher forwards errors of its scope.
+type catcher struct{ scope engine.Scope }
+
+func (c *catcher) CatchScope() engine.Scope { return c.scope }
+func (c *catcher) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {
+	out.Send(0, m)
+	return nil
+}
+
+// completer forwards completions.
+type completer struct{ scope []string }
+
+func (c *completer) CompleteScope() []string { return c.scope }
+func (c *completer) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {
+	out.Send(0, m)
+	return nil
+}
+
+func testTypes() []engine.Type {
+	return []engine.Type{
+		{Spec: engine.Spec{Type: "pass", Inputs: 1, Outputs: 1}, New: func(c *engine.Config, _ *engine.Resources) (engine.Node, error) {
+			if c.Props["bad"] != nil {
+				return nil, &engine.FieldError{Node: c.ID, Type: c.Type, Field: "bad", Reason: "is bad"}
+			}
+			return &pass{id: c.ID}, nil
+		}},
+		{Spec: engine.Spec{Type: "fail", Inputs: 1}, New: func(*engine.Config, *engine.Resources) (engine.Node, error) { return fail{}, nil }},
+		{Spec: engine.Spec{Type: "catch", Outputs: 1}, New: func(c *engine.Config, _ *engine.Resources) (engine.Node, error) {
+			r := c.Reader()
+			var s engine.Scope
+			r.Decode("scope", &s.Nodes)
+			s.Uncaught = r.Bool("uncaught", false)
+			return &catcher{scope: s}, nil
+		}},
+		{Spec: engine.Spec{Type: "complete", Outputs: 1}, New: func(c *engine.Config, _ *engine.Resources) (engine.Node, error) {
+			var s []string
+			c.Reader().Decode("scope", &s)
+			return &completer{scope: s}, nil
+		}},
+	}
+}
+
+func TestChainFanOutAndOrder(t *testing.T) {
+	h := enginetest.New(t, testTypes()...)
+	h.Deploy(`[{"id":"t1","type":"tab"},
+		{"id":"a","type":"pass","z":"t1","wires":[["b","c"]]},
+		{"id":"b","type":"pass","z":"t1","wires":[["o1"]]},
+		{"id":"c","type":"pass","z":"t1","wires":[["o2"]]},
+		{"id":"o1","type":"helper","z":"t1"},{"id":"o2","type":"helper","z":"t1"}]`)
+	const n = 200
+	for i := range n {
+		h.Send("a", engine.Msg{"payload": float64(i)})
+	}
+	got, ok := h.WaitAll(map[string]int{"o1": n, "o2": n}, 5*time.Second)
+	if !ok {
+		t.Fatalf("timeout: %d %d", len(got["o1"]), len(got["o2"]))
+	}
+	for i := range n {
+		m1, m2 := got["o1"][i], got["o2"][i]
+		if m1["payload"] != float64(i) || m2["payload"] != float64(i) {
+			t.Fatalf("order broken at %d: %v %v", i, m1["payload"], m2["payload"])
+		}
+		if m1["path"] != "a,b" || m2["path"] != "a,c" {
+			t.Fatalf("fan-out shares the message: %v %v", m1["path"], m2["path"])
+		}
+	}
+}
+
+func TestCycleDoesNotDeadlock(t *testing.T) {
+	h := enginetest.New(t, testTypes()...)
+	// a → b → a and b → out: every message loops forever; sends must never block
+	h.Deploy(`[{"id":"a","type":"pass","z":"t","wires":[["b"]]},{"id":"b","type":"pass","z":"t","wires":[["a","o"]]},{"id":"o","type":"helper","z":"t"}]`)
+	for range 50 {
+		h.Send("a", engine.Msg{"payload": 1.0})
+	}
+	h.Wait("o", 5000, 10*time.Second)
+}
+
+func TestErrorsReachScopedThenUncaughtCatch(t *testing.T) {
+	h := enginetest.New(t, testTypes()...)
+	h.Deploy(`[{"id":"f","type":"fail","z":"t","name":"failer"},{"id":"g","type":"fail","z":"t"},
+		{"id":"c1","type":"catch","z":"t","scope":["f"],"wires":[["o1"]]},
+		{"id":"c2","type":"catch","z":"t","uncaught":true,"wires":[["o2"]]},
+		{"id":"o1","type":"helper","z":"t"},{"id":"o2","type":"helper","z":"t"}]`)
+	h.Send("f", engine.Msg{"payload": "panic"})
+	h.Send("g", engine.Msg{"payload": "x"})
+	got, ok := h.WaitAll(map[string]int{"o1": 1, "o2": 1}, 5*time.Second)
+	if !ok {
+		t.Fatalf("timeout: %v", got)
+	}
+	e1 := got["o1"][0]["error"].(map[string]any)
+	if e1["message"] != "panic: boom" || e1["source"].(map[string]any)["id"] != "f" || e1["source"].(map[string]any)["name"] != "failer" {
+		t.Errorf("scoped catch got %v", e1)
+	}
+	if len(got["o2"]) != 1 || got["o2"][0]["error"].(map[string]any)["source"].(map[string]any)["id"] != "g" {
+		t.Errorf("uncaught catch got %v", got["o2"])
+	}
+}
+
+func TestCompleteAndBadDeployKeepsRunningFlows(t *testing.T) {
+	h := enginetest.New(t, testTypes()...)
+	good := `[{"id":"a","type":"pass","z":"t","wires":[["o"]]},{"id":"o","type":"helper","z":"t"},
+		{"id":"k","type":"complete","z":"t","scope":["a"],"wires":[["oc"]]},{"id":"oc","type":"helper","z":"t"},
+		{"id":"u","type":"mystery","z":"t","foo":1}]`
+	w := h.Deploy(good)
+	if len(w) != 1 || w[0].Node != "u" {
+		t.Errorf("warnings = %v, want one for the unknown type", w)
+	}
+	_, err := h.TryDeploy(`[{"id":"a","type":"pass","z":"t","bad":1},{"id":"b","type":"pass","z":"t","bad":2}]`, engine.DeployFull)
+	fes := engine.FieldErrors(err)
+	if len(fes) != 2 || fes[0].Field != "bad" {
+		t.Fatalf("errors = %v, want two field errors", err)
+	}
+	h.Send("a", engine.Msg{"payload": "still running"})
+	got, ok := h.WaitAll(map[string]int{"o": 1, "oc": 1}, 5*time.Second)
+	if !ok {
+		t.Fatalf("old flow stopped after a bad deploy: %v", got)
+	}
+	if got["oc"][0]["payload"] != "still running" {
+		t.Errorf("complete got %v", got["oc"][0])
+	}
+}
+
+func TestNodesDeployKeepsUnchangedNodes(t *testing.T) {
+	h := enginetest.New(t, testTypes()...)
+	h.Deploy(`[{"id":"a","type":"pass","z":"t","wires":[["o"]]},{"id":"b","type":"pass","z":"t","wires":[]},{"id":"o","type":"helper","z":"t"}]`)
+	a1, _ := h.E.Node("a")
+	b1, _ := h.E.Node("b")
+	if _, err := h.TryDeploy(`[{"id":"a","type":"pass","z":"t","wires":[["o"]],"x":5},{"id":"b","type":"pass","z":"t","name":"new","wires":[]},{"id":"o","type":"helper","z":"t"}]`, engine.DeployNodes); err != nil {
+		t.Fatal(err)
+	}
+	a2, _ := h.E.Node("a")
+	b2, _ := h.E.Node("b")
+	if a1 != a2 {
+		t.Error("moved node a was restarted")
+	}
+	if b1 == b2 {
+		t.Error("changed node b was not restarted")
+	}
+	h.Send("a", engine.Msg{"payload": 1.0})
+	h.Wait("o", 1, 5*time.Second)
+}
+
+func BenchmarkClone(b *testing.B) {
+	m := engine.Msg{"_msgid": "abc", "topic": "sensors/livingroom/temp", "payload": map[string]any{
+		"temperature": 21.5, "humidity": 40.0, "battery": 98.0, "tags": []any{"a", "b", "c"},
+		"meta": map[string]any{"device": "esp32-1", "rssi": -60.0, "fw": "1.2.3"},
+	}}
+	for b.Loop() {
+		_ = m.Clone()
+	}
+}
+
+func BenchmarkChain10(b *testing.B) {
+	h := enginetest.New(b, testTypes()...)
+	flow := `[`
+	for i := range 10 {
+		next := fmt.Sprintf("p%d", i+1)
+		if i == 9 {
+			next = "o"
+		}
+		flow += fmt.Sprintf(`{"id":"p%d","type":"pass","z":"t","wires":[["%s"]]},`, i, next)
+	}
+	flow += `{"id":"o","type":"helper","z":"t"}]`
+	h.Deploy(flow)
+	n := 0
+	for b.Loop() {
+		h.Send("p0", engine.Msg{"payload": 1.0})
+		n++
+	}
+	h.Wait("o", n, time.Minute)
+	b.ReportMetric(float64(n*10)/b.Elapsed().Seconds(), "hops/s")
+}

@@ -1,0 +1,227 @@
+// Package enginetest runs node types in a real engine for tests: deploy a
+// Node-RED flow, send messages into a node, and collect what reaches the
+// collector nodes (type "helper", as in node-red-node-test-helper).
+package enginetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+// HelperType is the collector node type.
+const HelperType = "helper"
+
+// Harness is an engine with collector nodes.
+type Harness struct {
+	t      testing.TB
+	E      *engine.Engine
+	events *Events
+
+	mu        sync.Mutex // guards collected
+	collected map[string][]engine.Msg
+	changed   chan struct{}
+}
+
+// Options tune a harness; zero is fine.
+type Options struct {
+	HTTP   engine.HTTPRouter
+	Env    func(string) (string, bool)
+	Stores *engine.Stores
+}
+
+// New returns a harness running the given types plus the collector type.
+func New(t testing.TB, types ...engine.Type) *Harness {
+	return NewWith(t, Options{}, types...)
+}
+
+// NewWith is New with options.
+func NewWith(t testing.TB, o Options, types ...engine.Type) *Harness {
+	t.Helper()
+	h := &Harness{t: t, events: &Events{}, collected: map[string][]engine.Msg{}, changed: make(chan struct{}, 1)}
+	all := append([]engine.Type{h.helperType()}, types...)
+	reg, err := engine.NewRegistry(all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.E = engine.New(reg, engine.Options{Events: h.events, HTTP: o.HTTP, Env: o.Env, Stores: o.Stores, CloseTimeout: 5 * time.Second})
+	t.Cleanup(func() { h.E.Stop(context.Background()) })
+	return h
+}
+
+type collector struct {
+	h  *Harness
+	id string
+}
+
+func (c *collector) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
+	c.h.mu.Lock()
+	c.h.collected[c.id] = append(c.h.collected[c.id], m)
+	c.h.mu.Unlock()
+	select {
+	case c.h.changed <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (h *Harness) helperType() engine.Type {
+	return engine.Type{
+		Spec: engine.Spec{Type: HelperType, Category: "test", Inputs: 1},
+		New: func(cfg *engine.Config, _ *engine.Resources) (engine.Node, error) {
+			return &collector{h: h, id: cfg.ID}, nil
+		},
+	}
+}
+
+// Deploy deploys a flows array (JSON text, or anything that marshals to
+// one) with a full deploy and fails the test on any error.
+func (h *Harness) Deploy(flow any) []engine.Warning {
+	h.t.Helper()
+	w, err := h.TryDeploy(flow, engine.DeployFull)
+	if err != nil {
+		h.t.Fatalf("deploy: %v", err)
+	}
+	return w
+}
+
+// TryDeploy deploys with the given mode and returns the deploy error.
+func (h *Harness) TryDeploy(flow any, mode engine.DeployMode) ([]engine.Warning, error) {
+	var data []byte
+	switch f := flow.(type) {
+	case string:
+		data = []byte(f)
+	case []byte:
+		data = f
+	default:
+		var err error
+		if data, err = json.Marshal(f); err != nil {
+			return nil, err
+		}
+	}
+	g, err := engine.NewGraphJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	return h.E.Deploy(context.Background(), g, mode, nil)
+}
+
+// Send puts m into the input of node id.
+func (h *Harness) Send(id string, m engine.Msg) {
+	h.t.Helper()
+	if _, ok := m["_msgid"]; !ok {
+		m["_msgid"] = engine.NewMsgID()
+	}
+	if _, ok := h.E.Node(id); !ok {
+		h.t.Fatalf("send: node %s is not running", id)
+	}
+	if !h.E.Deliver(id, m) {
+		h.t.Fatalf("send: node %s has no input", id)
+	}
+}
+
+// Wait waits until collector id has at least n messages and returns them
+// (failing the test after timeout).
+func (h *Harness) Wait(id string, n int, timeout time.Duration) []engine.Msg {
+	h.t.Helper()
+	msgs, ok := h.WaitAll(map[string]int{id: n}, timeout)
+	if !ok {
+		h.t.Fatalf("collector %s: got %d messages, want %d: %v", id, len(msgs[id]), n, msgs[id])
+	}
+	return msgs[id]
+}
+
+// WaitAll waits until each collector has at least its count; it returns
+// what was collected and whether the counts were reached in time.
+func (h *Harness) WaitAll(want map[string]int, timeout time.Duration) (map[string][]engine.Msg, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		got := h.Collected()
+		done := true
+		for id, n := range want {
+			if len(got[id]) < n {
+				done = false
+			}
+		}
+		if done {
+			return got, true
+		}
+		select {
+		case <-h.changed:
+		case <-deadline.C:
+			return h.Collected(), false
+		}
+	}
+}
+
+// Collected returns a copy of everything collected so far, by collector id.
+func (h *Harness) Collected() map[string][]engine.Msg {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string][]engine.Msg, len(h.collected))
+	for k, v := range h.collected {
+		out[k] = append([]engine.Msg(nil), v...)
+	}
+	return out
+}
+
+// Reset forgets collected messages and events.
+func (h *Harness) Reset() {
+	h.mu.Lock()
+	h.collected = map[string][]engine.Msg{}
+	h.mu.Unlock()
+	h.events.Reset()
+}
+
+// Events returns the events published so far.
+func (h *Harness) Events() []Event { return h.events.All() }
+
+// Event is one published event.
+type Event struct {
+	Topic string
+	Data  any
+}
+
+// Events records published events; safe for concurrent use.
+type Events struct {
+	mu  sync.Mutex // guards all
+	all []Event
+}
+
+// Publish implements engine.Events.
+func (ev *Events) Publish(topic string, data any) {
+	ev.mu.Lock()
+	ev.all = append(ev.all, Event{Topic: topic, Data: data})
+	ev.mu.Unlock()
+}
+
+// All returns a copy of the recorded events.
+func (ev *Events) All() []Event {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	return append([]Event(nil), ev.all...)
+}
+
+// Reset forgets recorded events.
+func (ev *Events) Reset() {
+	ev.mu.Lock()
+	ev.all = nil
+	ev.mu.Unlock()
+}
+
+// Errors returns the texts of unhandled node errors published so far.
+func (h *Harness) Errors() []string {
+	var out []string
+	for _, e := range h.Events() {
+		if d, ok := e.Data.(map[string]any); ok && e.Topic == "debug" && d["level"] == 20 {
+			out = append(out, fmt.Sprint(d["msg"]))
+		}
+	}
+	return out
+}

@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FormatNumber formats f as JavaScript's String(number) does.
+func FormatNumber(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		return "0"
+	}
+	abs := math.Abs(f)
+	if abs >= 1e21 || abs < 1e-6 {
+		s := strconv.FormatFloat(f, 'e', -1, 64)
+		// Go: 1e+21, 1.5e-07; JS: 1e+21, 1.5e-7
+		if i := strings.IndexByte(s, 'e'); i >= 0 {
+			mant, exp := s[:i], s[i+1:]
+			sign := exp[0]
+			digits := strings.TrimLeft(exp[1:], "0")
+			if digits == "" {
+				digits = "0"
+			}
+			return mant + "e" + string(sign) + digits
+		}
+		return s
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// ToNumber converts v as JavaScript's Number(v) does; NaN when it cannot.
+func ToNumber(v any) float64 {
+	switch t := v.(type) {
+	case float64:
+		return t
+	case int:
+		return float64(t)
+	case int64:
+		return float64(t)
+	case bool:
+		if t {
+			return 1
+		}
+		return 0
+	case nil:
+		return 0
+	case string:
+		s := strings.TrimSpace(t)
+		if s == "" {
+			return 0
+		}
+		if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+			if n, err := strconv.ParseUint(s[2:], 16, 64); err == nil {
+				return float64(n)
+			}
+			return math.NaN()
+		}
+		switch s {
+		case "Infinity", "+Infinity":
+			return math.Inf(1)
+		case "-Infinity":
+			return math.Inf(-1)
+		}
+		if strings.ContainsAny(s, "iInN_") { // reject Go-only spellings (inf, nan, 1_000)
+			return math.NaN()
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return math.NaN()
+		}
+		return f
+	case []any:
+		switch len(t) {
+		case 0:
+			return 0
+		case 1:
+			return ToNumber(ToString(t[0]))
+		}
+		return math.NaN()
+	case time.Time:
+		return float64(t.UnixMilli())
+	}
+	return math.NaN()
+}
+
+// ToString converts v as JavaScript's String(v) does (objects become
+// "[object Object]", arrays join their elements with commas).
+func ToString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case float64:
+		return FormatNumber(t)
+	case int:
+		return strconv.Itoa(t)
+	case bool:
+		return strconv.FormatBool(t)
+	case nil:
+		return "null"
+	case []any:
+		parts := make([]string, len(t))
+		for i, e := range t {
+			if e != nil {
+				parts[i] = ToString(e)
+			}
+		}
+		return strings.Join(parts, ",")
+	case []byte:
+		return string(t)
+	case map[string]any, Msg:
+		return "[object Object]"
+	case *regexp.Regexp:
+		return "/" + t.String() + "/"
+	case time.Time:
+		return t.Format("Mon Jan 02 2006 15:04:05 GMT-0700 (MST)")
+	}
+	return "[object Object]"
+}
+
+// JSONString encodes v as JavaScript's JSON.stringify does: no HTML escaping,
+// byte buffers as {"type":"Buffer","data":[...]}.
+func JSONString(v any, indent string) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	if err := enc.Encode(ToJSONValue(v)); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// ToJSONValue rewrites v for encoding/json as JSON.stringify would see it:
+// []byte becomes Node's Buffer form, time.Time an ISO string, NaN/Infinity null.
+func ToJSONValue(v any) any {
+	switch t := v.(type) {
+	case Msg:
+		return ToJSONValue(map[string]any(t))
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if _, skip := e.(jsonOmit); skip {
+				continue
+			}
+			out[k] = ToJSONValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = ToJSONValue(e)
+		}
+		return out
+	case []byte:
+		data := make([]any, len(t))
+		for i, c := range t {
+			data[i] = float64(c)
+		}
+		return map[string]any{"type": "Buffer", "data": data}
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return nil
+		}
+		return t
+	case time.Time:
+		return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	case *regexp.Regexp:
+		return map[string]any{}
+	case string, bool, nil, int, int64, json.Number, json.RawMessage:
+		return t
+	}
+	if m, ok := v.(json.Marshaler); ok {
+		return m
+	}
+	return map[string]any{}
+}
+
+// jsonOmit marks values JSON.stringify leaves out (functions, undefined).
+type jsonOmit interface{ jsonOmit() }
+
+// Truthy reports whether v is truthy in JavaScript.
+func Truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return t
+	case float64:
+		return t != 0 && !math.IsNaN(t)
+	case int:
+		return t != 0
+	case string:
+		return t != ""
+	}
+	return true
+}
+
+// TypeOf returns JavaScript's typeof for v, with "array", "buffer" and "null"
+// distinguished as Node-RED's switch `istype` does.
+func TypeOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64, int, int64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case []byte:
+		return "buffer"
+	case map[string]any, Msg:
+		return "object"
+	}
+	return "object"
+}
+
+// LooseEqual is JavaScript's == for JSON-like values.
+func LooseEqual(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	switch x := a.(type) {
+	case string:
+		switch y := b.(type) {
+		case string:
+			return x == y
+		case float64, bool:
+			return ToNumber(x) == ToNumber(y)
+		case []any, map[string]any, []byte:
+			return x == ToString(y)
+		}
+	case float64:
+		switch y := b.(type) {
+		case float64:
+			return x == y
+		case string, bool:
+			return x == ToNumber(y)
+		case []any:
+			return x == ToNumber(ToString(y))
+		}
+	case bool:
+		return LooseEqual(ToNumber(x), b)
+	case []any, map[string]any, []byte:
+		switch b.(type) {
+		case string, float64, bool:
+			return LooseEqual(b, a)
+		}
+		return sameRef(a, b)
+	}
+	return false
+}
+
+// sameRef is JavaScript's identity comparison for objects and arrays.
+func sameRef(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Kind() != vb.Kind() || (va.Kind() != reflect.Map && va.Kind() != reflect.Slice) {
+		return false
+	}
+	return va.UnsafePointer() == vb.UnsafePointer() && va.Len() == vb.Len()
+}

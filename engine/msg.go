@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"time"
+)
+
+// Msg is a message: a JSON-like object whose values are nil, bool, float64,
+// string, []byte, []any, map[string]any, time.Time, or opaque Go values (such
+// as an HTTP response handle) that are shared, not copied, by Clone.
+type Msg map[string]any
+
+// NewMsgID returns a fresh random 16-hex-digit message id, as Node-RED's.
+func NewMsgID() string {
+	var b [8]byte
+	u := rand.Uint64()
+	for i := range b {
+		b[i] = byte(u >> (8 * i))
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// NewMsg returns an empty message with a fresh _msgid.
+func NewMsg() Msg { return Msg{"_msgid": NewMsgID()} }
+
+// Clone returns a deep copy of m (Node-RED's RED.util.cloneMessage).
+func (m Msg) Clone() Msg {
+	if m == nil {
+		return nil
+	}
+	out := make(Msg, len(m))
+	for k, v := range m {
+		out[k] = CloneValue(v)
+	}
+	return out
+}
+
+// Payload returns msg.payload.
+func (m Msg) Payload() any { return m["payload"] }
+
+// CloneValue deep-copies JSON-like values; any other value is returned as is.
+func CloneValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = CloneValue(e)
+		}
+		return out
+	case Msg:
+		return t.Clone()
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = CloneValue(e)
+		}
+		return out
+	case []byte:
+		out := make([]byte, len(t))
+		copy(out, t)
+		return out
+	case []string:
+		out := make([]string, len(t))
+		copy(out, t)
+		return out
+	case time.Time:
+		return t
+	default:
+		return v
+	}
+}

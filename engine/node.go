@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Node is a constructed node instance. What it can do is found by type
+// assertion on the optional interfaces below.
+type Node any
+
+// Handler is implemented by nodes with an input. The engine calls Handle with
+// one message at a time. Returning means the message is done: complete nodes
+// fire, and a non-nil error goes to the catch nodes with the input message.
+type Handler interface {
+	Handle(ctx context.Context, m Msg, out *Output) error
+}
+
+// Starter is implemented by nodes that do I/O or run goroutines. Start opens
+// sockets, claims resources and starts goroutines that end with ctx (which
+// lives until the node is closed).
+type Starter interface {
+	Start(ctx context.Context) error
+}
+
+// Closer is implemented by nodes that hold resources. Close releases them all
+// within ctx's deadline; it is idempotent and safe after a partial Start.
+type Closer interface {
+	Close(ctx context.Context) error
+}
+
+// Scope says which nodes of a flow a catch or status node listens to.
+type Scope struct {
+	// Nodes lists node ids; empty means every node of the flow.
+	Nodes []string
+	// Group limits the scope to the nodes of the watcher's own group.
+	Group bool
+	// Uncaught: a catch node that only gets errors no other catch node took.
+	Uncaught bool
+}
+
+// Catcher is implemented by catch nodes: errors of nodes in its flow matching
+// the scope are delivered to its input as msg.error.
+type Catcher interface{ CatchScope() Scope }
+
+// StatusWatcher is implemented by status nodes: status changes of nodes in
+// scope are delivered to its input as msg.status.
+type StatusWatcher interface{ StatusScope() Scope }
+
+// CompleteWatcher is implemented by complete nodes: when a listed node
+// finishes a message, a copy is delivered to its input.
+type CompleteWatcher interface{ CompleteScope() []string }
+
+// Linker is implemented by link out nodes: its port-0 messages also go to
+// the listed link in nodes, as if wired.
+type Linker interface{ LinkTargets() []string }
+
+// Injector is implemented by nodes the editor can trigger (POST /inject/:id).
+type Injector interface {
+	Inject(ctx context.Context, props Msg) error
+}
+
+// Activator is implemented by nodes the editor can switch on and off
+// (POST /debug/:id/enable|disable).
+type Activator interface{ SetActive(on bool) }
+
+// Status is a node's status as shown under it in the editor.
+type Status struct {
+	Fill  string `json:"fill,omitempty"`  // red, green, yellow, blue, grey
+	Shape string `json:"shape,omitempty"` // ring, dot
+	Text  string `json:"text,omitempty"`
+}
+
+// Events receives what leaves the engine for the editor: debug messages,
+// status changes and notifications. Publish must not block.
+type Events interface {
+	Publish(topic string, data any)
+}
+
+// HTTPRouter serves the routes of http in nodes on the editor's listener.
+// Route registers h for method and path (Express-style, `:param` segments);
+// the returned function removes it.
+type HTTPRouter interface {
+	Route(method, path string, h http.Handler) (remove func(), err error)
+}
+
+// Resources is what a node may use beyond its properties. The engine fills it
+// before calling the constructor; the methods work once the node is started.
+type Resources struct {
+	// Log is tagged with the node's id, type and flow.
+	Log *slog.Logger
+	// Node, Flow and Global are the node's context scopes.
+	Node, Flow, Global *Context
+	// Events publishes to the editor (debug sidebar).
+	Events Events
+	// HTTP serves http in routes; nil when the runtime has no HTTP server.
+	HTTP HTTPRouter
+	// Now is the clock.
+	Now func() time.Time
+
+	env func(name string) (string, bool)
+	r   *runner
+}
+
+// Send sends m on the given output. It never blocks and may be called from
+// any goroutine (timers, sockets) while the node runs.
+func (res *Resources) Send(port int, m Msg) {
+	if res.r != nil {
+		res.r.send(port, m)
+	}
+}
+
+// Error reports err for message m to the catch nodes (m may be nil: then it
+// is only logged).
+func (res *Resources) Error(err error, m Msg) {
+	if res.r != nil {
+		res.r.e.reportError(res.r, err, m)
+	}
+}
+
+// Status sets the node's status, shown in the editor and delivered to status nodes.
+func (res *Resources) Status(s Status) {
+	if res.r != nil {
+		res.r.e.reportStatus(res.r, s)
+	}
+}
+
+// Env returns the environment variable name as the node sees it: Node-RED's
+// NR_NODE_ID/NR_NODE_NAME/NR_FLOW_ID/..., group and flow env, then the process.
+func (res *Resources) Env(name string) (string, bool) {
+	if res.env == nil {
+		return "", false
+	}
+	return res.env(name)
+}
+
+// Lookup returns another running node by id (config nodes, link partners).
+func (res *Resources) Lookup(id string) (Node, bool) {
+	if res.r == nil {
+		return nil, false
+	}
+	return res.r.e.Node(id)
+}
+
+// Nodes returns the ids of the running nodes of a type, optionally by name.
+func (res *Resources) Nodes(typ, name string) []string {
+	if res.r == nil {
+		return nil
+	}
+	return res.r.e.nodesOf(typ, name)
+}
+
+// Deliver puts m into the input of the node id, as if wired to it.
+func (res *Resources) Deliver(id string, m Msg) bool {
+	if res.r == nil {
+		return false
+	}
+	return res.r.e.deliver(id, m)
+}
+
+// Output is handed to Handle for one message: it sends, and lets a node that
+// finishes later (delay, http request) defer its completion.
+type Output struct {
+	r        *runner
+	in       Msg
+	snapshot Msg // a copy of in, taken when in itself is sent and completion needs it
+	deferred bool
+	sentIn   bool
+}
+
+// Send sends m on the given output; it never blocks.
+func (o *Output) Send(port int, m Msg) {
+	if o.in != nil && !o.sentIn && sameMap(m, o.in) {
+		o.sentIn = true
+		if o.r.watched() {
+			o.snapshot = m.Clone()
+		}
+	}
+	o.r.send(port, m)
+}
+
+// Defer marks the message as finished later: Handle's return no longer
+// completes it, the returned function does (with the error, if any). It must
+// be called exactly once, from any goroutine.
+func (o *Output) Defer() func(err error) {
+	o.deferred = true
+	in, r := o.in, o.r
+	o.in = nil
+	return func(err error) { r.finish(in, err) }
+}

@@ -1,0 +1,297 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+)
+
+// Typed-value kinds, Node-RED's TypedInput types plus expr.
+const (
+	TypedMsg     = "msg"
+	TypedFlow    = "flow"
+	TypedGlobal  = "global"
+	TypedStr     = "str"
+	TypedNum     = "num"
+	TypedBool    = "bool"
+	TypedJSON    = "json"
+	TypedBin     = "bin"
+	TypedDate    = "date"
+	TypedEnv     = "env"
+	TypedRe      = "re"
+	TypedExpr    = "expr"
+	TypedJSONata = "jsonata"
+)
+
+// TypedKinds lists every typed-value kind in editor order.
+var TypedKinds = []string{TypedMsg, TypedFlow, TypedGlobal, TypedStr, TypedNum, TypedBool, TypedJSON, TypedBin, TypedDate, TypedEnv, TypedRe, TypedExpr, TypedJSONata}
+
+// Typed is a compiled typed value (Node-RED's TypedInput): a kind and a value,
+// evaluated against a message. Constants are parsed once, paths and
+// expressions compiled once.
+type Typed struct {
+	Kind  string
+	Value string
+
+	konst   any
+	path    Path
+	store   string // flow/global: the context store
+	ctxKey  string // flow/global: the key path
+	re      *regexp.Regexp
+	program *vm.Program
+}
+
+// CompileTyped compiles value of the given kind. A bad number, JSON text,
+// regular expression or expression is an error.
+func CompileTyped(kind, value string) (*Typed, error) {
+	t := &Typed{Kind: kind, Value: value}
+	switch kind {
+	case TypedMsg:
+		p, err := ParsePath(strings.TrimPrefix(value, "msg."))
+		if err != nil {
+			return t, err
+		}
+		t.path = p
+	case TypedFlow, TypedGlobal:
+		t.store, t.ctxKey = ParseContextKey(value)
+		if _, err := ParsePath(t.ctxKey); err != nil {
+			return t, err
+		}
+	case TypedStr:
+		t.konst = value
+	case TypedNum:
+		f, err := ParseNumberString(value)
+		if err != nil {
+			return t, err
+		}
+		t.konst = f
+	case TypedBool:
+		t.konst = value == "true"
+	case TypedJSON:
+		if strings.TrimSpace(value) == "" {
+			value = "null"
+		}
+		v, err := DecodeJSON([]byte(value))
+		if err != nil {
+			return t, fmt.Errorf("invalid JSON: %w", err)
+		}
+		t.konst = v
+	case TypedBin:
+		b, err := parseBin(value)
+		if err != nil {
+			return t, err
+		}
+		t.konst = b
+	case TypedDate:
+		switch value {
+		case "", "iso", "object":
+		default:
+			return t, fmt.Errorf("unknown date format %q", value)
+		}
+	case TypedEnv:
+	case TypedRe:
+		re, err := CompileJSRegexp(value, false)
+		if err != nil {
+			return t, fmt.Errorf("invalid regular expression: %w", err)
+		}
+		t.re = re
+	case TypedExpr:
+		prog, err := expr.Compile(value, expr.AllowUndefinedVariables())
+		if err != nil {
+			return t, fmt.Errorf("invalid expression: %w", err)
+		}
+		t.program = prog
+	case TypedJSONata:
+		return t, fmt.Errorf("jsonata expressions are not supported yet")
+	default:
+		return t, fmt.Errorf("unknown value type %q", kind)
+	}
+	return t, nil
+}
+
+// MustTyped is CompileTyped for constants in Go code; it panics on error.
+func MustTyped(kind, value string) *Typed {
+	t, err := CompileTyped(kind, value)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func parseBin(value string) ([]byte, error) {
+	if strings.TrimSpace(value) == "" {
+		return []byte{}, nil
+	}
+	v, err := DecodeJSON([]byte(value))
+	if err != nil {
+		return []byte(value), nil
+	}
+	switch t := v.(type) {
+	case []any:
+		b := make([]byte, len(t))
+		for i, e := range t {
+			f, ok := e.(float64)
+			if !ok {
+				return nil, fmt.Errorf("invalid buffer: element %d is not a number", i)
+			}
+			b[i] = byte(int(f))
+		}
+		return b, nil
+	case string:
+		return []byte(t), nil
+	}
+	return nil, fmt.Errorf("invalid buffer: expected an array of bytes")
+}
+
+// Path returns the compiled message path of a msg-kind value.
+func (t *Typed) Path() Path { return t.path }
+
+// Regexp returns the compiled expression of a re-kind value.
+func (t *Typed) Regexp() *regexp.Regexp { return t.re }
+
+// IsConst reports whether the value does not depend on the message, context,
+// environment or clock.
+func (t *Typed) IsConst() bool {
+	switch t.Kind {
+	case TypedStr, TypedNum, TypedBool, TypedJSON, TypedBin, TypedRe:
+		return true
+	}
+	return false
+}
+
+// Eval evaluates the value for message m. res may be nil for kinds that need
+// no context or environment. A missing msg property or context key is nil.
+func (t *Typed) Eval(res *Resources, m Msg) (any, error) {
+	switch t.Kind {
+	case TypedMsg:
+		v, _ := t.path.Get(m)
+		return v, nil
+	case TypedFlow, TypedGlobal:
+		if res == nil {
+			return nil, fmt.Errorf("no context")
+		}
+		c := res.Flow
+		if t.Kind == TypedGlobal {
+			c = res.Global
+		}
+		if c == nil {
+			return nil, fmt.Errorf("no %s context", t.Kind)
+		}
+		return c.Get(t.store, t.ctxKey)
+	case TypedStr, TypedNum, TypedBool:
+		return t.konst, nil
+	case TypedJSON, TypedBin:
+		return CloneValue(t.konst), nil
+	case TypedRe:
+		return t.re, nil
+	case TypedDate:
+		now := time.Now()
+		if res != nil && res.Now != nil {
+			now = res.Now()
+		}
+		switch t.Value {
+		case "iso":
+			return now.UTC().Format("2006-01-02T15:04:05.000Z"), nil
+		case "object":
+			return now, nil
+		}
+		return float64(now.UnixMilli()), nil
+	case TypedEnv:
+		return ExpandEnv(res, t.Value), nil
+	case TypedExpr:
+		return t.evalExpr(res, m)
+	}
+	return nil, fmt.Errorf("cannot evaluate %s value", t.Kind)
+}
+
+// ExpandEnv resolves an env typed value: `${A}` references inside text are
+// replaced, otherwise the whole value names one variable.
+func ExpandEnv(res *Resources, value string) string {
+	lookup := func(name string) string {
+		if res != nil {
+			if v, ok := res.Env(name); ok {
+				return v
+			}
+			return ""
+		}
+		return os.Getenv(name)
+	}
+	if strings.Contains(value, "${") {
+		return envRef.ReplaceAllStringFunc(value, func(s string) string { return lookup(s[2 : len(s)-1]) })
+	}
+	return lookup(value)
+}
+
+var envRef = regexp.MustCompile(`\$\{[^}\s]+\}`)
+
+func (t *Typed) evalExpr(res *Resources, m Msg) (any, error) {
+	env := map[string]any{
+		"msg": map[string]any(m),
+		"env": func(name string) string { return ExpandEnv(res, name) },
+		"flow": func(key string) any {
+			if res == nil || res.Flow == nil {
+				return nil
+			}
+			store, k := ParseContextKey(key)
+			v, _ := res.Flow.Get(store, k)
+			return v
+		},
+		"global": func(key string) any {
+			if res == nil || res.Global == nil {
+				return nil
+			}
+			store, k := ParseContextKey(key)
+			v, _ := res.Global.Get(store, k)
+			return v
+		},
+	}
+	out, err := expr.Run(t.program, env)
+	if err != nil {
+		return nil, fmt.Errorf("expression %q: %w", t.Value, err)
+	}
+	return normalize(out), nil
+}
+
+// normalize converts Go values an expression may produce into Msg values.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case int:
+		return float64(t)
+	case int64:
+		return float64(t)
+	case int32:
+		return float64(t)
+	case uint:
+		return float64(t)
+	case float32:
+		return float64(t)
+	case []any:
+		for i, e := range t {
+			t[i] = normalize(e)
+		}
+		return t
+	case []string:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = e
+		}
+		return out
+	case map[string]any:
+		for k, e := range t {
+			t[k] = normalize(e)
+		}
+		return t
+	case time.Duration:
+		return float64(t.Milliseconds())
+	case json.Number:
+		f, _ := t.Float64()
+		return f
+	}
+	return v
+}

@@ -1,0 +1,5 @@
+module github.com/flowgate/flowgate
+
+go 1.26.8
+
+require github.com/expr-lang/expr v1.17.8
