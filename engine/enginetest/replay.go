@@ -29,6 +29,16 @@ type Fixture struct {
 	} `json:"errors"`
 	Ignore   []string `json:"ignore"`
 	SettleMS int      `json:"settle_ms"`
+	GapMS    int      `json:"gap_ms"`
+	Context  struct {
+		Flow   map[string]any `json:"flow"`
+		Global map[string]any `json:"global"`
+	} `json:"context"`
+	ContextAfter *struct {
+		Flow   map[string]any `json:"flow"`
+		Global map[string]any `json:"global"`
+	} `json:"context_after"`
+	Env map[string]string `json:"env"`
 }
 
 // ReplayFixtures runs every fixture file matching pattern as a subtest
@@ -64,9 +74,29 @@ func ReplayFixtures(t *testing.T, pattern string, types ...engine.Type) {
 // ReplayFixture runs one fixture.
 func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 	t.Helper()
-	h := New(t, types...)
+	stores := engine.NewMemoryStores()
+	flowID := tabOf(fx.Flow)
+	for k, v := range fx.Context.Flow {
+		_ = engine.NewContext(stores, flowID).Set("", k, fromFixtureValue(v))
+	}
+	for k, v := range fx.Context.Global {
+		_ = engine.NewContext(stores, "global").Set("", k, fromFixtureValue(v))
+	}
+	env := func(name string) (string, bool) {
+		v, ok := fx.Env[name]
+		return v, ok
+	}
+	h := NewWith(t, Options{Stores: stores, Env: env}, types...)
 	flow, _ := json.Marshal(fx.Flow)
-	h.Deploy(flow)
+	if _, err := h.TryDeploy(flow, engine.DeployFull); err != nil {
+		// Flowgate refuses at deploy what Node-RED reports when the node starts
+		// and then ignores its messages.
+		if len(fx.Errors) > 0 && len(fx.Outputs) == 0 {
+			t.Logf("%s: refused at deploy (Node-RED: error at start): %v", fx.Name, err)
+			return
+		}
+		t.Fatalf("%s: deploy: %v", fx.Name, err)
+	}
 	want := map[string][]any{}
 	counts := map[string]int{}
 	for _, o := range fx.Outputs {
@@ -79,6 +109,9 @@ func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 			m[k] = fromFixtureValue(v)
 		}
 		h.Send("n1", m)
+		if fx.GapMS > 0 {
+			time.Sleep(time.Duration(fx.GapMS) * time.Millisecond)
+		}
 	}
 	settle := time.Duration(fx.SettleMS) * time.Millisecond
 	if _, ok := h.WaitAll(counts, 5*time.Second+settle); ok {
@@ -96,11 +129,49 @@ func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b float64) bool { return a == b || (a-b < 1e-9 && b-a < 1e-9) })); diff != "" {
 		t.Errorf("%s: outputs differ from Node-RED (-nodered +flowgate):\n%s", fx.Name, diff)
 	}
+	if fx.ContextAfter != nil {
+		for scope, want := range map[string]map[string]any{flowID: fx.ContextAfter.Flow, "global": fx.ContextAfter.Global} {
+			c := engine.NewContext(stores, scope)
+			got := map[string]any{}
+			keys, _ := c.Keys("")
+			for _, k := range keys {
+				v, _ := c.Get("", k)
+				got[k] = normalizeValue(v)
+			}
+			if want == nil {
+				want = map[string]any{}
+			}
+			if diff := cmp.Diff(normalizeValue(want), normalizeValue(got)); diff != "" {
+				t.Errorf("%s: %s context differs from Node-RED (-nodered +flowgate):\n%s", fx.Name, scope, diff)
+			}
+		}
+	}
 	if !hasCatch(fx.Flow) {
 		if errs := h.Errors(); len(errs) != len(fx.Errors) {
 			t.Errorf("%s: %d node errors %q, Node-RED reported %d %v", fx.Name, len(errs), errs, len(fx.Errors), fx.Errors)
 		}
 	}
+}
+
+func tabOf(flow []json.RawMessage) string {
+	for _, n := range flow {
+		var o struct{ ID, Type string }
+		if json.Unmarshal(n, &o) == nil && o.Type == "tab" {
+			return o.ID
+		}
+	}
+	return ""
+}
+
+// normalizeValue gives a value its JSON form.
+func normalizeValue(v any) any {
+	s, err := engine.JSONString(v, "")
+	if err != nil {
+		return err.Error()
+	}
+	var out any
+	_ = json.Unmarshal([]byte(s), &out)
+	return out
 }
 
 func hasCatch(flow []json.RawMessage) bool {
@@ -150,6 +221,7 @@ func normalizeMsg(m map[string]any, ignore []string) any {
 		return err.Error()
 	}
 	delete(v, "_msgid")
+	delete(v, "_event") // Node-RED's internal routing tag on link messages
 	for _, p := range ignore {
 		if path, err := engine.ParsePath(strings.TrimPrefix(p, "msg.")); err == nil {
 			path.Delete(engine.Msg(v))
