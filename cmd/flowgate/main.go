@@ -1,0 +1,135 @@
+// Command flowgate runs the Flowgate flow engine and editor. It is thin:
+// flags and their environment twins, sub-commands and signals; the work is
+// in package runtime.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/flowgate/flowgate/runtime"
+)
+
+// version is set by the build (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runServer(args, stderr)
+	case "validate":
+		return validate(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "flowgate", version)
+		return 0
+	case "help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "flowgate: unknown command %q\n", cmd)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: flowgate [run] [flags]     start Flowgate (editor on --listen)
+       flowgate validate FILE      check a flows file without running it
+       flowgate version            print the version
+
+flags (each has an environment twin, e.g. FLOWGATE_LISTEN):
+`)
+}
+
+// flags binds the run flags; each defaults to its FLOWGATE_* environment variable.
+func flags(fs *flag.FlagSet, s *runtime.Settings) *string {
+	env := func(name, def string) string {
+		if v, ok := os.LookupEnv("FLOWGATE_" + name); ok {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&s.Listen, "listen", env("LISTEN", ""), "editor and http in address (default :1880)")
+	fs.StringVar(&s.DataDir, "data", env("DATA", ""), "data directory (default ~/.flowgate)")
+	fs.StringVar(&s.FlowsFile, "flows", env("FLOWS", ""), "flows file (default DATA/flows.json)")
+	fs.StringVar(&s.Broker, "broker", env("BROKER", ""), "embedded MQTT broker address, or off (default :1883)")
+	fs.StringVar(&s.HW, "hw", env("HW", ""), "hardware backend: auto, periph, sim or off (default auto)")
+	fs.StringVar(&s.File, "settings", env("SETTINGS", ""), "settings file (YAML, Node-RED setting names)")
+	return fs.String("log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func runServer(args []string, stderr io.Writer) int {
+	var s runtime.Settings
+	fs := flag.NewFlagSet("flowgate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	level := flags(fs, &s)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log, err := newLogger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "flowgate:", err)
+		return 2
+	}
+	s.Log, s.Version, s.Welcome = log, version, true
+	if err := s.LoadFile(); err != nil {
+		log.Error("bad settings", "err", err)
+		return 2
+	}
+	rt, err := runtime.New(s)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := rt.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("flowgate failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func validate(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: flowgate validate FILE")
+		return 2
+	}
+	data, err := os.ReadFile(args[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "flowgate:", err)
+		return 1
+	}
+	report, ok := runtime.Validate(data)
+	for _, line := range report {
+		fmt.Fprintln(stdout, line)
+	}
+	if !ok {
+		return 1
+	}
+	fmt.Fprintln(stdout, "ok")
+	return 0
+}

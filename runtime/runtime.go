@@ -1,0 +1,214 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/flowgate/flowgate/editor"
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/flows"
+	"github.com/flowgate/flowgate/nodes"
+	"github.com/flowgate/flowgate/nodes/network"
+	"github.com/flowgate/flowgate/web"
+)
+
+// Runtime is one running Flowgate: engine, flows store and HTTP listener.
+// It is an instance: several can run side by side in one process.
+type Runtime struct {
+	s      Settings
+	reg    *engine.Registry
+	eng    *engine.Engine
+	store  flows.Store
+	router *network.Router
+	editor *editor.Server
+	srv    *http.Server
+	ln     net.Listener
+
+	mu  sync.Mutex // guards cfg
+	cfg *flows.Config
+
+	serveDone chan error
+}
+
+// New builds a runtime from settings; nothing is opened until Start.
+func New(s Settings) (*Runtime, error) {
+	s.defaults()
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	reg, err := engine.NewRegistry(nodes.All()...)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil)}
+	r.router = network.NewRouter()
+	r.router.MaxBodyBytes = s.MaxBodyBytes
+	r.editor = editor.New(editor.Options{
+		Backend:      r,
+		Log:          s.Log.With("component", "editor"),
+		Web:          web.FS(),
+		Fallback:     r.router,
+		MaxBodyBytes: s.MaxBodyBytes,
+		Version:      s.Version,
+	})
+	r.eng = engine.New(reg, engine.Options{
+		Log:          s.Log,
+		Events:       r.editor.Hub(),
+		HTTP:         r.router,
+		CloseTimeout: s.NodeCloseTimeout,
+	})
+	return r, nil
+}
+
+// Start loads the stored flows (writing the welcome flow on first start),
+// deploys them, and starts listening.
+func (r *Runtime) Start(ctx context.Context) error {
+	log := r.s.Log
+	if err := os.MkdirAll(r.s.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(r.s.FlowsFile), 0o755); err != nil {
+		return fmt.Errorf("flows directory: %w", err)
+	}
+	cfg, err := r.store.Load()
+	if err != nil {
+		return fmt.Errorf("loading flows: %w", err)
+	}
+	if _, statErr := os.Stat(r.s.FlowsFile); errors.Is(statErr, os.ErrNotExist) && r.s.Welcome {
+		if cfg, err = flows.Parse([]byte(welcomeFlow)); err != nil {
+			return fmt.Errorf("welcome flow: %w", err)
+		}
+		if err := r.store.Save(cfg); err != nil {
+			return fmt.Errorf("writing welcome flow: %w", err)
+		}
+		log.Info("welcome flow written", "file", r.s.FlowsFile)
+	}
+	if r.s.Broker != "off" {
+		log.Warn("the embedded MQTT broker is not built yet; running without it", "broker", r.s.Broker)
+	}
+	log.Info("hardware backend", "hw", r.s.HW, "note", "GPIO and I2C nodes are not built yet")
+	if _, err := r.apply(ctx, cfg, engine.DeployFull, false); err != nil {
+		// stored flows that no longer validate: keep them stored, run nothing
+		log.Error("stored flows not started", "err", err)
+	}
+	ln, err := net.Listen("tcp", r.s.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", r.s.Listen, err)
+	}
+	r.ln = ln
+	r.srv = &http.Server{Handler: r.editor, ReadHeaderTimeout: 10 * time.Second}
+	r.serveDone = make(chan error, 1)
+	go func() { r.serveDone <- r.srv.Serve(ln) }()
+	log.Info("flowgate started", "addr", ln.Addr().String(), "data", r.s.DataDir, "flows", r.s.FlowsFile, "version", r.s.Version)
+	if host, _, _ := net.SplitHostPort(r.s.Listen); !isLoopback(host) {
+		log.Warn("the editor and admin API are open to the network without a login; listen on 127.0.0.1 or wait for adminAuth", "addr", r.s.Listen)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Addr returns the address the runtime listens on (after Start).
+func (r *Runtime) Addr() string {
+	if r.ln == nil {
+		return ""
+	}
+	return r.ln.Addr().String()
+}
+
+// Run starts the runtime and serves until ctx ends, then shuts down.
+func (r *Runtime) Run(ctx context.Context) error {
+	if err := r.Start(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-r.serveDone:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), r.s.NodeCloseTimeout+5*time.Second)
+	defer cancel()
+	return r.Shutdown(sctx)
+}
+
+// Shutdown stops serving, closes every node and the editor hub.
+func (r *Runtime) Shutdown(ctx context.Context) error {
+	var err error
+	if r.srv != nil {
+		hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err = r.srv.Shutdown(hctx)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = r.srv.Close()
+		}
+	}
+	r.eng.Stop(ctx)
+	r.editor.Close()
+	r.s.Log.Info("flowgate stopped")
+	return err
+}
+
+// apply validates cfg, and when valid persists it (if persist) and deploys it.
+func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.DeployMode, persist bool) (string, error) {
+	if problems := flows.Validate(cfg); problems.Err() != nil {
+		return "", problems
+	}
+	g, err := graphOf(cfg)
+	if err != nil {
+		return "", flows.Problems{{Reason: err.Error(), Severity: flows.SeverityError}}
+	}
+	var commit func() error
+	if persist {
+		commit = func() error { return r.store.Save(cfg) }
+	}
+	warnings, err := r.eng.Deploy(ctx, g, mode, commit)
+	if err != nil {
+		if fes := engine.FieldErrors(err); len(fes) > 0 && fes[0].Node != "" {
+			return "", problemsOf(fes)
+		}
+		return "", err
+	}
+	for _, w := range warnings {
+		r.s.Log.Warn("node not running", "node", w.Node, "type", w.Type, "reason", w.Reason)
+	}
+	r.mu.Lock()
+	r.cfg = cfg
+	r.mu.Unlock()
+	return cfg.Rev, nil
+}
+
+func graphOf(cfg *flows.Config) (*engine.Graph, error) {
+	props := make([]map[string]json.RawMessage, 0, len(cfg.Nodes))
+	for i, n := range cfg.Nodes {
+		p, err := n.Props()
+		if err != nil {
+			return nil, fmt.Errorf("flows[%d]: %w", i, err)
+		}
+		props = append(props, p)
+	}
+	return engine.NewGraph(props)
+}
+
+func problemsOf(fes []*engine.FieldError) flows.Problems {
+	ps := make(flows.Problems, len(fes))
+	for i, fe := range fes {
+		ps[i] = flows.Problem{Node: fe.Node, Type: fe.Type, Field: fe.Field, Reason: fe.Reason, Severity: flows.SeverityError}
+	}
+	return ps
+}

@@ -1,0 +1,137 @@
+package runtime
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Settings configure a Runtime. Command-line flags and their FLOWGATE_*
+// environment twins fill them; a settings file (Node-RED's setting names, in
+// YAML) fills what they leave empty.
+type Settings struct {
+	// Listen is the editor and http in address (":1880").
+	Listen string
+	// DataDir holds flows, context and storage.
+	DataDir string
+	// FlowsFile is the flows file; DataDir/flows.json when empty.
+	FlowsFile string
+	// Broker is the embedded MQTT broker address, or "off".
+	Broker string
+	// HW is the hardware backend: auto, periph, sim or off.
+	HW string
+	// File is the settings file, if any.
+	File string
+	// Version is printed by `version` and served by GET /settings.
+	Version string
+	// Log receives structured logs.
+	Log *slog.Logger
+	// NodeCloseTimeout bounds each node's close on deploy and shutdown.
+	NodeCloseTimeout time.Duration
+	// MaxBodyBytes limits admin API and http in request bodies.
+	MaxBodyBytes int64
+	// Welcome writes the welcome flow when no flows file exists.
+	Welcome bool
+}
+
+// FileSettings are the settings file's keys (Node-RED's names).
+type FileSettings struct {
+	FlowFile         string `yaml:"flowFile"`
+	UserDir          string `yaml:"userDir"`
+	UIPort           int    `yaml:"uiPort"`
+	UIHost           string `yaml:"uiHost"`
+	NodeCloseTimeout int    `yaml:"nodeCloseTimeout"` // milliseconds
+	APIMaxLength     string `yaml:"apiMaxLength"`     // "5mb"
+}
+
+// LoadFile merges the settings file into s where s has no value.
+func (s *Settings) LoadFile() error {
+	if s.File == "" {
+		return nil
+	}
+	data, err := os.ReadFile(s.File)
+	if err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	var f FileSettings
+	dec := yaml.NewDecoder(bytesReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && err.Error() != "EOF" {
+		return fmt.Errorf("settings %s: %w", s.File, err)
+	}
+	if s.DataDir == "" {
+		s.DataDir = f.UserDir
+	}
+	if s.FlowsFile == "" && f.FlowFile != "" {
+		s.FlowsFile = f.FlowFile
+	}
+	if s.Listen == "" && (f.UIPort != 0 || f.UIHost != "") {
+		port := f.UIPort
+		if port == 0 {
+			port = 1880
+		}
+		s.Listen = fmt.Sprintf("%s:%d", f.UIHost, port)
+	}
+	if s.NodeCloseTimeout == 0 && f.NodeCloseTimeout > 0 {
+		s.NodeCloseTimeout = time.Duration(f.NodeCloseTimeout) * time.Millisecond
+	}
+	if s.MaxBodyBytes == 0 && f.APIMaxLength != "" {
+		n, err := parseSize(f.APIMaxLength)
+		if err != nil {
+			return fmt.Errorf("settings %s: apiMaxLength: %w", s.File, err)
+		}
+		s.MaxBodyBytes = n
+	}
+	return nil
+}
+
+func (s *Settings) defaults() {
+	if s.Listen == "" {
+		s.Listen = ":1880"
+	}
+	if s.DataDir == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			s.DataDir = filepath.Join(home, ".flowgate")
+		} else {
+			s.DataDir = "data"
+		}
+	}
+	if s.FlowsFile == "" {
+		s.FlowsFile = "flows.json"
+	}
+	if !filepath.IsAbs(s.FlowsFile) {
+		s.FlowsFile = filepath.Join(s.DataDir, s.FlowsFile)
+	}
+	if s.Broker == "" {
+		s.Broker = ":1883"
+	}
+	if s.HW == "" {
+		s.HW = "auto"
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	if s.NodeCloseTimeout == 0 {
+		s.NodeCloseTimeout = 15 * time.Second
+	}
+	if s.MaxBodyBytes == 0 {
+		s.MaxBodyBytes = 5 << 20
+	}
+	if s.Version == "" {
+		s.Version = "dev"
+	}
+}
+
+// Check reports settings that cannot work, naming the setting.
+func (s *Settings) Check() error {
+	switch s.HW {
+	case "", "auto", "sim", "off", "periph":
+	default:
+		return fmt.Errorf("--hw: must be auto, periph, sim or off, got %q", s.HW)
+	}
+	return nil
+}
