@@ -126,11 +126,16 @@ func ParseContextKey(key string) (store, path string) {
 
 // Get returns the value at key (a path) in the given store ("" = default).
 func (c *Context) Get(store, key string) (any, error) {
-	s, err := c.stores.store(store)
+	path, err := ParsePath(key)
 	if err != nil {
 		return nil, err
 	}
-	path, err := ParsePath(key)
+	return c.getPath(store, key, path)
+}
+
+// getPath is Get for a compiled key.
+func (c *Context) getPath(store, key string, path Path) (any, error) {
+	s, err := c.stores.store(store)
 	if err != nil {
 		return nil, err
 	}

@@ -167,6 +167,7 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 			continue
 		}
 		r := e.newRunner(n, flows, groups)
+		n.Config.Props = substituteEnv(n.Config.Props, r.res.Env)
 		node, err := safeConstruct(t.New, &n.Config, r.res)
 		if err != nil {
 			errs = append(errs, err)
@@ -381,8 +382,13 @@ func (s Scope) matches(w *runner, src *runner) bool {
 	return true
 }
 
+// source is Node-RED's msg.error.source / msg.status.source: name only when set.
 func (e *Engine) source(r *runner) map[string]any {
-	return map[string]any{"id": r.cfg.ID, "type": r.cfg.Type, "name": r.cfg.Name}
+	src := map[string]any{"id": r.cfg.ID, "type": r.cfg.Type}
+	if r.cfg.Name != "" {
+		src["name"] = r.cfg.Name
+	}
+	return src
 }
 
 // maxCatches is how often one message may be caught for the same node
@@ -417,6 +423,9 @@ func (e *Engine) reportError(r *runner, err error, m Msg) {
 				uncaughtDone = true
 			}
 			em := m.Clone()
+			if prev, ok := em["error"]; ok {
+				em["_error"] = prev // Node-RED keeps an earlier error as _error
+			}
 			src := e.source(r)
 			src["count"] = count
 			em["error"] = map[string]any{"message": text, "source": src}
@@ -455,7 +464,9 @@ func (e *Engine) reportStatus(r *runner, s Status) {
 		if s.Shape != "" {
 			st["shape"] = s.Shape
 		}
-		st["text"] = s.Text
+		if s.Text != "" {
+			st["text"] = s.Text
+		}
 		w.r.enqueue(Msg{"_msgid": NewMsgID(), "status": st})
 	}
 }

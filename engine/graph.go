@@ -49,24 +49,41 @@ const (
 // Plan is what a deploy does: the running nodes to stop and the nodes to
 // construct and start. Nodes in neither keep running and are rewired.
 type Plan struct {
-	Stop    []string
-	Start   []string
-	Removed []string // stopped and not in the new graph: their node context is cleared
+	Stop  []string
+	Start []string
+	// Removed are stopped for good (deleted, disabled, or on a deleted or
+	// disabled tab): their node context is cleared.
+	Removed []string
 }
 
-// Diff computes the plan to go from old to new (old may be nil) with Node-RED's
-// rules: full (and reload) restarts everything; flows restarts every node of a
-// tab with any change (node added, removed, changed or rewired, tab changed);
-// nodes restarts only changed nodes and rewires the rest. A change of a config
-// node counts as a change of every node that refers to it.
+// Diff computes the plan to go from old to new (old may be nil) with the rules
+// of Node-RED's diffConfigs. Full (and reload) restarts everything. Nodes
+// restarts changed, added and removed nodes and rewires the rest. Flows also
+// restarts every node wired (before or after, directly or through others,
+// link nodes included) to a changed, added, removed or rewired node. In every
+// mode a tab whose env changed, or that was added, removed, disabled or
+// enabled, restarts as a whole; a node naming a changed or removed node in a
+// property (a config node) counts as changed, transitively; a group whose
+// name, env or parent changed changes every node inside it, nested groups too.
 func Diff(old, new *Graph, mode DeployMode) Plan {
 	if old == nil {
 		old = &Graph{}
 	}
 	oldN, newN := indexNodes(old), indexNodes(new)
+	oldF, newF := indexFlows(old), indexFlows(new)
 	var plan Plan
+	removed := map[string]bool{}
 	for _, n := range old.Nodes {
-		if _, ok := newN[n.ID]; !ok {
+		nn, ok := newN[n.ID]
+		switch {
+		case !ok, !n.Disabled && nn.Disabled:
+			removed[n.ID] = true
+		case n.Flow != "" && !oldF[n.Flow].Disabled && newF[n.Flow].Disabled:
+			removed[n.ID] = true // its tab was disabled
+		}
+	}
+	for _, n := range old.Nodes {
+		if removed[n.ID] {
 			plan.Removed = append(plan.Removed, n.ID)
 		}
 	}
@@ -80,115 +97,153 @@ func Diff(old, new *Graph, mode DeployMode) Plan {
 		return plan
 	}
 
+	// tabs that restart as a whole
+	changedFlows := map[string]bool{}
+	for id, f := range newF {
+		o, ok := oldF[id]
+		if !ok || o.Disabled != f.Disabled || !mapsEqual(o.Env, f.Env) {
+			changedFlows[id] = true
+		}
+	}
+	for id := range oldF {
+		if _, ok := newF[id]; !ok {
+			changedFlows[id] = true
+		}
+	}
+	changedGroups := changedGroupSet(old, new)
+
 	changed := map[string]bool{}
 	rewired := map[string]bool{}
 	for _, n := range new.Nodes {
 		o, ok := oldN[n.ID]
 		switch {
-		case !ok || !sameProps(o, n):
+		case !ok || !sameProps(o, n) || changedFlows[n.Flow] || changedGroups[n.Group]:
 			changed[n.ID] = true
 		case !slices.EqualFunc(o.Wires, n.Wires, slices.Equal[[]string]):
 			rewired[n.ID] = true
 		}
 	}
-	changedFlows := map[string]bool{}
-	oldF := map[string]FlowInfo{}
-	for _, f := range old.Flows {
-		oldF[f.ID] = f
-	}
-	for _, f := range new.Flows {
-		o, ok := oldF[f.ID]
-		if !ok || o.Disabled != f.Disabled || !mapsEqual(o.Env, f.Env) {
-			changedFlows[f.ID] = true
-		}
-	}
-	for _, f := range old.Flows {
-		if !slices.ContainsFunc(new.Flows, func(n FlowInfo) bool { return n.ID == f.ID }) {
-			changedFlows[f.ID] = true
-		}
-	}
-	oldG := map[string]GroupInfo{}
-	for _, g := range old.Groups {
-		oldG[g.ID] = g
-	}
-	changedGroups := map[string]bool{}
-	for _, g := range new.Groups {
-		if o, ok := oldG[g.ID]; !ok || !mapsEqual(o.Env, g.Env) || o.Name != g.Name {
-			changedGroups[g.ID] = true
-		}
-	}
-	for _, n := range new.Nodes {
-		if changedFlows[n.Flow] || (n.Group != "" && changedGroups[n.Group]) {
-			changed[n.ID] = true
-		}
-	}
-	// config nodes: a change reaches every node that names them, transitively
-	changedConfig := map[string]bool{}
-	for _, id := range plan.Removed {
-		if oldN[id].Flow == "" {
-			changedConfig[id] = true
-		}
-	}
-	for id := range changed {
-		if newN[id].Flow == "" {
-			changedConfig[id] = true
-		}
-	}
-	for grew := len(changedConfig) > 0; grew; {
+	// a node naming a changed or removed node (a config node) changes too
+	for grew := true; grew; {
 		grew = false
 		for _, n := range new.Nodes {
-			if changed[n.ID] {
-				continue
-			}
-			if refersTo(n, changedConfig) {
+			if !changed[n.ID] && (refersTo(n, changed) || refersTo(n, removed)) {
 				changed[n.ID] = true
-				if n.Flow == "" {
-					changedConfig[n.ID] = true
-					grew = true
-				}
+				grew = true
 			}
 		}
 	}
 
-	switch mode {
-	case DeployFlows:
-		flows := map[string]bool{}
-		for id := range changed {
-			flows[newN[id].Flow] = true
+	stop := map[string]bool{}
+	for id := range removed {
+		stop[id] = true
+	}
+	for id := range changed {
+		stop[id] = true
+	}
+	if mode == DeployFlows {
+		// restart everything wired to a modified node, before or after
+		links := linkMap(old, new)
+		queue := make([]string, 0, len(stop)+len(rewired))
+		for id := range stop {
+			queue = append(queue, id)
 		}
 		for id := range rewired {
-			flows[newN[id].Flow] = true
+			queue = append(queue, id)
 		}
-		for _, id := range plan.Removed {
-			flows[oldN[id].Flow] = true
-		}
-		delete(flows, "")
-		for f := range changedFlows {
-			flows[f] = true
-		}
-		for _, n := range old.Nodes {
-			if flows[n.Flow] || changed[n.ID] || slices.Contains(plan.Removed, n.ID) {
-				plan.Stop = append(plan.Stop, n.ID)
+		visited := map[string]bool{}
+		for len(queue) > 0 {
+			id := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			if visited[id] {
+				continue
 			}
-		}
-		for _, n := range new.Nodes {
-			if flows[n.Flow] || changed[n.ID] {
-				plan.Start = append(plan.Start, n.ID)
-			}
-		}
-	default: // nodes
-		for _, n := range old.Nodes {
-			if changed[n.ID] || slices.Contains(plan.Removed, n.ID) {
-				plan.Stop = append(plan.Stop, n.ID)
-			}
-		}
-		for _, n := range new.Nodes {
-			if changed[n.ID] {
-				plan.Start = append(plan.Start, n.ID)
+			visited[id] = true
+			stop[id] = true
+			for next := range links[id] {
+				if !visited[next] {
+					queue = append(queue, next)
+				}
 			}
 		}
 	}
+	for _, n := range old.Nodes {
+		if stop[n.ID] {
+			plan.Stop = append(plan.Stop, n.ID)
+		}
+	}
+	for _, n := range new.Nodes {
+		if _, kept := oldN[n.ID]; !kept || stop[n.ID] {
+			plan.Start = append(plan.Start, n.ID)
+		}
+	}
 	return plan
+}
+
+func indexFlows(g *Graph) map[string]FlowInfo {
+	m := make(map[string]FlowInfo, len(g.Flows))
+	for _, f := range g.Flows {
+		m[f.ID] = f
+	}
+	return m
+}
+
+// changedGroupSet returns the groups of new whose name, env or parent group
+// changed, and every group nested in one of them.
+func changedGroupSet(old, new *Graph) map[string]bool {
+	oldG := map[string]GroupInfo{}
+	for _, g := range old.Groups {
+		oldG[g.ID] = g
+	}
+	changed := map[string]bool{}
+	for _, g := range new.Groups {
+		if o, ok := oldG[g.ID]; !ok || !mapsEqual(o.Env, g.Env) || o.Name != g.Name || o.Group != g.Group {
+			changed[g.ID] = true
+		}
+	}
+	for grew := true; grew; {
+		grew = false
+		for _, g := range new.Groups {
+			if !changed[g.ID] && g.Group != "" && changed[g.Group] {
+				changed[g.ID] = true
+				grew = true
+			}
+		}
+	}
+	return changed
+}
+
+// linkMap is Node-RED's undirected wiring graph over old and new: wires, and
+// the virtual wires of link out nodes to their link in nodes.
+func linkMap(graphs ...*Graph) map[string]map[string]bool {
+	m := map[string]map[string]bool{}
+	add := func(a, b string) {
+		if m[a] == nil {
+			m[a] = map[string]bool{}
+		}
+		if m[b] == nil {
+			m[b] = map[string]bool{}
+		}
+		m[a][b], m[b][a] = true, true
+	}
+	for _, g := range graphs {
+		for _, n := range g.Nodes {
+			for _, port := range n.Wires {
+				for _, t := range port {
+					add(n.ID, t)
+				}
+			}
+			if n.Type == "link out" || n.Type == "link in" {
+				var links []string
+				if json.Unmarshal(n.Props["links"], &links) == nil {
+					for _, t := range links {
+						add(n.ID, t)
+					}
+				}
+			}
+		}
+	}
+	return m
 }
 
 func indexNodes(g *Graph) map[string]NodeConfig {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"reflect"
 	"regexp"
@@ -61,11 +62,22 @@ func ToNumber(v any) float64 {
 		if s == "" {
 			return 0
 		}
-		if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
-			if n, err := strconv.ParseUint(s[2:], 16, 64); err == nil {
-				return float64(n)
+		if len(s) > 2 && s[0] == '0' {
+			base := 0
+			switch s[1] {
+			case 'x', 'X':
+				base = 16
+			case 'o', 'O':
+				base = 8
+			case 'b', 'B':
+				base = 2
 			}
-			return math.NaN()
+			if base != 0 {
+				if n, err := strconv.ParseUint(s[2:], base, 64); err == nil && s[2] != '+' {
+					return float64(n)
+				}
+				return math.NaN()
+			}
 		}
 		switch s {
 		case "Infinity", "+Infinity":
@@ -73,11 +85,11 @@ func ToNumber(v any) float64 {
 		case "-Infinity":
 			return math.Inf(-1)
 		}
-		if strings.ContainsAny(s, "iInN_") { // reject Go-only spellings (inf, nan, 1_000)
+		if strings.ContainsAny(s, "iInN_xXpP") { // reject Go-only spellings (inf, nan, 1_000, 0x1p3)
 			return math.NaN()
 		}
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
+		if err != nil && !errors.Is(err, strconv.ErrRange) { // out of range: ±Infinity or 0, as JavaScript
 			return math.NaN()
 		}
 		return f

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,111 +29,158 @@ const (
 	segRef
 )
 
-// ParsePath compiles a Node-RED property expression. The leading "msg." of
-// an expression is not part of the path: callers strip it where Node-RED does.
+// ParsePath compiles a Node-RED property expression, accepting and rejecting
+// exactly what Node-RED's normalisePropertyExpression does. The leading "msg."
+// of an expression is not part of the path: callers strip it where Node-RED does.
 func ParsePath(s string) (Path, error) {
 	p := Path{raw: s}
-	if strings.TrimSpace(s) == "" {
-		return p, fmt.Errorf("invalid property expression: empty")
+	fail := func(format string, args ...any) (Path, error) {
+		return Path{raw: s}, fmt.Errorf("invalid property expression %q: "+format, append([]any{s}, args...)...)
 	}
-	i := 0
-	expectKey := true
-	for i < len(s) {
+	n := len(s)
+	if n == 0 {
+		return fail("zero-length")
+	}
+	start := 0
+	inString, inBox := false, false
+	var quote byte
+	for i := 0; i < n; i++ {
 		c := s[i]
-		switch {
-		case c == '.':
-			if expectKey || i == len(s)-1 {
-				return p, fmt.Errorf("invalid property expression %q: unexpected . at position %d", s, i)
+		if inString {
+			if c != quote {
+				continue
 			}
-			expectKey = true
-			i++
-		case c == '[':
-			if expectKey && i != 0 {
-				return p, fmt.Errorf("invalid property expression %q: unexpected [ at position %d", s, i)
+			if i == start {
+				return fail("zero-length string at position %d", start)
 			}
-			end, sg, err := parseBracket(s, i)
-			if err != nil {
-				return p, err
+			p.segs = append(p.segs, seg{key: s[start:i]})
+			if inBox && (i+1 >= n || s[i+1] != ']') {
+				return fail("unexpected array expression at position %d", start)
 			}
-			p.segs = append(p.segs, sg)
-			i = end
-			expectKey = false
-		case c == ']' || c == '"' || c == '\'':
-			return p, fmt.Errorf("invalid property expression %q: unexpected %c at position %d", s, c, i)
-		default:
-			if !expectKey {
-				return p, fmt.Errorf("invalid property expression %q: unexpected %c at position %d", s, c, i)
+			if !inBox && i+1 != n && s[i+1] != '[' && s[i+1] != '.' {
+				return fail("unexpected %c expression at position %d", s[i+1], i+1)
 			}
-			j := i
-			for j < len(s) && s[j] != '.' && s[j] != '[' {
-				if s[j] == ']' || s[j] == '"' || s[j] == '\'' {
-					return p, fmt.Errorf("invalid property expression %q: unexpected %c at position %d", s, s[j], j)
-				}
-				j++
-			}
-			p.segs = append(p.segs, seg{key: s[i:j]})
-			i = j
-			expectKey = false
+			start = i + 1
+			inString = false
+			continue
 		}
+		switch c {
+		case '\'', '"':
+			if i != start {
+				return fail("unexpected %c at position %d", c, i)
+			}
+			inString, quote, start = true, c, i+1
+		case '.':
+			if i == 0 {
+				return fail("unexpected . at position 0")
+			}
+			if start != i {
+				p.segs = append(p.segs, numberOrKey(s[start:i]))
+			}
+			if i == n-1 {
+				return fail("unterminated expression")
+			}
+			if !identStart(s[i+1]) {
+				return fail("unexpected %c at position %d", s[i+1], i+1)
+			}
+			start = i + 1
+		case '[':
+			if i == 0 {
+				return fail("unexpected [ at position 0")
+			}
+			if start != i {
+				p.segs = append(p.segs, seg{key: s[start:i]})
+			}
+			if i == n-1 {
+				return fail("unterminated expression")
+			}
+			rest := s[i+1:]
+			if strings.HasPrefix(rest, "msg.") || strings.HasPrefix(rest, "msg[") {
+				j, ok := matchBracket(s, i)
+				if !ok {
+					return fail("unmatched '[' at position %d", i)
+				}
+				ref, err := ParsePath(s[i+1 : j])
+				if err != nil || len(ref.segs) < 2 {
+					return fail("invalid expression started at position %d", i+1)
+				}
+				ref = Path{raw: s[i+4 : j], segs: ref.segs[1:]} // drop "msg"
+				p.segs = append(p.segs, seg{kind: segRef, ref: &ref})
+				i = j
+				start = j + 1
+				continue
+			}
+			if d := s[i+1]; d != '"' && d != '\'' && (d < '0' || d > '9') {
+				return fail("unexpected %c at position %d", d, i+1)
+			}
+			start = i + 1
+			inBox = true
+		case ']':
+			if !inBox {
+				return fail("unexpected ] at position %d", i)
+			}
+			if start != i {
+				v := s[start:i]
+				if !allDigits(v) {
+					return fail("unexpected array expression at position %d", start)
+				}
+				p.segs = append(p.segs, numberOrKey(v))
+			}
+			start = i + 1
+			inBox = false
+		case ' ':
+			return fail("unexpected ' ' at position %d", i)
+		}
+	}
+	if inBox || inString {
+		return fail("unterminated expression")
+	}
+	if start < n {
+		p.segs = append(p.segs, seg{key: s[start:]})
 	}
 	return p, nil
 }
 
-// parseBracket parses `[0]`, `["k"]`, `['k']` or `[msg.x]` starting at s[i]=='['.
-func parseBracket(s string, i int) (int, seg, error) {
-	j := i + 1
-	if j >= len(s) {
-		return 0, seg{}, fmt.Errorf("invalid property expression %q: unterminated [", s)
+// matchBracket returns the index of the ] closing the [ at s[i]. Like
+// Node-RED it counts every bracket, even one inside a quoted string.
+func matchBracket(s string, i int) (int, bool) {
+	depth := 1
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		}
+		if depth == 0 {
+			return j, true
+		}
 	}
-	switch q := s[j]; {
-	case q == '"' || q == '\'':
-		var b strings.Builder
-		k := j + 1
-		for ; k < len(s) && s[k] != q; k++ {
-			if s[k] == '\\' && k+1 < len(s) {
-				k++
-			}
-			b.WriteByte(s[k])
+	return 0, false
+}
+
+// identStart is Node-RED's test for the character after a dot: [a-z0-9$_]/i.
+func identStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '$' || c == '_'
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
-		if k+1 >= len(s) || s[k+1] != ']' {
-			return 0, seg{}, fmt.Errorf("invalid property expression %q: unterminated string at position %d", s, j)
-		}
-		return k + 2, seg{key: b.String()}, nil
-	case q >= '0' && q <= '9':
-		k := j
-		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
-			k++
-		}
-		if k >= len(s) || s[k] != ']' {
-			return 0, seg{}, fmt.Errorf("invalid property expression %q: bad index at position %d", s, j)
-		}
-		n, _ := strconv.Atoi(s[j:k])
-		return k + 1, seg{index: n, kind: segIndex}, nil
-	default:
-		// nested reference: [msg.a.b]; find the matching bracket
-		depth := 1
-		k := j
-		for ; k < len(s) && depth > 0; k++ {
-			switch s[k] {
-			case '[':
-				depth++
-			case ']':
-				depth--
-			}
-		}
-		if depth != 0 {
-			return 0, seg{}, fmt.Errorf("invalid property expression %q: unterminated [", s)
-		}
-		inner := strings.TrimSpace(s[j : k-1])
-		if !strings.HasPrefix(inner, "msg.") {
-			return 0, seg{}, fmt.Errorf("invalid property expression %q: unexpected %q at position %d", s, inner, j)
-		}
-		ref, err := ParsePath(inner[4:])
-		if err != nil {
-			return 0, seg{}, err
-		}
-		return k, seg{kind: segRef, ref: &ref}, nil
 	}
+	return s != ""
+}
+
+// numberOrKey is Node-RED's parseInt of an all-digit part: an index segment.
+func numberOrKey(v string) seg {
+	if allDigits(v) {
+		if n, err := strconv.Atoi(v); err == nil {
+			return seg{index: n, kind: segIndex}
+		}
+	}
+	return seg{key: v}
 }
 
 // MustPath is ParsePath for constant expressions in Go code; it panics on error.
@@ -173,6 +221,23 @@ func (s seg) resolve(root any) (seg, bool) {
 	return seg{}, false
 }
 
+// resolveRefs returns p with every [msg.x] segment replaced by its value in
+// m, for paths applied to something other than m (context keys).
+func (p Path) resolveRefs(m Msg) (Path, bool) {
+	if !slices.ContainsFunc(p.segs, func(s seg) bool { return s.kind == segRef }) {
+		return p, true
+	}
+	out := Path{raw: p.raw, segs: make([]seg, len(p.segs))}
+	for i, s := range p.segs {
+		r, ok := s.resolve(map[string]any(m))
+		if !ok {
+			return p, false
+		}
+		out.segs[i] = r
+	}
+	return out, true
+}
+
 // Get returns the value at p in root (a Msg, map or slice) and whether it exists.
 // As in JavaScript, `length` of a string, array or buffer is its length.
 func (p Path) Get(root any) (any, bool) {
@@ -191,6 +256,9 @@ func (p Path) Get(root any) (any, bool) {
 }
 
 func child(cur any, s seg) (any, bool) {
+	if _, isMap := cur.(map[string]any); !isMap {
+		s = s.asIndex()
+	}
 	switch c := cur.(type) {
 	case Msg:
 		return mapChild(c, s)
@@ -231,6 +299,17 @@ func child(cur any, s seg) (any, bool) {
 	return nil, false
 }
 
+// asIndex turns a key that is a canonical array index ("0", "12") into an
+// index segment: in JavaScript arr["1"] is arr[1].
+func (s seg) asIndex() seg {
+	if s.kind == segKey && allDigits(s.key) {
+		if n, err := strconv.Atoi(s.key); err == nil && strconv.Itoa(n) == s.key {
+			return seg{index: n, kind: segIndex}
+		}
+	}
+	return s
+}
+
 func mapChild(m map[string]any, s seg) (any, bool) {
 	k := s.key
 	if s.kind == segIndex {
@@ -264,6 +343,7 @@ func (p Path) setIn(cur any, i int, v any, create bool, root Msg) (any, bool) {
 	case map[string]any:
 		return p.setInMap(c, s, i, v, create, root)
 	case []any:
+		s = s.asIndex()
 		if s.kind != segIndex {
 			return cur, false
 		}

@@ -43,6 +43,7 @@ type Typed struct {
 	path    Path
 	store   string // flow/global: the context store
 	ctxKey  string // flow/global: the key path
+	ctxPath Path   // flow/global: ctxKey compiled; [msg.x] parts resolve against the message
 	re      *regexp.Regexp
 	program *vm.Program
 }
@@ -60,9 +61,11 @@ func CompileTyped(kind, value string) (*Typed, error) {
 		t.path = p
 	case TypedFlow, TypedGlobal:
 		t.store, t.ctxKey = ParseContextKey(value)
-		if _, err := ParsePath(t.ctxKey); err != nil {
+		p, err := ParsePath(t.ctxKey)
+		if err != nil {
 			return t, err
 		}
+		t.ctxPath = p
 	case TypedStr:
 		t.konst = value
 	case TypedNum:
@@ -72,7 +75,7 @@ func CompileTyped(kind, value string) (*Typed, error) {
 		}
 		t.konst = f
 	case TypedBool:
-		t.konst = value == "true"
+		t.konst = strings.EqualFold(value, "true") // Node-RED: /^true$/i
 	case TypedJSON:
 		if strings.TrimSpace(value) == "" {
 			value = "null"
@@ -183,7 +186,11 @@ func (t *Typed) Eval(res *Resources, m Msg) (any, error) {
 		if c == nil {
 			return nil, fmt.Errorf("no %s context", t.Kind)
 		}
-		return c.Get(t.store, t.ctxKey)
+		p, ok := t.ctxPath.resolveRefs(m)
+		if !ok {
+			return nil, fmt.Errorf("invalid expression: undefined reference in %q", t.ctxKey)
+		}
+		return c.getPath(t.store, t.ctxKey, p)
 	case TypedStr, TypedNum, TypedBool:
 		return t.konst, nil
 	case TypedJSON, TypedBin:
@@ -210,8 +217,9 @@ func (t *Typed) Eval(res *Resources, m Msg) (any, error) {
 	return nil, fmt.Errorf("cannot evaluate %s value", t.Kind)
 }
 
-// ExpandEnv resolves an env typed value: `${A}` references inside text are
-// replaced, otherwise the whole value names one variable.
+// ExpandEnv resolves an env typed value as Node-RED: `${A}` references inside
+// text are replaced (unset ones by ""), otherwise the whole value (or a lone
+// `${A}`) names one variable.
 func ExpandEnv(res *Resources, value string) string {
 	lookup := func(name string) string {
 		if res != nil {
@@ -222,13 +230,21 @@ func ExpandEnv(res *Resources, value string) string {
 		}
 		return os.Getenv(name)
 	}
-	if strings.Contains(value, "${") {
-		return envRef.ReplaceAllStringFunc(value, func(s string) string { return lookup(s[2 : len(s)-1]) })
+	switch {
+	case envWhole.MatchString(value):
+		return lookup(value[2 : len(value)-1])
+	case !envAny.MatchString(value):
+		return lookup(value)
 	}
-	return lookup(value)
+	return envRef.ReplaceAllStringFunc(value, func(s string) string { return lookup(s[2 : len(s)-1]) })
 }
 
-var envRef = regexp.MustCompile(`\$\{[^}\s]+\}`)
+var (
+	envWhole = regexp.MustCompile(`^\$\{[^}]+\}$`)
+	envAny   = regexp.MustCompile(`\$\{\S+\}`)
+)
+
+var envRef = regexp.MustCompile(`\$\{[^}]+\}`)
 
 func (t *Typed) evalExpr(res *Resources, m Msg) (any, error) {
 	env := map[string]any{

@@ -1,0 +1,532 @@
+package common
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf16"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+func debugSpec() engine.Spec {
+	return engine.Spec{
+		Type: "debug", Category: "common", Color: "#87a980", Icon: "debug.svg", LabelProp: "name",
+		Inputs: 1, Align: "right", Button: "toggle",
+		Props: []engine.Prop{
+			{Name: "name", Kind: engine.KindString, Default: ""},
+			{Name: "active", Kind: engine.KindBool, Default: true},
+			{Name: "tosidebar", Kind: engine.KindBool, Default: true},
+			{Name: "console", Kind: engine.KindBool, Default: false},
+			{Name: "tostatus", Kind: engine.KindBool, Default: false},
+			{Name: "complete", Kind: engine.KindTyped, Default: "false", Required: true, TypeProp: "targetType", Types: []string{"msg", "full", engine.TypedJSONata}},
+			{Name: "targetType", Kind: engine.KindString, Default: nil, Hidden: true},
+			{Name: "statusVal", Kind: engine.KindTyped, Default: "", TypeProp: "statusType", Types: []string{"auto", "msg", engine.TypedJSONata, "counter"}},
+			{Name: "statusType", Kind: engine.KindString, Default: statusAuto, Hidden: true},
+		},
+		Help: help("debug"),
+	}
+}
+
+// Node-RED's debug settings: debugMaxLength and debugStatusLength.
+const (
+	debugMaxLength    = 1000
+	debugStatusLength = 32
+)
+
+// Debug status kinds (statusType).
+const (
+	statusAuto    = "auto"
+	statusMsg     = "msg"
+	statusCounter = "counter"
+)
+
+// debug shows messages in the editor's debug sidebar, in the log and in its
+// status, as Node-RED's debug node.
+type debug struct {
+	id, name, flow string
+	hasName        bool
+	res            *engine.Resources
+
+	whole      bool        // complete "true": the whole message
+	property   string      // the property shown when not whole
+	path       engine.Path // compiled property
+	console    bool
+	toSidebar  bool
+	toStatus   bool
+	statusType string
+	statusPath engine.Path // statusType "msg"
+
+	active atomic.Bool // switched by the editor while messages flow
+
+	timers timerSet
+	mu     sync.Mutex // guards the fields below (counter status, timers)
+	count  int
+	last   time.Time
+	stop   func() bool // pending debounced counter status
+	shown  string      // last status sent, to send only changes
+}
+
+var (
+	_ engine.Handler   = (*debug)(nil)
+	_ engine.Starter   = (*debug)(nil)
+	_ engine.Closer    = (*debug)(nil)
+	_ engine.Activator = (*debug)(nil)
+)
+
+func newDebug(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+	p := cfg.Reader()
+	n := &debug{id: cfg.ID, name: cfg.Name, flow: cfg.Flow, hasName: p.Has("name"), res: res}
+	if p.String("targetType", "") == engine.TypedJSONata {
+		p.Fail("complete", "jsonata expressions are not supported yet")
+	}
+	complete := p.String("complete", "payload")
+	switch complete {
+	case "true":
+		n.whole = true
+	case "false", "":
+		complete = "payload"
+	}
+	n.property = complete
+	if !n.whole {
+		path, err := engine.ParsePath(strings.TrimPrefix(complete, "msg."))
+		if err != nil {
+			p.Fail("complete", "%v", err)
+		}
+		n.path = path
+	}
+	n.console = p.Bool("console", false)
+	n.toSidebar = p.Bool("tosidebar", true)
+	n.toStatus = p.Bool("tostatus", false)
+	n.active.Store(!p.Has("active") || p.Bool("active", true))
+	n.statusType = p.String("statusType", statusAuto)
+	switch n.statusType {
+	case "":
+		n.statusType = statusAuto
+	case statusAuto, statusCounter:
+	case statusMsg:
+		val := p.String("statusVal", "")
+		if val == "" {
+			val = complete
+		}
+		path, err := engine.ParsePath(strings.TrimPrefix(val, "msg."))
+		if err != nil {
+			p.Fail("statusVal", "%v", err)
+		}
+		n.statusPath = path
+	case engine.TypedJSONata:
+		p.Fail("statusVal", "jsonata expressions are not supported yet")
+	default:
+		p.Fail("statusType", `must be "auto", "msg", "jsonata" or "counter", got %q`, n.statusType)
+	}
+	return n, p.Err()
+}
+
+// Start shows the counter's initial status.
+func (n *debug) Start(context.Context) error {
+	if n.toStatus && n.statusType == statusCounter {
+		n.res.Status(engine.Status{Fill: "blue", Shape: "ring", Text: "0"})
+	}
+	return nil
+}
+
+// Close stops a pending counter status and clears the node's status.
+func (n *debug) Close(ctx context.Context) error {
+	n.mu.Lock()
+	if n.stop != nil {
+		n.stop()
+		n.stop = nil
+	}
+	n.mu.Unlock()
+	err := n.timers.close(ctx)
+	if n.toStatus {
+		n.res.Status(engine.Status{})
+	}
+	return err
+}
+
+// SetActive implements engine.Activator: an inactive debug node publishes
+// nothing to the sidebar.
+func (n *debug) SetActive(on bool) { n.active.Store(on) }
+
+// Handle shows m.
+func (n *debug) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
+	if st, ok := m["status"].(map[string]any); ok {
+		if src, ok := st["source"].(map[string]any); ok && src["id"] == n.id {
+			return nil // its own status, coming back through a status node
+		}
+	}
+	if n.toStatus {
+		n.showStatus(m)
+	}
+	if n.whole {
+		if n.console {
+			n.res.Log.Info("\n" + inspect(m, 10))
+		}
+		if n.active.Load() && n.toSidebar {
+			n.publish(m, m, false)
+		}
+		return nil
+	}
+	v, ok := n.path.Get(m)
+	if n.console {
+		switch t := v.(type) {
+		case string:
+			if strings.Contains(t, "\n") {
+				t = "\n" + t
+			}
+			n.res.Log.Info(t)
+		case map[string]any, engine.Msg, []any, []byte:
+			n.res.Log.Info("\n" + inspect(v, 10))
+		default:
+			if !ok {
+				n.res.Log.Info("undefined")
+			} else {
+				n.res.Log.Info(inspect(v, 2))
+			}
+		}
+	}
+	if n.active.Load() && n.toSidebar {
+		if !ok {
+			v = undefined{}
+		}
+		n.publish(m, v, true)
+	}
+	return nil
+}
+
+// publish sends one debug message to the sidebar in the shape of Node-RED's
+// /comms "debug" topic.
+func (n *debug) publish(m engine.Msg, v any, withProperty bool) {
+	data := map[string]any{"id": n.id, "z": n.flow, "path": n.flow}
+	if n.hasName {
+		data["name"] = n.name
+	}
+	if t, ok := m["topic"]; ok {
+		data["topic"] = engine.ToJSONValue(t)
+	}
+	if withProperty {
+		data["property"] = n.property
+	}
+	data["msg"], data["format"] = encodeObject(v, debugMaxLength)
+	if n.res.Events != nil {
+		n.res.Events.Publish("debug", data)
+	}
+}
+
+// showStatus updates the node's status from m.
+func (n *debug) showStatus(m engine.Msg) {
+	if n.statusType == statusCounter {
+		n.countMessage()
+		return
+	}
+	var out any
+	var ok bool
+	switch {
+	case n.statusType == statusAuto && n.whole:
+		out, ok = m["payload"]
+	case n.statusType == statusAuto:
+		out, ok = n.path.Get(m)
+	default:
+		out, ok = n.statusPath.Get(m)
+	}
+	var text string
+	if s, isStr := out.(string); isStr {
+		text = s
+	} else if !ok {
+		text = "undefined"
+	} else {
+		text = inspect(out, 2)
+	}
+	fill, shape := "grey", "dot"
+	if o, isObj := out.(map[string]any); isObj && engine.Truthy(o["fill"]) && engine.Truthy(o["shape"]) && engine.Truthy(o["text"]) {
+		fill, shape, text = engine.ToString(o["fill"]), engine.ToString(o["shape"]), engine.ToString(o["text"])
+	}
+	if n.statusType == statusAuto {
+		if e, has := m["error"]; has {
+			fill = "red"
+			text = "undefined"
+			if em, isObj := e.(map[string]any); isObj {
+				if msgText, has := em["message"]; has {
+					text = engine.ToString(msgText)
+				}
+			}
+		}
+		if s, has := m["status"]; has {
+			sm, _ := s.(map[string]any)
+			fill, shape, text = orString(sm["fill"], "grey"), orString(sm["shape"], "ring"), orString(sm["text"], "")
+		}
+	}
+	if u := utf16.Encode([]rune(text)); len(u) > debugStatusLength {
+		text = string(utf16.Decode(u[:debugStatusLength])) + "..."
+	}
+	key := fill + "\x00" + shape + "\x00" + text
+	n.mu.Lock()
+	changed := key != n.shown
+	n.shown = key
+	n.mu.Unlock()
+	if changed {
+		n.res.Status(engine.Status{Fill: fill, Shape: shape, Text: text})
+	}
+}
+
+// countMessage counts m; the status shows the count at once when messages
+// are more than 100ms apart, else 200ms after the last one.
+func (n *debug) countMessage() {
+	now := n.res.Now()
+	n.mu.Lock()
+	gap := now.Sub(n.last)
+	n.last = now
+	n.count++
+	if gap > 100*time.Millisecond {
+		text := fmt.Sprint(n.count)
+		n.mu.Unlock()
+		n.res.Status(engine.Status{Fill: "blue", Shape: "ring", Text: text})
+		return
+	}
+	defer n.mu.Unlock()
+	if n.stop != nil {
+		n.stop()
+	}
+	n.stop = n.timers.after(200*time.Millisecond, func() {
+		n.mu.Lock()
+		text := fmt.Sprint(n.count)
+		n.stop = nil
+		n.mu.Unlock()
+		n.res.Status(engine.Status{Fill: "blue", Shape: "ring", Text: text})
+	})
+}
+
+func orString(v any, def string) string {
+	if !engine.Truthy(v) {
+		return def
+	}
+	return engine.ToString(v)
+}
+
+// undefined stands for a missing property (JavaScript's undefined).
+type undefined struct{}
+
+// logLevel is a Node-RED log level as the debug sidebar receives it.
+type logLevel int
+
+// Node-RED's log levels for node.error and node.warn.
+const (
+	logError logLevel = 20
+	logWarn  logLevel = 30
+)
+
+// publishLog shows a node's warning or error in the debug sidebar, as
+// Node-RED's debug log handler does for node.warn and node.error.
+func publishLog(res *engine.Resources, level logLevel, id, typ, name, flow, text string) {
+	if res.Events == nil {
+		return
+	}
+	data := map[string]any{"level": int(level), "id": id, "type": typ, "z": flow, "path": flow}
+	if name != "" {
+		data["name"] = name
+	}
+	data["msg"], data["format"] = encodeObject(text, debugMaxLength)
+	res.Events.Publish("debug", data)
+}
+
+// encodeObject encodes a value for the debug sidebar as Node-RED's
+// util.encodeObject: it returns the msg text and its format.
+func encodeObject(v any, maxLen int) (string, string) {
+	switch t := v.(type) {
+	case undefined:
+		return "(undefined)", "undefined"
+	case nil:
+		return "(undefined)", "null"
+	case bool:
+		return engine.ToString(t), "boolean"
+	case float64, int, int64:
+		return engine.ToString(t), "number"
+	case string:
+		u := utf16.Encode([]rune(t))
+		format := fmt.Sprintf("string[%d]", len(u))
+		if len(u) > maxLen {
+			t = string(utf16.Decode(u[:maxLen])) + "..."
+		}
+		return t, format
+	case []byte:
+		h := fmt.Sprintf("%x", t)
+		if len(h) > maxLen {
+			h = h[:maxLen]
+		}
+		return h, fmt.Sprintf("buffer[%d]", len(t))
+	case time.Time:
+		return engine.ToString(t), "Date"
+	case *regexp.Regexp:
+		return engine.ToString(t), "regexp"
+	case []any:
+		format := fmt.Sprintf("array[%d]", len(t))
+		var top any = t
+		if len(t) > maxLen {
+			top = map[string]any{"__enc__": true, "type": "array", "data": t[:maxLen], "length": float64(len(t))}
+		}
+		s, _ := engine.JSONString(encodeNested(top, maxLen), "")
+		return s, format
+	}
+	s, err := engine.JSONString(encodeNested(v, maxLen), "")
+	if err != nil {
+		return fmt.Sprintf(`{"__enc__":true,"type":"error","data":{"message":"[Type not serializable]"}}`), "error"
+	}
+	return s, "Object"
+}
+
+// encodeNested applies the replacer of Node-RED's encodeObject to every value
+// below the top: long arrays and strings cut to maxLen, buffers and
+// non-finite numbers tagged with __enc__, request/response objects hidden.
+func encodeNested(v any, maxLen int) any {
+	switch t := v.(type) {
+	case engine.Msg:
+		return encodeNested(map[string]any(t), maxLen)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if k == "_req" || k == "_res" {
+				out[k] = map[string]any{"__enc__": true, "type": "internal"}
+				continue
+			}
+			out[k] = encodeNested(e, maxLen)
+		}
+		if out["type"] == "Buffer" {
+			if data, ok := out["data"].([]any); ok {
+				out["__enc__"] = true
+				out["length"] = float64(len(data))
+				if len(data) > maxLen {
+					out["data"] = data[:maxLen]
+				}
+			}
+		}
+		return out
+	case []any:
+		if len(t) > maxLen {
+			return map[string]any{"__enc__": true, "type": "array", "data": encodeNested(t[:maxLen], maxLen), "length": float64(len(t))}
+		}
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = encodeNested(e, maxLen)
+		}
+		return out
+	case string:
+		if u := utf16.Encode([]rune(t)); len(u) > maxLen {
+			return string(utf16.Decode(u[:maxLen])) + "..."
+		}
+		return t
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return map[string]any{"__enc__": true, "type": "number", "data": engine.FormatNumber(t)}
+		}
+		return t
+	case []byte:
+		data := make([]any, min(len(t), maxLen))
+		for i := range data {
+			data[i] = float64(t[i])
+		}
+		return map[string]any{"type": "Buffer", "data": data, "__enc__": true, "length": float64(len(t))}
+	case *regexp.Regexp:
+		return map[string]any{"__enc__": true, "type": "regexp", "data": engine.ToString(t)}
+	case undefined:
+		return map[string]any{"__enc__": true, "type": "undefined"}
+	}
+	return v
+}
+
+// inspect formats v on one line as Node.js's util.inspect does for short
+// values: strings quoted inside containers, objects as { a: 1 }, arrays as
+// [ 1, 2 ], buffers as <Buffer 01 02>; below depth, [Object] and [Array].
+func inspect(v any, depth int) string {
+	var b strings.Builder
+	inspectTo(&b, v, depth)
+	return b.String()
+}
+
+func inspectTo(b *strings.Builder, v any, depth int) {
+	switch t := v.(type) {
+	case undefined:
+		b.WriteString("undefined")
+	case string:
+		b.WriteString("'" + strings.ReplaceAll(t, "'", `\'`) + "'")
+	case float64:
+		if t == 0 && math.Signbit(t) {
+			b.WriteString("-0")
+			return
+		}
+		b.WriteString(engine.FormatNumber(t))
+	case []byte:
+		b.WriteString("<Buffer")
+		for i, c := range t {
+			if i == 50 {
+				fmt.Fprintf(b, " ... %d more bytes", len(t)-50)
+				break
+			}
+			fmt.Fprintf(b, " %02x", c)
+		}
+		b.WriteString(">")
+	case time.Time:
+		b.WriteString(t.UTC().Format("2006-01-02T15:04:05.000Z"))
+	case engine.Msg:
+		inspectTo(b, map[string]any(t), depth)
+	case map[string]any:
+		if len(t) == 0 {
+			b.WriteString("{}")
+			return
+		}
+		if depth < 0 {
+			b.WriteString("[Object]")
+			return
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteString("{ ")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if identRe.MatchString(k) {
+				b.WriteString(k)
+			} else {
+				b.WriteString("'" + strings.ReplaceAll(k, "'", `\'`) + "'")
+			}
+			b.WriteString(": ")
+			inspectTo(b, t[k], depth-1)
+		}
+		b.WriteString(" }")
+	case []any:
+		if len(t) == 0 {
+			b.WriteString("[]")
+			return
+		}
+		if depth < 0 {
+			b.WriteString("[Array]")
+			return
+		}
+		b.WriteString("[ ")
+		for i, e := range t {
+			if i == 100 {
+				fmt.Fprintf(b, ", ... %d more items", len(t)-100)
+				break
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			inspectTo(b, e, depth-1)
+		}
+		b.WriteString(" ]")
+	default:
+		b.WriteString(engine.ToString(v))
+	}
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
