@@ -143,7 +143,7 @@ func TestLinkCallTimeout(t *testing.T) {
 		e := got["e"][0]
 		delete(e, "_msgid")
 		want := engine.Msg{"payload": "go", "_linkSource": []any{}, "error": map[string]any{
-			"message": "timeout", "source": map[string]any{"id": "n1", "type": "link call", "name": "", "count": 1.0},
+			"message": "timeout", "source": map[string]any{"id": "n1", "type": "link call", "count": 1.0},
 		}}
 		if diff := cmp.Diff(want, e); diff != "" {
 			t.Errorf("caught (-want +got):\n%s", diff)

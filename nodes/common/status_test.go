@@ -20,7 +20,7 @@ func TestStatus(t *testing.T) {
 	}{
 		{
 			name: "null scope sees every node", props: `"scope":null`, send: "s2",
-			want: []engine.Msg{{"status": map[string]any{"fill": "green", "shape": "dot", "text": "hi", "source": map[string]any{"id": "s2", "type": "setstatus", "name": ""}}}},
+			want: []engine.Msg{{"status": map[string]any{"fill": "green", "shape": "dot", "text": "hi", "source": map[string]any{"id": "s2", "type": "setstatus"}}}},
 		},
 		{
 			name: "listed node", props: `"scope":["s1"]`, send: "s1",
