@@ -1,0 +1,41 @@
+package editor
+
+import (
+	"context"
+	"errors"
+
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/flows"
+)
+
+// Backend is what the editor needs from the runtime.
+type Backend interface {
+	// Flows returns the deployed configuration (never nil).
+	Flows() *flows.Config
+	// Deploy validates, persists and applies cfg with the deployment type.
+	// rev, when not empty, must equal the current rev or ErrStaleRev is returned.
+	// Invalid configurations return flows.Problems (as the error), and nothing changes.
+	// It returns the new rev.
+	Deploy(ctx context.Context, cfg *flows.Config, mode engine.DeployMode, rev string) (string, error)
+	// Specs returns the node specs (GET /nodes).
+	Specs() []engine.Spec
+	// Settings returns the runtime part of GET /settings (httpNodeRoot, version, ...).
+	Settings() map[string]any
+	// Inject fires an inject-capable node (POST /inject/:id); ErrNotFound when no such running node.
+	Inject(ctx context.Context, id string, props engine.Msg) error
+	// SetActive switches a debug-like node (POST /debug/:id/enable|disable).
+	SetActive(id string, on bool) error
+	// FlowsRunning and SetFlowsRunning back GET/POST /flows/state.
+	FlowsRunning() bool
+	SetFlowsRunning(ctx context.Context, run bool) error
+	// Statuses returns the last status of every node (replayed to new /comms clients).
+	Statuses() map[string]engine.Status
+}
+
+// ErrStaleRev is returned by Backend.Deploy when the rev a client based its
+// change on is not the deployed one; the API answers 409.
+var ErrStaleRev = errors.New("flows revision is stale") // → 409
+
+// ErrNotFound is returned by Backend methods that name a node or flow that
+// does not exist (or is not running); the API answers 404.
+var ErrNotFound = errors.New("not found") // → 404
