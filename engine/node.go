@@ -187,6 +187,13 @@ func (o *Output) Send(port int, m Msg) {
 func (o *Output) Defer() func(err error) {
 	o.deferred = true
 	in, r := o.in, o.r
+	if o.snapshot != nil {
+		in = o.snapshot
+	} else if r.watched() {
+		// the node will send in on and complete it later, on another
+		// goroutine: complete nodes get a copy taken now
+		in = in.Clone()
+	}
 	o.in = nil
 	return func(err error) { r.finish(in, err) }
 }
