@@ -1,0 +1,481 @@
+package parser
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+func jsonSpec() engine.Spec {
+	return engine.Spec{
+		Type: "json", Category: "parser", Color: "#DEBD5C", Icon: "parser-json.svg", LabelProp: "name",
+		Inputs: 1, Outputs: 1,
+		Props: []engine.Prop{
+			{Name: "name", Kind: engine.KindString, Default: ""},
+			propertyProp(),
+			{Name: "action", Label: "Action", Kind: engine.KindSelect, Default: "", Options: []engine.Option{
+				{Value: "", Label: "Convert between JSON String & Object"},
+				{Value: "str", Label: "Always convert to JSON String"},
+				{Value: "obj", Label: "Always convert to JavaScript Object"},
+			}},
+			{Name: "pretty", Label: "Format JSON string", Kind: engine.KindBool, Default: false},
+		},
+		Help: help("json"),
+	}
+}
+
+// jsonNode converts a property between JSON text and a value.
+type jsonNode struct {
+	res      *engine.Resources
+	property engine.Path
+	action   string
+	indent   string
+}
+
+func newJSON(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+	p := cfg.Reader()
+	n := &jsonNode{res: res}
+	n.property = p.Path("property", "payload")
+	n.action = p.String("action", "")
+	switch n.action {
+	case "", "str", "obj":
+	default:
+		p.Fail("action", "unknown action %q", n.action)
+	}
+	if p.Bool("pretty", false) {
+		n.indent = "    "
+	}
+	return n, p.Err()
+}
+
+func (n *jsonNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output) error {
+	value, ok := n.property.Get(msg)
+	if !ok {
+		out.Send(0, msg)
+		return nil
+	}
+	switch v := value.(type) {
+	case string, []byte:
+		if n.action == "str" {
+			out.Send(0, msg)
+			return nil
+		}
+		text, _ := v.(string)
+		if b, isBuf := v.([]byte); isBuf {
+			text = string(b)
+		}
+		parsed, err := parseJSON(text)
+		if err != nil {
+			return err
+		}
+		n.property.Set(msg, parsed, true)
+	case map[string]any, []any, float64, bool, nil, engine.Msg:
+		if n.action == "obj" {
+			out.Send(0, msg)
+			return nil
+		}
+		s, err := stringifyJSON(v, n.indent)
+		if err != nil {
+			return userError("Failed to convert payload")
+		}
+		n.property.Set(msg, s, true)
+	default:
+		n.res.Log.Warn("Ignored unsupported payload type")
+		return nil
+	}
+	out.Send(0, msg)
+	return nil
+}
+
+// stringifyJSON is JSON.stringify(v, null, indent): buffers in Node's
+// {"type":"Buffer","data":[...]} form, U+2028/U+2029 unescaped, keys in
+// JavaScript's order for integer keys, then sorted (Go maps keep no
+// insertion order).
+func stringifyJSON(v any, indent string) (string, error) {
+	var b strings.Builder
+	if err := writeJSON(&b, engine.ToJSONValue(v), indent, ""); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func writeJSON(b *strings.Builder, v any, indent, pad string) error {
+	inner := pad + indent
+	nl, colon := "", ":"
+	if indent != "" {
+		nl, colon = "\n", ": "
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if buf, ok := bufferForm(t); ok {
+			return writeJSON(b, buf, indent, pad)
+		}
+		if len(t) == 0 {
+			b.WriteString("{}")
+			return nil
+		}
+		b.WriteString("{")
+		for i, k := range sortedKeys(t) {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(nl + inner)
+			writeJSONString(b, k)
+			b.WriteString(colon)
+			if err := writeJSON(b, t[k], indent, inner); err != nil {
+				return err
+			}
+		}
+		b.WriteString(nl + pad + "}")
+	case orderedBuffer:
+		b.WriteString("{" + nl + inner + `"type"` + colon + `"Buffer",` + nl + inner + `"data"` + colon)
+		if err := writeJSON(b, t.data, indent, inner); err != nil {
+			return err
+		}
+		b.WriteString(nl + pad + "}")
+	case []any:
+		if len(t) == 0 {
+			b.WriteString("[]")
+			return nil
+		}
+		b.WriteString("[")
+		for i, e := range t {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(nl + inner)
+			if err := writeJSON(b, e, indent, inner); err != nil {
+				return err
+			}
+		}
+		b.WriteString(nl + pad + "]")
+	case string:
+		writeJSONString(b, t)
+	default:
+		s, err := engine.JSONString(t, "")
+		if err != nil {
+			return err
+		}
+		b.WriteString(s)
+	}
+	return nil
+}
+
+// orderedBuffer is a buffer's JSON form, written with "type" first as Node does.
+type orderedBuffer struct{ data []any }
+
+// bufferForm recognises the map engine.ToJSONValue makes of a []byte.
+func bufferForm(m map[string]any) (orderedBuffer, bool) {
+	if len(m) != 2 || m["type"] != "Buffer" {
+		return orderedBuffer{}, false
+	}
+	data, ok := m["data"].([]any)
+	return orderedBuffer{data}, ok
+}
+
+func writeJSONString(b *strings.Builder, s string) {
+	enc, _ := engine.JSONString(s, "")
+	b.WriteString(unescapeLineSeparators(enc))
+}
+
+// unescapeLineSeparators undoes encoding/json's escaping of U+2028 and
+// U+2029, which JSON.stringify writes as they are.
+func unescapeLineSeparators(s string) string {
+	if !strings.Contains(s, `\u202`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) {
+			if s[i+1] == 'u' && i+6 <= len(s) && (s[i+2:i+6] == "2028" || s[i+2:i+6] == "2029") {
+				if s[i+5] == '8' {
+					b.WriteString("\u2028")
+				} else {
+					b.WriteString("\u2029")
+				}
+				i += 5
+				continue
+			}
+			b.WriteByte(c)
+			b.WriteByte(s[i+1])
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// parseJSON is JSON.parse: on failure the error has V8's wording.
+func parseJSON(text string) (any, error) {
+	v, err := engine.DecodeJSON([]byte(text))
+	if err == nil {
+		return v, nil
+	}
+	return nil, userError(v8JSONError(text))
+}
+
+// v8JSONError scans text as V8's JSON parser does and returns the message
+// V8 gives for the first problem.
+func v8JSONError(text string) string {
+	s := &jsonScan{src: utf16.Encode([]rune(text))}
+	s.skipSpace()
+	msg := s.value()
+	if msg == "" {
+		s.skipSpace()
+		if s.pos < len(s.src) {
+			msg = fmt.Sprintf("Unexpected non-whitespace character after JSON at position %d", s.pos)
+		}
+	}
+	if msg == "" {
+		msg = "Unexpected token in JSON"
+	}
+	return msg
+}
+
+// jsonScan walks JSON text in UTF-16 code units, as V8 counts positions.
+type jsonScan struct {
+	src []uint16
+	pos int
+}
+
+func (s *jsonScan) at(what string) string {
+	return fmt.Sprintf("%s in JSON at position %d", what, s.pos)
+}
+
+func (s *jsonScan) skipSpace() {
+	for s.pos < len(s.src) {
+		switch s.src[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (s *jsonScan) eos() bool { return s.pos >= len(s.src) }
+
+// unexpected is V8's message for an unexpected character at pos.
+func (s *jsonScan) unexpected() string {
+	if s.eos() {
+		return "Unexpected end of JSON input"
+	}
+	c := s.src[s.pos]
+	if c == '"' {
+		return s.at("Unexpected string")
+	}
+	if c >= '0' && c <= '9' || c == '-' {
+		return s.at("Unexpected number")
+	}
+	const ctx = 10
+	tok := string(utf16.Decode(s.src[s.pos : s.pos+1]))
+	if len(s.src) <= 2*ctx+1 {
+		return fmt.Sprintf("Unexpected token '%s', \"%s\" is not valid JSON", tok, string(utf16.Decode(s.src)))
+	}
+	start, end := max(0, s.pos-ctx), min(len(s.src), s.pos+ctx)
+	pre, post := "", ""
+	if start > 0 {
+		pre = "..."
+	}
+	if end < len(s.src) {
+		post = "..."
+	}
+	return fmt.Sprintf("Unexpected token '%s', %s\"%s\"%s is not valid JSON", tok, pre, string(utf16.Decode(s.src[start:end])), post)
+}
+
+// value scans one value and returns an error message, or "".
+func (s *jsonScan) value() string {
+	if s.eos() {
+		return "Unexpected end of JSON input"
+	}
+	switch c := s.src[s.pos]; {
+	case c == '{':
+		return s.object()
+	case c == '[':
+		return s.array()
+	case c == '"':
+		return s.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	}
+	return s.unexpected()
+}
+
+func (s *jsonScan) literal(word string) string {
+	for i := 0; i < len(word); i++ {
+		if s.eos() {
+			return "Unexpected end of JSON input"
+		}
+		if s.src[s.pos] != uint16(word[i]) {
+			return s.unexpected()
+		}
+		s.pos++
+	}
+	return ""
+}
+
+func (s *jsonScan) object() string {
+	s.pos++
+	s.skipSpace()
+	if !s.eos() && s.src[s.pos] == '}' {
+		s.pos++
+		return ""
+	}
+	first := true
+	for {
+		if s.eos() || s.src[s.pos] != '"' {
+			if first {
+				return s.at("Expected property name or '}'")
+			}
+			return s.at("Expected double-quoted property name")
+		}
+		first = false
+		if m := s.str(); m != "" {
+			return m
+		}
+		s.skipSpace()
+		if s.eos() || s.src[s.pos] != ':' {
+			return s.at("Expected ':' after property name")
+		}
+		s.pos++
+		s.skipSpace()
+		if m := s.value(); m != "" {
+			return m
+		}
+		s.skipSpace()
+		if s.eos() {
+			return s.at("Expected ',' or '}' after property value")
+		}
+		switch s.src[s.pos] {
+		case ',':
+			s.pos++
+			s.skipSpace()
+		case '}':
+			s.pos++
+			return ""
+		default:
+			return s.at("Expected ',' or '}' after property value")
+		}
+	}
+}
+
+func (s *jsonScan) array() string {
+	s.pos++
+	s.skipSpace()
+	if !s.eos() && s.src[s.pos] == ']' {
+		s.pos++
+		return ""
+	}
+	for {
+		s.skipSpace()
+		if m := s.value(); m != "" {
+			return m
+		}
+		s.skipSpace()
+		if s.eos() {
+			return s.at("Expected ',' or ']' after array element")
+		}
+		switch s.src[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return ""
+		default:
+			return s.at("Expected ',' or ']' after array element")
+		}
+	}
+}
+
+func (s *jsonScan) str() string {
+	start := s.pos
+	s.pos++
+	for !s.eos() {
+		c := s.src[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return ""
+		case c < 0x20:
+			return s.at("Bad control character in string literal")
+		case c == '\\':
+			s.pos++
+			if s.eos() {
+				break
+			}
+			switch s.src[s.pos] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.pos++
+			case 'u':
+				for i := 1; i <= 4; i++ {
+					if s.pos+i >= len(s.src) || !isHex(s.src[s.pos+i]) {
+						s.pos += i
+						return s.at("Bad Unicode escape")
+					}
+				}
+				s.pos += 5
+			default:
+				return s.at("Bad escaped character")
+			}
+		default:
+			s.pos++
+		}
+	}
+	s.pos = start
+	return fmt.Sprintf("Unterminated string in JSON at position %d", len(s.src))
+}
+
+func isHex(c uint16) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func (s *jsonScan) number() string {
+	if s.src[s.pos] == '-' {
+		s.pos++
+		if s.eos() || !isDigit(s.src[s.pos]) {
+			return s.at("No number after minus sign")
+		}
+	}
+	if s.src[s.pos] == '0' {
+		s.pos++
+	} else {
+		for !s.eos() && isDigit(s.src[s.pos]) {
+			s.pos++
+		}
+	}
+	if !s.eos() && s.src[s.pos] == '.' {
+		s.pos++
+		if s.eos() || !isDigit(s.src[s.pos]) {
+			return s.at("Unterminated fractional number")
+		}
+		for !s.eos() && isDigit(s.src[s.pos]) {
+			s.pos++
+		}
+	}
+	if !s.eos() && (s.src[s.pos] == 'e' || s.src[s.pos] == 'E') {
+		s.pos++
+		if !s.eos() && (s.src[s.pos] == '+' || s.src[s.pos] == '-') {
+			s.pos++
+		}
+		if s.eos() || !isDigit(s.src[s.pos]) {
+			return s.at("Exponent part is missing a number")
+		}
+		for !s.eos() && isDigit(s.src[s.pos]) {
+			s.pos++
+		}
+	}
+	return ""
+}
+
+func isDigit(c uint16) bool { return c >= '0' && c <= '9' }

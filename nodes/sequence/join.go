@@ -1,0 +1,568 @@
+package sequence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+func joinSpec() engine.Spec {
+	return engine.Spec{
+		Type: "join", Category: "sequence", Color: "#E2D96E", Icon: "join.svg", LabelProp: "name",
+		Inputs: 1, Outputs: 1,
+		Props: []engine.Prop{
+			{Name: "name", Kind: engine.KindString, Default: ""},
+			{Name: "mode", Label: "Mode", Kind: engine.KindSelect, Default: "auto", Options: []engine.Option{
+				{Value: "auto", Label: "automatic"}, {Value: "custom", Label: "manual"}, {Value: "reduce", Label: "reduce sequence"},
+			}},
+			{Name: "build", Label: "Combine each", Kind: engine.KindSelect, Default: "object", Options: []engine.Option{
+				{Value: "string", Label: "a String"}, {Value: "buffer", Label: "a Buffer"}, {Value: "array", Label: "an Array"},
+				{Value: "object", Label: "a key/value Object"}, {Value: "merged", Label: "a merged Object"},
+			}},
+			{Name: "property", Label: "using the value of", Kind: engine.KindTyped, TypeProp: "propertyType", Types: []string{"msg", "full"}, Default: "payload"},
+			{Name: "propertyType", Kind: engine.KindString, Default: "msg", Hidden: true},
+			{Name: "key", Label: "as the key", Kind: engine.KindTyped, Types: []string{"msg"}, Default: "topic"},
+			{Name: "joiner", Label: "joined using", Kind: engine.KindTyped, TypeProp: "joinerType", Types: []string{"str", "bin"}, Default: `\n`},
+			{Name: "joinerType", Kind: engine.KindString, Default: "str", Hidden: true},
+			{Name: "useparts", Label: "Use existing msg.parts property", Kind: engine.KindBool, Default: false},
+			{Name: "accumulate", Label: "and every subsequent message", Kind: engine.KindBool, Default: "false"},
+			{Name: "timeout", Label: "After a timeout following the first message (seconds)", Kind: engine.KindNumber, Default: ""},
+			{Name: "count", Label: "After a number of message parts", Kind: engine.KindNumber, Default: ""},
+			{Name: "reduceRight", Label: "Evaluate in reverse order", Kind: engine.KindBool, Default: false},
+			{Name: "reduceExp", Label: "Reduce exp", Kind: engine.KindCode, Lang: "jsonata", Default: nil},
+			{Name: "reduceInit", Label: "Initial value", Kind: engine.KindTyped, TypeProp: "reduceInitType", Types: []string{"flow", "global", "str", "num", "bool", "json", "bin", "date", "jsonata"}, Default: nil},
+			{Name: "reduceInitType", Kind: engine.KindString, Default: nil, Hidden: true},
+			{Name: "reduceFixup", Label: "Fix-up exp", Kind: engine.KindCode, Lang: "jsonata", Default: nil},
+		},
+		Help: help("join"),
+	}
+}
+
+// join modes and builds, Node-RED's values.
+const (
+	joinAuto   = "auto"
+	joinCustom = "custom"
+	joinReduce = "reduce"
+
+	buildString = "string"
+	buildArray  = "array"
+	buildObject = "object"
+	buildMerged = "merged"
+	buildBuffer = "buffer"
+)
+
+// join rebuilds a sequence into one message: automatically from msg.parts,
+// or by count, timeout or msg.complete with a configured build.
+type join struct {
+	res          *engine.Resources
+	mode         string
+	build        string
+	full         bool // propertyType "full": the whole message is the value
+	property     engine.Path
+	propName     string
+	key          engine.Path
+	joiner       any // string or []byte
+	useParts     bool
+	accumulate   bool
+	timer        time.Duration
+	count        float64
+	countIsEmpty bool // count was "": use msg.parts.count and msg.parts.id
+
+	// mu guards inflight and closed: Handle and group timeouts both use them.
+	mu       sync.Mutex
+	inflight map[string]*joinGroup
+	closed   bool
+}
+
+// joinGroup is one sequence being joined.
+type joinGroup struct {
+	typ          string
+	currentCount float64
+	targetCount  float64
+	slots        []any  // array, string and buffer builds
+	set          []bool // which slots hold a value (JavaScript arrays may have holes)
+	object       map[string]any
+	msg          engine.Msg
+	joinChar     any
+	hasJoinChar  bool
+	arrayLen     float64
+	bufferLen    int
+	prop         string
+	timeout      *time.Timer
+	dones        []func(error)
+}
+
+func newJoin(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+	p := cfg.Reader()
+	n := &join{res: res, inflight: map[string]*joinGroup{}}
+	n.mode = p.String("mode", joinAuto)
+	if n.mode == "" {
+		n.mode = joinAuto
+	}
+	switch n.mode {
+	case joinAuto, joinCustom:
+	case joinReduce:
+		p.Fail("reduceExp", "reduce mode needs JSONata, not supported yet")
+	default:
+		p.Fail("mode", "unknown mode %q", n.mode)
+	}
+	n.build = p.String("build", buildArray)
+	if n.build == "" {
+		n.build = buildArray
+	}
+	switch n.build {
+	case buildString, buildArray, buildObject, buildMerged, buildBuffer:
+	default:
+		p.Fail("build", "unknown build %q", n.build)
+	}
+	pt := p.String("propertyType", "msg")
+	n.full = pt == "full"
+	if n.full {
+		n.propName = "payload"
+		n.property = engine.MustPath("payload")
+	} else {
+		n.property = p.Path("property", "payload")
+		n.propName = n.property.String()
+	}
+	n.key = p.Path("key", "topic")
+	joiner := p.String("joiner", "")
+	switch jt := p.String("joinerType", "str"); jt {
+	case "str", "":
+		n.joiner = unescapeSeparator.Replace(joiner)
+	case "bin":
+		if joiner == "" {
+			joiner = "[]"
+		}
+		b, _, ok := byteArray(joiner)
+		if !ok {
+			p.Fail("joiner", "not an array")
+		}
+		n.joiner = b
+	default:
+		p.Fail("joinerType", "unknown joiner type %q", jt)
+	}
+	n.useParts = !p.Has("useparts") || p.Bool("useparts", false)
+	// Node-RED accumulates only for the boolean true the editor's checkbox writes
+	n.accumulate = string(p.Raw("accumulate")) == "true"
+	if n.mode != joinAuto {
+		secs := p.Number("timeout", 0)
+		if secs < 0 {
+			p.Fail("timeout", "must not be negative")
+		}
+		n.timer = time.Duration(secs * float64(time.Second))
+	}
+	n.count = p.Number("count", 0)
+	n.countIsEmpty = string(p.Raw("count")) == `""`
+	p.Bool("reduceRight", false)
+	return n, p.Err()
+}
+
+// Close completes every message still held in a group.
+func (n *join) Close(context.Context) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closed = true
+	for id, g := range n.inflight {
+		if g.timeout != nil {
+			g.timeout.Stop()
+		}
+		g.finish()
+		delete(n.inflight, id)
+	}
+	return nil
+}
+
+func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var property any
+	hasProperty := true
+	if n.full {
+		property = msg
+	} else {
+		property, hasProperty = n.property.Get(msg)
+	}
+	parts, hasParts := partsOf(msg)
+	_, hasPartsKey := msg["parts"]
+	_, isReset := msg["reset"]
+	_, isComplete := msg["complete"]
+	partID := "_"
+
+	if n.mode == joinAuto && (!hasParts || !hasKey(parts, "id")) {
+		if isReset {
+			n.clear()
+		} else {
+			n.res.Log.Warn("Message missing msg.parts property - cannot join in 'auto' mode")
+		}
+		return nil
+	}
+	if n.mode == joinCustom && hasPartsKey && !n.useParts {
+		if inner, ok := parts["parts"]; ok && hasParts {
+			msg["parts"] = map[string]any{"parts": inner}
+		} else {
+			delete(msg, "parts")
+		}
+		parts, hasParts = partsOf(msg)
+		_, hasPartsKey = msg["parts"]
+	}
+
+	var (
+		payloadType   string
+		propertyKey   any
+		targetCount   float64
+		joinChar      any
+		hasJoinChar   bool
+		arrayLen      float64
+		propertyIndex = math.NaN()
+	)
+	if n.mode == joinAuto {
+		partID = engine.ToString(parts["id"])
+		payloadType, _ = parts["type"].(string)
+		targetCount, _ = num(parts["count"])
+		joinChar, hasJoinChar = parts["ch"]
+		propertyKey = parts["key"]
+		arrayLen, _ = num(parts["len"])
+		if idx, ok := parts["index"]; ok {
+			propertyIndex = engine.ToNumber(idx)
+		}
+		prop := "payload"
+		if s, ok := parts["property"].(string); ok && s != "" {
+			prop = s
+		}
+		path, err := engine.ParsePath(strings.TrimPrefix(prop, "msg."))
+		if err != nil {
+			return err
+		}
+		property, hasProperty = path.Get(msg)
+	} else {
+		payloadType = n.build
+		targetCount = n.count
+		joinChar, hasJoinChar = n.joiner, true
+		if n.countIsEmpty && hasPartsKey {
+			targetCount = 0
+			if hasParts {
+				if c, ok := num(parts["count"]); ok {
+					targetCount = c
+				}
+				if id, ok := parts["id"]; ok {
+					partID = engine.ToString(id)
+				}
+			}
+		}
+		if n.build == buildObject {
+			propertyKey, _ = n.key.Get(msg)
+		}
+	}
+
+	if _, ok := msg["restartTimeout"]; ok {
+		if g := n.inflight[partID]; g != nil {
+			if g.timeout != nil {
+				g.timeout.Stop()
+				g.timeout = nil
+			}
+			n.startTimer(partID, g)
+		}
+	}
+	if isReset {
+		if g := n.inflight[partID]; g != nil {
+			if g.timeout != nil {
+				g.timeout.Stop()
+			}
+			g.finish()
+			delete(n.inflight, partID)
+		}
+		return nil
+	}
+
+	if payloadType == buildObject && (propertyKey == nil || propertyKey == "") {
+		if n.mode == joinAuto {
+			n.res.Log.Warn("Message missing 'msg.parts.key' property - cannot add to object")
+			return nil
+		}
+		if isComplete {
+			if g := n.inflight[partID]; g != nil {
+				g.msg["complete"] = msg["complete"]
+				return n.completeSend(partID, out.Send)
+			}
+			return nil
+		}
+		n.res.Log.Warn(fmt.Sprintf("Message missing key property 'msg.%s' - cannot add to object", n.key.String()))
+		return nil
+	}
+
+	if payloadType == buildBuffer && hasProperty {
+		switch property.(type) {
+		case []byte, string, []any:
+		default:
+			return fmt.Errorf("Cannot join %s to buffer", jsTypeOf(property))
+		}
+	}
+
+	g := n.inflight[partID]
+	if g == nil {
+		g = &joinGroup{typ: payloadType, targetCount: targetCount, msg: msg.Clone()}
+		switch payloadType {
+		case buildObject, buildMerged:
+			g.typ = buildObject
+			g.object = map[string]any{}
+		case buildString:
+			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
+		case buildArray:
+			g.arrayLen = arrayLen
+		case buildBuffer:
+			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
+		}
+		if n.mode == joinAuto {
+			g.prop, _ = parts["property"].(string)
+		} else {
+			g.prop = n.propName
+		}
+		n.inflight[partID] = g
+		n.startTimer(partID, g)
+	}
+	g.dones = append(g.dones, out.Defer())
+
+	if payloadType == buildBuffer && hasProperty {
+		g.bufferLen += jsLength(property)
+	}
+	switch payloadType {
+	case buildObject:
+		g.object[engine.ToString(propertyKey)] = property
+		g.currentCount = float64(len(g.object))
+	case buildMerged:
+		switch obj := property.(type) {
+		case map[string]any:
+			mergeInto(g.object, obj)
+		case engine.Msg:
+			mergeInto(g.object, obj)
+		case nil:
+		default:
+			if !isComplete {
+				n.res.Log.Warn("Cannot merge non-object types")
+			}
+		}
+		g.currentCount = float64(len(g.object))
+	default:
+		if !math.IsNaN(propertyIndex) && propertyIndex >= 0 && propertyIndex == math.Trunc(propertyIndex) && propertyIndex < 1<<24 {
+			i := int(propertyIndex)
+			for len(g.slots) <= i {
+				g.slots = append(g.slots, nil)
+				g.set = append(g.set, false)
+			}
+			if !g.set[i] || g.slots[i] == nil {
+				g.currentCount++
+			}
+			g.slots[i], g.set[i] = property, true
+		} else if hasProperty {
+			g.slots = append(g.slots, property)
+			g.set = append(g.set, true)
+			g.currentCount++
+		}
+	}
+	for k, v := range msg {
+		g.msg[k] = v
+	}
+	tcnt := g.targetCount
+	if hasPartsKey {
+		if tcnt == 0 || math.IsNaN(tcnt) {
+			if hasParts {
+				tcnt, _ = num(parts["count"])
+			}
+		}
+		g.targetCount = tcnt
+	}
+	if (tcnt > 0 && g.currentCount >= tcnt) || isComplete {
+		return n.completeSend(partID, out.Send)
+	}
+	return nil
+}
+
+// startTimer arms the group's timeout, if the node has one. Called with mu held.
+func (n *join) startTimer(partID string, g *joinGroup) {
+	if n.timer <= 0 {
+		return
+	}
+	g.timeout = time.AfterFunc(n.timer, func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if n.closed || n.inflight[partID] != g {
+			return
+		}
+		if err := n.completeSend(partID, n.res.Send); err != nil {
+			n.res.Error(err, g.msg)
+		}
+	})
+}
+
+// clear drops every group (a reset without parts in auto mode). Called with mu held.
+func (n *join) clear() {
+	for id, g := range n.inflight {
+		if g.timeout != nil {
+			g.timeout.Stop()
+		}
+		g.finish()
+		delete(n.inflight, id)
+	}
+}
+
+// completeSend builds the joined value of a group and sends it. Called with mu held.
+func (n *join) completeSend(partID string, send func(int, engine.Msg)) error {
+	g := n.inflight[partID]
+	if g.timeout != nil {
+		g.timeout.Stop()
+		g.timeout = nil
+	}
+	_, completeFlag := g.msg["complete"]
+	if n.mode == joinAuto || !n.accumulate || completeFlag {
+		delete(n.inflight, partID)
+	}
+	prop := g.prop
+	if prop == "" {
+		prop = "payload"
+	}
+	path, err := engine.ParsePath(strings.TrimPrefix(prop, "msg."))
+	if err != nil {
+		g.finish()
+		return err
+	}
+	var value any
+	switch g.typ {
+	case buildObject:
+		value = g.object
+	case buildArray:
+		value = g.array()
+	case buildBuffer:
+		value = g.buffer()
+	case buildString:
+		if !g.hasJoinChar {
+			g.finish()
+			return errors.New("Cannot read properties of undefined (reading 'toString')")
+		}
+		sep := engine.ToString(g.joinChar)
+		strs := make([]string, len(g.slots))
+		for i, v := range g.slots {
+			if v != nil && g.set[i] {
+				strs[i] = engine.ToString(v)
+			}
+		}
+		value = strings.Join(strs, sep)
+	default:
+		value = g.array()
+	}
+	path.Set(g.msg, value, true)
+	if p, ok := partsOf(g.msg); ok && hasKey(p, "parts") {
+		g.msg["parts"] = p["parts"]
+	} else {
+		delete(g.msg, "parts")
+	}
+	delete(g.msg, "complete")
+	send(0, g.msg.Clone())
+	g.finish()
+	return nil
+}
+
+// finish completes the messages of the group.
+func (g *joinGroup) finish() {
+	for _, done := range g.dones {
+		done(nil)
+	}
+	g.dones = nil
+}
+
+// array returns the parts in index order; chunks of split arrays (len > 1)
+// are concatenated, skipping holes as Array.prototype.concat does.
+func (g *joinGroup) array() []any {
+	if g.arrayLen > 1 {
+		out := make([]any, 0, len(g.slots))
+		for i, v := range g.slots {
+			if !g.set[i] {
+				continue
+			}
+			if a, ok := v.([]any); ok {
+				out = append(out, a...)
+			} else {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	out := make([]any, len(g.slots))
+	copy(out, g.slots)
+	return out
+}
+
+// buffer concatenates the parts, with the joiner between them when there is one.
+func (g *joinGroup) buffer() []byte {
+	var sep []byte
+	if g.hasJoinChar {
+		sep = bufferFrom(g.joinChar)
+	}
+	out := make([]byte, 0, g.bufferLen+len(sep)*len(g.slots))
+	for i, v := range g.slots {
+		if i > 0 && g.hasJoinChar {
+			out = append(out, sep...)
+		}
+		out = append(out, bufferFrom(v)...)
+	}
+	return out
+}
+
+// bufferFrom is Buffer.from(v) for the values join accepts.
+func bufferFrom(v any) []byte {
+	switch t := v.(type) {
+	case []byte:
+		return t
+	case string:
+		return []byte(t)
+	case []any:
+		return toBytes(t)
+	}
+	return nil
+}
+
+func mergeInto(dst, src map[string]any) {
+	for k, v := range src {
+		if k != "_msgid" {
+			dst[k] = v
+		}
+	}
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// jsLength is the length property of a string, array or buffer.
+func jsLength(v any) int {
+	switch t := v.(type) {
+	case []byte:
+		return len(t)
+	case string:
+		return len([]rune(t))
+	case []any:
+		return len(t)
+	}
+	return 0
+}
+
+// jsTypeOf is JavaScript's typeof.
+func jsTypeOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "object"
+	case bool:
+		return "boolean"
+	case float64, int:
+		return "number"
+	case string:
+		return "string"
+	}
+	return "object"
+}
