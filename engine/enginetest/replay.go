@@ -220,7 +220,7 @@ func normalizeMsg(m map[string]any, ignore []string) any {
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		return err.Error()
 	}
-	delete(v, "_msgid")
+	stripMsgIDs(v)
 	delete(v, "_event") // Node-RED's internal routing tag on link messages
 	for _, p := range ignore {
 		if path, err := engine.ParsePath(strings.TrimPrefix(p, "msg.")); err == nil {
@@ -228,4 +228,19 @@ func normalizeMsg(m map[string]any, ignore []string) any {
 		}
 	}
 	return v
+}
+
+// stripMsgIDs removes _msgid at every depth, as the capture does.
+func stripMsgIDs(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		delete(t, "_msgid")
+		for _, e := range t {
+			stripMsgIDs(e)
+		}
+	case []any:
+		for _, e := range t {
+			stripMsgIDs(e)
+		}
+	}
 }
