@@ -9,7 +9,6 @@ import (
 	"github.com/flowgate/flowgate/nodes/sequence"
 )
 
-
 // All returns every node type, category by category.
 func All() []engine.Type {
 	var all []engine.Type

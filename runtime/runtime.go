@@ -49,7 +49,7 @@ func New(s Settings) (*Runtime, error) {
 		return nil, err
 	}
 	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil)}
-	r.router = network.NewRouter()
+	r.router = &network.Router{}
 	r.router.MaxBodyBytes = s.MaxBodyBytes
 	r.editor = editor.New(editor.Options{
 		Backend:      r,

@@ -1,0 +1,75 @@
+package httpform
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+// Stringify is Node's querystring.stringify for a message value: strings,
+// finite numbers and booleans as text, arrays as repeated keys, anything
+// else as an empty value. Go maps have no key order, so keys are sorted.
+func Stringify(obj map[string]any) string {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		ks := Escape(k) + "="
+		if arr, ok := obj[k].([]any); ok {
+			for _, e := range arr {
+				if b.Len() > 0 {
+					b.WriteByte('&')
+				}
+				b.WriteString(ks)
+				b.WriteString(Escape(primitive(e)))
+			}
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(ks)
+		b.WriteString(Escape(primitive(obj[k])))
+	}
+	return b.String()
+}
+
+// primitive is querystring's stringifyPrimitive.
+func primitive(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case float64:
+		if math.IsInf(t, 0) || math.IsNaN(t) {
+			return ""
+		}
+		return engine.FormatNumber(t)
+	case bool:
+		return strconv.FormatBool(t)
+	}
+	return ""
+}
+
+// Escape is Node's querystring.escape: percent-encodes UTF-8 bytes except
+// A-Z a-z 0-9 - . _ ~ ! ' ( ) *.
+func Escape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!'()*", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}

@@ -1,0 +1,67 @@
+package network
+
+import (
+	"embed"
+	"strings"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+//go:embed help/*.md
+var helpFS embed.FS
+
+// Settings are the runtime settings the network nodes read; zero values
+// mean Node-RED's defaults.
+type Settings struct {
+	// HTTPRequestTimeout is the http request node's timeout (Node-RED's
+	// httpRequestTimeout); 0 means 120 s.
+	HTTPRequestTimeout time.Duration
+}
+
+// Types returns the node types of the network category with default settings.
+func Types() []engine.Type { return TypesWith(Settings{}) }
+
+// TypesWith returns the node types of the network category using s.
+func TypesWith(s Settings) []engine.Type {
+	if s.HTTPRequestTimeout <= 0 {
+		s.HTTPRequestTimeout = 120 * time.Second
+	}
+	return []engine.Type{
+		{Spec: httpInSpec(), New: newHTTPIn},
+		{Spec: httpResponseSpec(), New: newHTTPResponse},
+		{Spec: httpRequestSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+			return newHTTPRequest(cfg, res, s)
+		}},
+	}
+}
+
+// help returns the embedded help text of a node type ("" when missing).
+func help(typ string) string {
+	b, err := helpFS.ReadFile("help/" + strings.ReplaceAll(typ, " ", "_") + ".md")
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// nodeLog reports warnings the way Node-RED's node.warn does: to the log
+// and to the debug sidebar (level 30).
+type nodeLog struct {
+	res *engine.Resources
+	cfg *engine.Config
+}
+
+func (l nodeLog) warn(text string) {
+	if l.res.Log != nil {
+		l.res.Log.Warn(text)
+	}
+	if l.res.Events == nil {
+		return
+	}
+	data := map[string]any{"level": 30, "id": l.cfg.ID, "type": l.cfg.Type, "z": l.cfg.Flow, "path": l.cfg.Flow, "msg": text, "format": "string"}
+	if l.cfg.Name != "" {
+		data["name"] = l.cfg.Name
+	}
+	l.res.Events.Publish("debug", data)
+}
