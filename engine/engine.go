@@ -437,10 +437,24 @@ func (e *Engine) reportError(r *runner, err error, m Msg) {
 		return
 	}
 	r.log.Error("node error", "err", text)
-	e.opts.Events.Publish("debug", map[string]any{
-		"id": r.cfg.ID, "z": r.cfg.Flow, "name": r.cfg.Name, "path": r.cfg.Flow,
-		"msg": text, "format": "string", "level": 20,
-	})
+	e.opts.Events.Publish("debug", e.logEvent(r, text, 20))
+}
+
+func (e *Engine) reportWarn(r *runner, text string) {
+	r.log.Warn("node warning", "warning", text)
+	e.opts.Events.Publish("debug", e.logEvent(r, text, 30))
+}
+
+// logEvent is Node-RED's debug-sidebar form of a node's log line.
+func (e *Engine) logEvent(r *runner, text string, level int) map[string]any {
+	ev := map[string]any{
+		"id": r.cfg.ID, "z": r.cfg.Flow, "path": r.cfg.Flow, "type": r.cfg.Type,
+		"msg": text, "format": fmt.Sprintf("string[%d]", len(text)), "level": level,
+	}
+	if r.cfg.Name != "" {
+		ev["name"] = r.cfg.Name
+	}
+	return ev
 }
 
 func (e *Engine) reportStatus(r *runner, s Status) {

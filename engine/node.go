@@ -120,6 +120,15 @@ func (res *Resources) Error(err error, m Msg) {
 	}
 }
 
+// Warn reports a warning as Node-RED's node.warn: logged and shown in the
+// debug sidebar (level 30). It is for trouble a user should see, not for
+// every message.
+func (res *Resources) Warn(text string) {
+	if res.r != nil {
+		res.r.e.reportWarn(res.r, text)
+	}
+}
+
 // Status sets the node's status, shown in the editor and delivered to status nodes.
 func (res *Resources) Status(s Status) {
 	if res.r != nil {
