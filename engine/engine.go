@@ -382,7 +382,8 @@ func (s Scope) matches(w *runner, src *runner) bool {
 	return true
 }
 
-// source is Node-RED's msg.error.source / msg.status.source: name only when set.
+// source is Node-RED's msg.error.source / msg.status.source: name only when
+// not empty (Node-RED's Node sets this.name only from a truthy name).
 func (e *Engine) source(r *runner) map[string]any {
 	src := map[string]any{"id": r.cfg.ID, "type": r.cfg.Type}
 	if r.cfg.Name != "" {

@@ -13,6 +13,7 @@ var helpFS embed.FS
 func Types() []engine.Type {
 	return []engine.Type{
 		{Spec: changeSpec(), New: newChange},
+		{Spec: functionSpec(), New: newFunction},
 		{Spec: switchSpec(), New: newSwitch},
 		{Spec: templateSpec(), New: newTemplate},
 		{Spec: rangeSpec(), New: newRange},

@@ -1,9 +1,17 @@
 package function
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
+	"github.com/flowgate/flowgate/nodes/common"
 )
 
 func TestSpecsDefaultsConstruct(t *testing.T) {
@@ -27,4 +35,174 @@ func TestSpecsDefaultsConstruct(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFunctionFixtures replays the fixtures captured from Node-RED 4 (most
+// flows route errors through a catch node, from the common category).
+func TestFunctionFixtures(t *testing.T) {
+	enginetest.ReplayFixtures(t, "../../testdata/nodered/function/*.json", append(Types(), common.Types()...)...)
+}
+
+func fnProps(src string, extra map[string]any) map[string]any {
+	p := map[string]any{"type": "function", "name": "", "func": src, "outputs": 1, "timeout": 0, "noerr": 0, "initialize": "", "finalize": "", "libs": []any{}}
+	for k, v := range extra {
+		p[k] = v
+	}
+	return p
+}
+
+func TestFunctionDeployErrors(t *testing.T) {
+	tests := []struct {
+		name, field, want string
+		props             map[string]any
+	}{
+		{"syntax error in body", "func", "SyntaxError: Unexpected token ; (line 2, col 12)", fnProps("var a = 1;\nreturn foo(;", nil)},
+		{"syntax error in initialize", "initialize", "(line 1,", fnProps("return msg;", map[string]any{"initialize": "var = 2;"})},
+		{"syntax error in finalize", "finalize", "SyntaxError", fnProps("return msg;", map[string]any{"finalize": "}"})},
+		{"libs refused", "libs", `module "moment" (var moment) is not supported`, fnProps("return msg;", map[string]any{"libs": []any{map[string]any{"var": "moment", "module": "moment"}}})},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := newFunction(config("function", tc.props), &engine.Resources{})
+			fes := engine.FieldErrors(err)
+			if len(fes) != 1 || fes[0].Field != tc.field || !strings.Contains(fes[0].Reason, tc.want) {
+				t.Fatalf("got %v, want one error on %s containing %q", err, tc.field, tc.want)
+			}
+		})
+	}
+}
+
+func TestFunctionTimeoutInterruptsAndRecovers(t *testing.T) {
+	h := enginetest.New(t, Types()...)
+	h.Deploy(flowOf(fnProps("if (msg.payload === 'loop') { while (true) {} }\nreturn msg;", map[string]any{"timeout": 0.05}), 1))
+	h.Send("n1", engine.Msg{"payload": "loop"})
+	h.Send("n1", engine.Msg{"payload": "ok"})
+	got := h.Wait("out0", 1, 5*time.Second)
+	if len(got) != 1 || got[0]["payload"] != "ok" {
+		t.Fatalf("after the interrupted run got %v", got)
+	}
+	errs := h.Errors()
+	if len(errs) != 1 || !strings.Contains(errs[0], "Error: Script execution timed out after 50ms") {
+		t.Fatalf("errors %q", errs)
+	}
+}
+
+func TestFunctionBadMessagesAreNodeErrors(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"function value", "msg.f = function() {};\nreturn msg;", "cannot send a function at f"},
+		{"cyclic object", "msg.self = msg;\nreturn msg;", "cannot send a cyclic object at self"},
+		{"deep nesting", "var o = {}; var p = o; for (var i = 0; i < 400; i++) { p.x = {}; p = p.x; }\nmsg.o = o;\nreturn msg;", "nested deeper than 256"},
+		{"stack overflow", "function f() { return f(); }\nreturn f();", "RangeError"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bubble(t, fnProps(tc.src, nil), 1, func(t *testing.T, h *enginetest.Harness) {
+				sendAll(h, engine.Msg{"payload": 1})
+				if got := h.Collected()["out0"]; len(got) != 0 {
+					t.Errorf("sent %v", got)
+				}
+				errs := h.Errors()
+				if len(errs) != 1 || !strings.Contains(errs[0], tc.want) {
+					t.Errorf("errors %q, want %q", errs, tc.want)
+				}
+			})
+		})
+	}
+}
+
+func TestFunctionTimersAndClose(t *testing.T) {
+	bubble(t, fnProps("var n = 0;\nvar id = setInterval(function() { n++; node.send({payload: n}); if (n === 3) { clearInterval(id); } }, 100);\nsetTimeout(function() { node.status({text: 'late'}); }, 10000);\nnode.status({fill: 'green', text: 'started'});\nnode.on('close', function() { flow.set('closed', true); });\nreturn null;",
+		map[string]any{"finalize": "global.set('fin', 'done');"}), 1, func(t *testing.T, h *enginetest.Harness) {
+		sendAll(h, engine.Msg{"payload": 0})
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if got, want := payloads(h, 1), [][]any{{1.0, 2.0, 3.0}}; !cmp.Equal(got, want) {
+			t.Errorf("interval sent %v, want %v", got, want)
+		}
+		h.Deploy([]any{map[string]any{"id": "f1", "type": "tab"}})
+		time.Sleep(20 * time.Second)
+		synctest.Wait()
+		sts := statuses(h)
+		if want := []engine.Status{{Fill: "green", Text: "started"}, {}}; !cmp.Equal(sts, want) {
+			t.Errorf("statuses %v, want %v (the 10 s timer must be cleared on close)", sts, want)
+		}
+	})
+}
+
+func TestFunctionContextStoreArgument(t *testing.T) {
+	stores := &engine.Stores{Default: "memory", ByName: map[string]engine.ContextStore{"memory": engine.NewMemoryStore(), "file": engine.NewMemoryStore()}}
+	bubbleWith(t, enginetest.Options{Stores: stores}, fnProps("flow.set('k', 'mem');\nflow.set('k', 'disk', 'file');\nvar cbv;\nflow.get('k', 'file', function(err, v) { cbv = v; });\nmsg.payload = [flow.get('k'), flow.get('k', 'file'), cbv, flow.keys('file')];\ntry { flow.get('k', 'nope'); } catch (e) { msg.err = String(e); }\nreturn msg;", nil), 1, func(t *testing.T, h *enginetest.Harness) {
+		sendAll(h, engine.Msg{"payload": 0})
+		got := h.Collected()["out0"]
+		if len(got) != 1 {
+			t.Fatalf("got %v", got)
+		}
+		if want := []any{"mem", "disk", "disk", []any{"k"}}; !cmp.Equal(got[0]["payload"], want) {
+			t.Errorf("payload %v, want %v", got[0]["payload"], want)
+		}
+		if e, _ := got[0]["err"].(string); !strings.Contains(e, "unknown context store") {
+			t.Errorf("unknown store gave %q", e)
+		}
+	})
+}
+
+func TestFunctionBuffersAndOpaqueValues(t *testing.T) {
+	type handle struct{ n int }
+	hd := &handle{7}
+	bubble(t, fnProps("msg.s = msg.payload.toString();\nmsg.n = msg.payload.readUInt16BE(0);\nmsg.payload = Buffer.concat([msg.payload, Buffer.from('!')]);\nreturn msg;", nil), 1, func(t *testing.T, h *enginetest.Harness) {
+		sendAll(h, engine.Msg{"payload": []byte("AB"), "res": hd})
+		got := h.Collected()["out0"]
+		if len(got) != 1 {
+			t.Fatalf("got %v", got)
+		}
+		m := got[0]
+		if !cmp.Equal(m["payload"], []byte("AB!")) || m["s"] != "AB" || m["n"] != 0x4142*1.0 || m["res"] != hd {
+			t.Errorf("got %#v", m)
+		}
+	})
+}
+
+// benchChain measures messages through a chain of hops nodes of one type.
+func benchChain(b *testing.B, typ string, props map[string]any, hops int) {
+	h := enginetest.New(b, Types()...)
+	flow := []any{map[string]any{"id": "f1", "type": "tab"}, map[string]any{"id": "out0", "type": enginetest.HelperType, "z": "f1", "wires": []any{}}}
+	for i := 1; i <= hops; i++ {
+		next := fmt.Sprintf("n%d", i+1)
+		if i == hops {
+			next = "out0"
+		}
+		n := map[string]any{"id": fmt.Sprintf("n%d", i), "type": typ, "z": "f1", "wires": []any{[]any{next}}}
+		for k, v := range props {
+			n[k] = v
+		}
+		flow = append(flow, n)
+	}
+	h.Deploy(flow)
+	b.ReportAllocs()
+	sent := 0
+	for b.Loop() {
+		h.Send("n1", engine.Msg{"payload": 1.0, "topic": "t"})
+		sent++
+		if sent%1000 == 0 {
+			h.Wait("out0", sent, time.Minute)
+		}
+	}
+	h.Wait("out0", sent, time.Minute)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent*hops), "ns/hop")
+}
+
+// BenchmarkFunctionNode is one function node doing msg.payload + 1.
+func BenchmarkFunctionNode(b *testing.B) {
+	benchChain(b, "function", fnProps("msg.payload = msg.payload + 1;\nreturn msg;", nil), 1)
+}
+
+// BenchmarkHops compares a 10-node chain of function nodes with the same
+// chain of change nodes (set msg.payload to a number).
+func BenchmarkHops(b *testing.B) {
+	b.Run("function", func(b *testing.B) {
+		benchChain(b, "function", fnProps("msg.payload = msg.payload + 1;\nreturn msg;", nil), 10)
+	})
+	b.Run("change", func(b *testing.B) {
+		benchChain(b, "change", map[string]any{"rules": []any{map[string]any{"t": "set", "p": "payload", "pt": "msg", "to": "2", "tot": "num"}}}, 10)
+	})
 }

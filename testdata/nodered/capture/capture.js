@@ -35,6 +35,7 @@ const TAB_ID = 'f1';
 
 // node type -> core module file
 const MODULES = {
+    'function': 'core/function/10-function.js',
     'switch': 'core/function/10-switch.js',
     'change': 'core/function/15-change.js',
     'range': 'core/function/16-range.js',
