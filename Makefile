@@ -5,12 +5,13 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/flowgate
 PKGS    := ./...
 
-.PHONY: build run test lint bench bench-go bench-run clean
+.PHONY: build run test test-go lint bench bench-go bench-run clean web web-test web-e2e e2e-browser
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/flowgate
 
-run: build
+# run builds the editor and the binary (which embeds it) and starts Flowgate.
+run: web build
 	./$(BIN) --data ./data
 
 lint:
@@ -18,7 +19,13 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-test: lint build
+# test: lint, the Go tests (race detector on; they include end-to-end tests
+# of the real binary), the editor's unit tests and its end-to-end tests in
+# headless Chromium (skipped with a message when no Chromium is installed
+# and CI is unset).
+test: lint web build test-go web-test e2e-browser
+
+test-go:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 # bench prints the Go micro-benchmarks, then the whole-binary figures
@@ -30,6 +37,29 @@ bench-go:
 
 bench-run: build
 	$(GO) run ./cmd/flowgate-bench --bin $(BIN)
+
+# bench-compare measures Flowgate and Node-RED 4 side by side (it installs
+# node-red@4 with npm into ~/.cache/flowgate-bench once) and writes the
+# figures as JSON to bin/bench-compare.json too.
+.PHONY: bench-compare
+bench-compare: build
+	$(GO) run ./cmd/flowgate-bench --bin $(BIN) --compare --json bin/bench-compare.json
+
+# web builds the browser editor into web/dist (embedded by the next build).
+web:
+	cd web && npm install --no-audit --no-fund && npm run build
+
+# web-test runs the editor's unit tests (Vitest).
+web-test:
+	cd web && npx vitest run
+
+# web-e2e drives the editor in headless Chromium against bin/flowgate;
+# it skips without Chromium unless CI is set. web comes first so that
+# the binary embeds the fresh editor build.
+web-e2e: web build e2e-browser
+
+e2e-browser:
+	cd web && FLOWGATE_BIN=$(CURDIR)/$(BIN) node e2e/run.mjs
 
 clean:
 	rm -rf bin

@@ -1,0 +1,294 @@
+// End-to-end tests of the editor in headless Chromium against the real
+// flowgate binary. Prints "N passed, N failed" and exits 1 on a failure.
+// Without Chromium it skips, unless CI is set: then it fails.
+//
+//   FLOWGATE_BIN  the binary (default ../bin/flowgate)
+//   CHROMIUM      the browser (default /usr/bin/chromium)
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = resolve(process.env.FLOWGATE_BIN ?? join(here, '../../bin/flowgate'));
+const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+if (!existsSync(browserPath)) {
+  if (process.env.CI) {
+    console.error(`e2e: FAIL: no Chromium at ${browserPath} and CI is set (apt-get install -y chromium)`);
+    process.exit(1);
+  }
+  console.log(`e2e: SKIPPED: no Chromium at ${browserPath} (apt-get install -y chromium, or set CHROMIUM)`);
+  process.exit(0);
+}
+if (!existsSync(bin)) {
+  console.error(`e2e: FAIL: no flowgate binary at ${bin} (make build)`);
+  process.exit(1);
+}
+
+const freePort = () =>
+  new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+
+/** startFlowgate runs the binary on a fresh data dir and waits for it. */
+async function startFlowgate() {
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'flowgate-e2e-'));
+  const proc = spawn(bin, ['--listen', `127.0.0.1:${port}`, '--data', data, '--broker', 'off', '--hw', 'sim', '--log-level', 'error'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url + 'healthz')).ok) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+// playwright-core gives every launch a fresh temporary user-data-dir.
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+const assert = (ok, msg) => {
+  if (!ok) throw new Error(msg);
+};
+
+/** open starts a server and loads the editor in a new page. */
+async function open() {
+  const fg = await startFlowgate();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('pageerror', (e) => console.error('  page error:', e.message));
+  await page.goto(fg.url);
+  await page.waitForSelector('.fg-node');
+  return { fg, page };
+}
+
+const nodeSel = (type) => `.react-flow__node:has([data-node-type="${type}"])`;
+
+/** dropNode drags a palette entry onto the canvas at canvas-relative x,y. */
+async function dropNode(page, type, x, y) {
+  const before = await page.locator(nodeSel(type)).count();
+  await page.dragAndDrop(`.fg-palette-node[data-type="${type}"]`, '.fg-canvas', { targetPosition: { x, y } });
+  await page.waitForFunction(([s, n]) => document.querySelectorAll(s).length > n, [nodeSel(type), before]);
+  return page.locator(nodeSel(type)).nth(before);
+}
+
+/** dragWire draws a wire from an output handle to an input handle. */
+async function dragWire(page, from, to) {
+  const a = await from.locator('.react-flow__handle.source').first().boundingBox();
+  const b = await to.locator('.react-flow__handle.target').first().boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+async function deployed(page) {
+  await page.click('button:has-text("Deploy")');
+  await page.waitForSelector('.fg-notice:has-text("Successfully deployed")', { timeout: 5000 });
+}
+
+test('screenshot of the editor with the welcome flow', async () => {
+  const { fg, page } = await open();
+  try {
+    await page.waitForSelector('[data-node-type="inject"]');
+    await page.click('[data-node-type="inject"] >> .fg-node-label');
+    await page.click('.fg-node-button.left');
+    await page.waitForSelector('.fg-debug-msg:has-text("Hello from Flowgate")');
+    await page.mouse.click(700, 700);
+    await page.screenshot({ path: join(here, 'screenshot.png') });
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('inject → debug: drag, wire, deploy, click, see the message', async () => {
+  const { fg, page } = await open();
+  try {
+    const edgesBefore = await page.locator('.react-flow__edge').count();
+    const inj = await dropNode(page, 'inject', 200, 500);
+    const dbg = await dropNode(page, 'debug', 500, 500);
+    await dragWire(page, inj, dbg);
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length > n, edgesBefore);
+    assert(await page.locator('.fg-dirty').count() === 1, 'no dirty indicator before deploy');
+    await deployed(page);
+    assert(await page.locator('.fg-dirty').count() === 0, 'dirty indicator after deploy');
+    const injId = await inj.getAttribute('data-id');
+    const dbgId = await dbg.getAttribute('data-id');
+    const flows = await (await fetch(fg.url + 'flows')).json();
+    const i = flows.find((n) => n.id === injId);
+    assert(i && i.wires[0].includes(dbgId), `deployed inject is not wired to the debug: ${JSON.stringify(i)}`);
+    await inj.locator('.fg-node-button.left').click();
+    await page.waitForSelector(`.fg-debug-msg[data-node="${dbgId}"]`, { timeout: 5000 });
+    const text = await page.locator(`.fg-debug-msg[data-node="${dbgId}"]`).innerText();
+    assert(/\d{10,}/.test(text), `debug message has no timestamp payload: ${text}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('undo and redo of a move and a delete', async () => {
+  const { fg, page } = await open();
+  try {
+    const node = page.locator(nodeSel('debug')).first();
+    const id = await node.getAttribute('data-id');
+    const box0 = await node.boundingBox();
+    await page.mouse.move(box0.x + box0.width / 2, box0.y + box0.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box0.x + box0.width / 2 + 120, box0.y + box0.height / 2 + 80, { steps: 8 });
+    await page.mouse.up();
+    const box1 = await node.boundingBox();
+    assert(Math.abs(box1.x - box0.x) > 50, 'node did not move');
+    await page.keyboard.press('Control+z');
+    await page.waitForTimeout(100);
+    const box2 = await node.boundingBox();
+    assert(Math.abs(box2.x - box0.x) < 2 && Math.abs(box2.y - box0.y) < 2, 'undo did not move the node back');
+    await page.keyboard.press('Control+y');
+    await page.waitForTimeout(100);
+    const box3 = await node.boundingBox();
+    assert(Math.abs(box3.x - box1.x) < 2, 'redo did not move the node again');
+    await node.click();
+    await page.keyboard.press('Delete');
+    await page.waitForSelector(`.react-flow__node[data-id="${id}"]`, { state: 'detached' });
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector(`.react-flow__node[data-id="${id}"]`);
+    await page.keyboard.press('Control+y');
+    await page.waitForSelector(`.react-flow__node[data-id="${id}"]`, { state: 'detached' });
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('a deploy conflict offers overwrite', async () => {
+  const { fg, page } = await open();
+  try {
+    // Someone else deploys meanwhile.
+    const cur = await (await fetch(fg.url + 'flows', { headers: { 'Node-RED-API-Version': 'v2' } })).json();
+    const other = cur.flows.map((n) => (n.type === 'comment' ? { ...n, name: 'changed elsewhere' } : n));
+    const r = await fetch(fg.url + 'flows', {
+      method: 'POST',
+      headers: { 'Node-RED-API-Version': 'v2', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ flows: other, rev: cur.rev }),
+    });
+    assert(r.ok, `background deploy failed: ${r.status}`);
+    await dropNode(page, 'debug', 500, 550);
+    await page.click('button:has-text("Deploy")');
+    await page.waitForSelector('[role=dialog][aria-label="Deploy conflict"]');
+    await page.click('[role=dialog] button:has-text("Overwrite")');
+    await page.waitForSelector('.fg-notice:has-text("Successfully deployed")', { timeout: 5000 });
+    const flows = await (await fetch(fg.url + 'flows')).json();
+    assert(!flows.some((n) => n.name === 'changed elsewhere'), 'overwrite kept the other deploy');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('a validation error is shown on its node and at its field', async () => {
+  const { fg, page } = await open();
+  try {
+    const sw = await dropNode(page, 'switch', 300, 560);
+    await sw.dblclick();
+    await page.fill('[data-field="property"] input', '');
+    await page.click('.fg-tray button:has-text("Done")');
+    await page.click('button:has-text("Deploy")');
+    await page.waitForSelector('.fg-notice:has-text("Deploy failed")');
+    await sw.locator('.fg-node.invalid').waitFor();
+    await sw.dblclick();
+    const err = await page.locator('[data-field="property"] .fg-field-error').innerText();
+    assert(/zero-length|property/.test(err), `field error not shown: ${err}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test("editing a change node's rules takes effect after deploy", async () => {
+  const { fg, page } = await open();
+  try {
+    const inj = page.locator(nodeSel('inject')).first();
+    const chg = await dropNode(page, 'change', 300, 600);
+    const dbg = await dropNode(page, 'debug', 550, 600);
+    await dragWire(page, inj, chg);
+    await dragWire(page, chg, dbg);
+    await chg.dblclick();
+    await page.fill('.fg-rules input[aria-label="to"]', 'edited by e2e');
+    await page.click('.fg-tray button:has-text("Done")');
+    await deployed(page);
+    const dbgId = await dbg.getAttribute('data-id');
+    await inj.locator('.fg-node-button.left').click();
+    const msg = page.locator(`.fg-debug-msg[data-node="${dbgId}"]`);
+    await msg.waitFor({ timeout: 5000 });
+    const text = await msg.innerText();
+    assert(text.includes('edited by e2e'), `change rule not applied: ${text}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('import a Node-RED export and export it back unchanged', async () => {
+  const { fg, page } = await open();
+  try {
+    const text = readFileSync(join(here, '../src/model/testdata/common_link_02.json'), 'utf8').trim();
+    await page.click('button:has-text("import")');
+    await page.fill('textarea[aria-label="import text"]', text);
+    await page.click('[role=dialog] button:has-text("Import")');
+    await page.waitForSelector('.fg-tab:has-text("TAB: 1st")');
+    await page.click('button:has-text("export")');
+    await page.click('[role=dialog] button:has-text("all flows")');
+    const all = JSON.parse(await page.locator('textarea[aria-label="export text"]').inputValue());
+    const ids = new Set(JSON.parse(text).map((n) => n.id));
+    const back = JSON.stringify(all.filter((n) => ids.has(n.id)));
+    assert(back === JSON.stringify(JSON.parse(text)), 'export differs from the import');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+let passed = 0;
+let failed = 0;
+for (const t of tests) {
+  const t0 = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${t.name}: ${e.message}`);
+  }
+}
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,342 @@
+// The editor's layout, dialogs and keyboard shortcuts.
+
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect, useState } from 'react';
+import type { DeployMode } from './api';
+import { connectComms } from './comms';
+import { Canvas, isTyping } from './components/Canvas';
+import { NodeEditor } from './components/NodeEditor';
+import { Palette } from './components/Palette';
+import { Sidebar } from './components/Sidebar';
+import { exportNodes, exportText } from './model/clipboard';
+import { labelOf, tabs, toFlows } from './model/flows';
+import {
+  actions,
+  addTab,
+  copy,
+  deleteTab,
+  deploy,
+  doRedo,
+  doUndo,
+  isDirty,
+  load,
+  moveTab,
+  onComms,
+  paste,
+  reload,
+  renameTab,
+  selectAll,
+  setConnected,
+  setTab,
+  toggleTabDisabled,
+  useStore,
+} from './store';
+
+type Dialog = null | 'import' | 'export' | 'help' | 'search';
+
+export function App() {
+  const [error, setError] = useState('');
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const editing = useStore((s) => s.editing);
+  const connected = useStore((s) => s.connected);
+  const notice = useStore((s) => s.notice);
+  const conflict = useStore((s) => s.conflict);
+
+  useEffect(() => {
+    load().catch((e: Error) => setError(e.message));
+    return connectComms({ onItems: onComms, onState: setConnected });
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e) || actions.get().editing) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const k = e.key.toLowerCase();
+      if (mod && k === 'z' && !e.shiftKey) doUndo();
+      else if (mod && (k === 'y' || (k === 'z' && e.shiftKey))) doRedo();
+      else if (mod && k === 'a') selectAll();
+      else if (mod && k === 'c') copy();
+      else if (mod && k === 'x') copy(true);
+      else if (mod && k === 'v') {
+        const fallback = actions.get().clipboard;
+        if (navigator.clipboard?.readText) {
+          navigator.clipboard.readText().then((t) => paste(t || fallback), () => fallback && paste(fallback));
+        } else if (fallback) paste(fallback);
+      } else if (mod && k === 'd') void deploy();
+      else if (mod && k === 'f') setDialog('search');
+      else if (mod && k === 'i') setDialog('import');
+      else if (mod && k === 'e') setDialog('export');
+      else if (!mod && k === '?') setDialog('help');
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (error) return <div className="fg-fatal">Cannot load the editor: {error}</div>;
+  return (
+    <ReactFlowProvider>
+      <div className="fg-app">
+        <Header open={setDialog} />
+        {connected === false && <div className="fg-banner" role="alert">Connection to the server lost — reconnecting…</div>}
+        <div className="fg-main">
+          <Palette />
+          <div className="fg-workspace">
+            <Tabs />
+            <Canvas />
+          </div>
+          <Sidebar />
+        </div>
+        {editing && <NodeEditor key={editing} id={editing} />}
+        {notice && <div className="fg-notice" role="status">{notice}</div>}
+        {conflict && (
+          <Modal title="Deploy conflict" onClose={() => actions.set({ conflict: false })}>
+            <p>The flows on the server were changed by someone else since you loaded them.</p>
+            <div className="fg-buttons">
+              <button onClick={() => actions.set({ conflict: false })}>Review</button>
+              <button onClick={() => void reload()}>Reload (discard my changes)</button>
+              <button className="primary" onClick={() => void deploy('full', true)}>
+                Overwrite
+              </button>
+            </div>
+          </Modal>
+        )}
+        {dialog === 'import' && <ImportDialog close={() => setDialog(null)} />}
+        {dialog === 'export' && <ExportDialog close={() => setDialog(null)} />}
+        {dialog === 'help' && <HelpDialog close={() => setDialog(null)} />}
+        {dialog === 'search' && <SearchDialog close={() => setDialog(null)} />}
+      </div>
+    </ReactFlowProvider>
+  );
+}
+
+function Header({ open }: { open: (d: Dialog) => void }) {
+  const dirty = useStore(isDirty);
+  const deploying = useStore((s) => s.deploying);
+  const [mode, setMode] = useState<DeployMode>('full');
+  const canUndo = useStore((s) => s.history.past.length > 0);
+  const canRedo = useStore((s) => s.history.future.length > 0);
+  return (
+    <header className="fg-header">
+      <span className="fg-logo">Flowgate</span>
+      <span className="fg-spacer" />
+      <button onClick={doUndo} disabled={!canUndo} title="undo (Ctrl+Z)">
+        undo
+      </button>
+      <button onClick={doRedo} disabled={!canRedo} title="redo (Ctrl+Y)">
+        redo
+      </button>
+      <button onClick={() => open('search')} title="search (Ctrl+F)">
+        search
+      </button>
+      <button onClick={() => open('import')} title="import (Ctrl+I)">
+        import
+      </button>
+      <button onClick={() => open('export')} title="export (Ctrl+E)">
+        export
+      </button>
+      <button onClick={() => open('help')} title="keyboard shortcuts (?)">
+        ?
+      </button>
+      <span className="fg-deploy">
+        <button className={'primary' + (dirty ? ' dirty' : '')} disabled={deploying} onClick={() => void deploy(mode)} title="deploy (Ctrl+D)">
+          {dirty && <span className="fg-dirty" aria-label="undeployed changes" />}
+          Deploy
+        </button>
+        <select aria-label="deploy type" value={mode} onChange={(e) => setMode(e.target.value as DeployMode)}>
+          <option value="full">full</option>
+          <option value="flows">modified flows</option>
+          <option value="nodes">modified nodes</option>
+        </select>
+      </span>
+    </header>
+  );
+}
+
+function Tabs() {
+  const m = useStore((s) => s.history.present);
+  const tab = useStore((s) => s.tab);
+  return (
+    <div className="fg-tabs" role="tablist">
+      {tabs(m).map((t) => (
+        <div
+          key={t.id}
+          role="tab"
+          aria-selected={t.id === tab}
+          className={'fg-tab' + (t.id === tab ? ' on' : '') + (t.disabled ? ' disabled' : '')}
+          onClick={() => setTab(t.id)}
+          onDoubleClick={() => {
+            const label = prompt('Rename flow', String(t.label ?? ''));
+            if (label !== null) renameTab(t.id, label);
+          }}
+        >
+          {String(t.label ?? t.id)}
+          {t.id === tab && (
+            <span className="fg-tab-tools">
+              <button title="move left" onClick={(e) => (e.stopPropagation(), moveTab(t.id, -1))}>‹</button>
+              <button title="move right" onClick={(e) => (e.stopPropagation(), moveTab(t.id, 1))}>›</button>
+              <button title={t.disabled ? 'enable flow' : 'disable flow'} onClick={(e) => (e.stopPropagation(), toggleTabDisabled(t.id))}>
+                {t.disabled ? '○' : '●'}
+              </button>
+              <button
+                title="delete flow"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  if (confirm(`Delete flow "${String(t.label ?? t.id)}" and its nodes?`)) deleteTab(t.id);
+                }}
+              >
+                ×
+              </button>
+            </span>
+          )}
+        </div>
+      ))}
+      <button className="fg-tab-add" title="add flow" onClick={addTab}>
+        +
+      </button>
+    </div>
+  );
+}
+
+function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: React.ReactNode }) {
+  return (
+    <div className="fg-modal-back" onClick={onClose}>
+      <div className="fg-modal" role="dialog" aria-label={title} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+        <h3>{title}</h3>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+function ImportDialog({ close }: { close: () => void }) {
+  const [text, setText] = useState('');
+  const [newTab, setNewTab] = useState(false);
+  return (
+    <Modal title="Import nodes" onClose={close}>
+      <textarea className="fg-json" aria-label="import text" placeholder="Paste flow JSON" value={text} onChange={(e) => setText(e.target.value)} autoFocus />
+      <input type="file" accept=".json,application/json" onChange={async (e) => setText((await e.target.files?.[0]?.text()) ?? '')} />
+      <label className="fg-check">
+        <input type="checkbox" checked={newTab} onChange={(e) => setNewTab(e.target.checked)} /> into a new flow
+      </label>
+      <div className="fg-buttons">
+        <button onClick={close}>Cancel</button>
+        <button
+          className="primary"
+          onClick={() => {
+            if (newTab) addTab();
+            if (paste(text, 0, 0, true)) close();
+          }}
+        >
+          Import
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function ExportDialog({ close }: { close: () => void }) {
+  const s = useStore();
+  const [what, setWhat] = useState<'selected' | 'tab' | 'all'>(s.selected.length ? 'selected' : 'tab');
+  const [formatted, setFormatted] = useState(false);
+  const m = s.history.present;
+  const nodes = what === 'all' ? toFlows(m) : exportNodes(m, what === 'tab' ? [s.tab] : s.selected, s.specs);
+  const text = exportText(nodes, formatted);
+  return (
+    <Modal title="Export nodes" onClose={close}>
+      <div className="fg-buttons left">
+        {(['selected', 'tab', 'all'] as const).map((w) => (
+          <button key={w} className={w === what ? 'on' : ''} onClick={() => setWhat(w)}>
+            {w === 'tab' ? 'current flow' : w === 'all' ? 'all flows' : 'selected nodes'}
+          </button>
+        ))}
+        <label className="fg-check">
+          <input type="checkbox" checked={formatted} onChange={(e) => setFormatted(e.target.checked)} /> formatted
+        </label>
+      </div>
+      <textarea className="fg-json" aria-label="export text" readOnly value={text} />
+      <div className="fg-buttons">
+        <button
+          onClick={() => {
+            const a = document.createElement('a');
+            a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+            a.download = 'flows.json';
+            a.click();
+          }}
+        >
+          Download
+        </button>
+        <button
+          className="primary"
+          onClick={() => {
+            actions.set({ clipboard: text });
+            void navigator.clipboard?.writeText(text).catch(() => {});
+            close();
+          }}
+        >
+          Copy to clipboard
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function SearchDialog({ close }: { close: () => void }) {
+  const [q, setQ] = useState('');
+  const m = useStore((s) => s.history.present);
+  const specs = useStore((s) => s.specs);
+  const f = q.trim().toLowerCase();
+  const hits = f
+    ? toFlows(m)
+        .filter((n) => n.type !== 'tab' && [n.id, n.type, labelOf(n, specs)].some((x) => x.toLowerCase().includes(f)))
+        .slice(0, 50)
+    : [];
+  return (
+    <Modal title="Search" onClose={close}>
+      <input aria-label="search" autoFocus value={q} onChange={(e) => setQ(e.target.value)} placeholder="name, type or id" />
+      <ul className="fg-hits">
+        {hits.map((n) => (
+          <li key={n.id}>
+            <a href="#" onClick={(e) => (e.preventDefault(), actions.get().reveal(n.id), close())}>
+              {labelOf(n, specs)} <small>{n.type}</small>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </Modal>
+  );
+}
+
+const shortcuts: [string, string][] = [
+  ['Ctrl+A', 'select all nodes'],
+  ['Ctrl+C / Ctrl+X / Ctrl+V', 'copy / cut / paste (Node-RED JSON)'],
+  ['Delete', 'delete selection'],
+  ['Ctrl+Z / Ctrl+Y', 'undo / redo'],
+  ['Ctrl+D', 'deploy'],
+  ['Ctrl+F', 'search'],
+  ['Ctrl+I / Ctrl+E', 'import / export'],
+  ['Shift+drag', 'box select'],
+  ['double-click', 'edit node'],
+  ['?', 'this help'],
+];
+
+function HelpDialog({ close }: { close: () => void }) {
+  return (
+    <Modal title="Keyboard shortcuts" onClose={close}>
+      <table>
+        <tbody>
+          {shortcuts.map(([k, d]) => (
+            <tr key={k}>
+              <th>{k}</th>
+              <td>{d}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="fg-buttons">
+        <button onClick={close}>Close</button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,59 @@
+// The /comms websocket: subscribes to debug messages and node statuses and
+// reconnects by itself, backing off up to 5 s.
+
+export interface CommsItem {
+  topic: string;
+  data: unknown;
+}
+
+export interface CommsHandlers {
+  onItems(items: CommsItem[]): void;
+  onState(connected: boolean): void;
+}
+
+export function commsURL(loc: Location = location): string {
+  const base = new URL('comms', loc.href);
+  base.protocol = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return base.href;
+}
+
+/** connectComms keeps a connection open until the returned function is
+ * called. */
+export function connectComms(h: CommsHandlers, url = commsURL()): () => void {
+  let ws: WebSocket | null = null;
+  let stopped = false;
+  let delay = 500;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const open = () => {
+    ws = new WebSocket(url);
+    ws.onopen = () => {
+      delay = 500;
+      ws!.send(JSON.stringify({ subscribe: 'debug' }));
+      ws!.send(JSON.stringify({ subscribe: 'status/#' }));
+      ws!.send(JSON.stringify({ subscribe: 'notification/#' }));
+      h.onState(true);
+    };
+    ws.onmessage = (e) => {
+      let v: unknown;
+      try {
+        v = JSON.parse(String(e.data));
+      } catch {
+        return;
+      }
+      if (Array.isArray(v)) h.onItems(v.filter((x): x is CommsItem => !!x && typeof x.topic === 'string'));
+    };
+    ws.onclose = () => {
+      ws = null;
+      if (stopped) return;
+      h.onState(false);
+      timer = setTimeout(open, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  };
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    ws?.close();
+  };
+}

@@ -1,0 +1,227 @@
+// The sidebar: debug messages and the selected node's info and help.
+
+import { Fragment, useMemo, useState, type ReactNode } from 'react';
+import { labelOf } from '../model/flows';
+import { actions, useStore, type DebugEntry } from '../store';
+
+export function Sidebar() {
+  const tab = useStore((s) => s.sidebar);
+  return (
+    <aside className="fg-sidebar">
+      <nav>
+        <button className={tab === 'info' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'info' })}>
+          info
+        </button>
+        <button className={tab === 'debug' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'debug' })}>
+          debug
+        </button>
+      </nav>
+      {tab === 'debug' ? <Debug /> : <Info />}
+    </aside>
+  );
+}
+
+function Debug() {
+  const debug = useStore((s) => s.debug);
+  const tab = useStore((s) => s.tab);
+  const [here, setHere] = useState(false);
+  const [node, setNode] = useState('');
+  const shown = debug.filter((d) => (!here || d.z === tab) && (!node || d.id === node));
+  return (
+    <div className="fg-debug">
+      <div className="fg-debug-tools">
+        <label className="fg-check">
+          <input type="checkbox" checked={here} onChange={(e) => setHere(e.target.checked)} /> current flow
+        </label>
+        {node && (
+          <button onClick={() => setNode('')} title="show all nodes">
+            node {node.slice(0, 6)}… ×
+          </button>
+        )}
+        <span className="fg-spacer" />
+        <button onClick={() => actions.set({ debug: [] })} title="clear messages">
+          clear
+        </button>
+      </div>
+      <div className="fg-debug-list" aria-label="debug messages">
+        {shown.map((d) => (
+          <DebugMessage key={d.key} d={d} onFilter={() => setNode(d.id)} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function DebugMessage({ d, onFilter }: { d: DebugEntry; onFilter: () => void }) {
+  const value = useMemo(() => decode(d), [d]);
+  return (
+    <div className="fg-debug-msg" data-node={d.id}>
+      <div className="fg-debug-meta">
+        <span>{d.time.toLocaleTimeString()}</span>
+        <a href="#" onClick={(e) => (e.preventDefault(), actions.get().reveal(d.id))} title="show node">
+          node: {d.name || d.id}
+        </a>
+        <a href="#" onClick={(e) => (e.preventDefault(), onFilter())} title="only this node">
+          ⚲
+        </a>
+      </div>
+      <div className="fg-debug-topic">
+        {d.topic ? `${d.topic} : ` : ''}
+        {d.property ? `msg.${d.property}` : 'msg'} : {d.format}
+      </div>
+      <div className="fg-debug-value">
+        <Tree value={value} />
+      </div>
+    </div>
+  );
+}
+
+/** decode turns a debug message's encoded msg back into a value. */
+export function decode(d: Pick<DebugEntry, 'msg' | 'format'>): unknown {
+  const f = d.format;
+  if (f.startsWith('string') || f === '') return d.msg;
+  try {
+    const v = JSON.parse(d.msg) as unknown;
+    if (f.startsWith('buffer') && v && typeof v === 'object' && Array.isArray((v as { data?: unknown }).data)) {
+      return new Uint8Array((v as { data: number[] }).data);
+    }
+    return v;
+  } catch {
+    return d.msg;
+  }
+}
+
+const pageSize = 100;
+
+function Tree({ value, name }: { value: unknown; name?: string }): ReactNode {
+  const [page, setPage] = useState(0);
+  const key = name !== undefined ? <span className="fg-key">{name}: </span> : null;
+  if (value instanceof Uint8Array) {
+    const bytes = Array.from(value.slice(0, 256), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    return (
+      <div>
+        {key}
+        <span className="fg-buf">
+          buffer[{value.length}] {bytes}
+          {value.length > 256 ? ' …' : ''}
+        </span>
+      </div>
+    );
+  }
+  if (value && typeof value === 'object') {
+    const arr = Array.isArray(value);
+    const entries = arr ? (value as unknown[]).map((v, i) => [String(i), v] as const) : Object.entries(value);
+    const pages = Math.ceil(entries.length / pageSize);
+    return (
+      <details open={name === undefined}>
+        <summary>
+          {key}
+          {arr ? `array[${entries.length}]` : 'object'}
+        </summary>
+        <div className="fg-tree">
+          {entries.slice(page * pageSize, (page + 1) * pageSize).map(([k, v]) => (
+            <Tree key={k} name={k} value={v} />
+          ))}
+          {pages > 1 && (
+            <div className="fg-pager">
+              <button disabled={page === 0} onClick={() => setPage(page - 1)}>
+                ‹
+              </button>
+              [{page * pageSize}…{Math.min(entries.length, (page + 1) * pageSize) - 1}]
+              <button disabled={page >= pages - 1} onClick={() => setPage(page + 1)}>
+                ›
+              </button>
+            </div>
+          )}
+        </div>
+      </details>
+    );
+  }
+  const cls = typeof value === 'string' ? 'fg-str' : 'fg-num';
+  return (
+    <div>
+      {key}
+      <span className={cls}>{typeof value === 'string' && name !== undefined ? JSON.stringify(value) : String(value)}</span>
+    </div>
+  );
+}
+
+function Info() {
+  const selected = useStore((s) => s.selected);
+  const m = useStore((s) => s.history.present);
+  const specs = useStore((s) => s.specs);
+  const n = selected.length === 1 ? m.nodes[selected[0]] : undefined;
+  if (!n) return <div className="fg-info">Select a node to see its properties and help.</div>;
+  const spec = specs[n.type];
+  return (
+    <div className="fg-info">
+      <table>
+        <tbody>
+          <tr>
+            <th>node</th>
+            <td>{labelOf(n, specs)}</td>
+          </tr>
+          <tr>
+            <th>type</th>
+            <td>{n.type}</td>
+          </tr>
+          <tr>
+            <th>id</th>
+            <td>{n.id}</td>
+          </tr>
+          {spec?.props
+            .filter((p) => !p.hidden && p.kind !== 'code')
+            .map((p) => (
+              <tr key={p.name}>
+                <th>{p.name}</th>
+                <td>{typeof n[p.name] === 'string' ? String(n[p.name]) : JSON.stringify(n[p.name])}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+      {spec ? <Markdown text={spec.help} /> : <p>Unknown node type: its properties are kept but it cannot run.</p>}
+    </div>
+  );
+}
+
+/** Markdown renders the small Markdown of help texts (headings, lists,
+ * definition lines ": name (type) : text", code) without raw HTML. */
+export function Markdown({ text }: { text: string }) {
+  const blocks: ReactNode[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.startsWith('```')) {
+      const code: string[] = [];
+      for (i++; i < lines.length && !lines[i].startsWith('```'); i++) code.push(lines[i]);
+      blocks.push(<pre key={i}>{code.join('\n')}</pre>);
+    } else if (/^#{1,6} /.test(l)) {
+      blocks.push(<h4 key={i}>{inline(l.replace(/^#+ /, ''))}</h4>);
+    } else if (/^\s*[-*] /.test(l) || /^: /.test(l)) {
+      const items: string[] = [];
+      for (; i < lines.length && (/^\s*[-*] /.test(lines[i]) || /^: /.test(lines[i]) || /^ {2,}\S/.test(lines[i])); i++) {
+        if (/^ {2,}\S/.test(lines[i]) && items.length) items[items.length - 1] += ' ' + lines[i].trim();
+        else items.push(lines[i].replace(/^\s*[-*:] /, ''));
+      }
+      i--;
+      blocks.push(
+        <ul key={i}>
+          {items.map((it, k) => (
+            <li key={k}>{inline(it)}</li>
+          ))}
+        </ul>,
+      );
+    } else if (l.trim() !== '') {
+      const para: string[] = [l];
+      for (; i + 1 < lines.length && lines[i + 1].trim() !== '' && !/^(#|```|\s*[-*] |: )/.test(lines[i + 1]); i++) para.push(lines[i + 1]);
+      blocks.push(<p key={i}>{inline(para.join(' '))}</p>);
+    }
+  }
+  return <div className="fg-md">{blocks}</div>;
+}
+
+function inline(s: string): ReactNode {
+  return s.split(/(`[^`]+`)/).map((part, i) =>
+    part.startsWith('`') && part.endsWith('`') && part.length > 1 ? <code key={i}>{part.slice(1, -1)}</code> : <Fragment key={i}>{part}</Fragment>,
+  );
+}

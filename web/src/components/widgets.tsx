@@ -1,0 +1,205 @@
+// Shared form widgets: Node-RED's TypedInput and the rule lists of switch,
+// change and inject.
+
+import { useState } from 'react';
+
+type Rec = Record<string, unknown>;
+
+const typeLabels: Record<string, string> = {
+  msg: 'msg.',
+  flow: 'flow.',
+  global: 'global.',
+  str: 'a-z',
+  num: '0-9',
+  bool: 'bool',
+  json: '{}',
+  bin: 'buffer',
+  date: 'timestamp',
+  env: 'env',
+  re: 're',
+  jsonata: 'J:',
+  expr: 'expr',
+  full: 'full msg',
+  prev: 'prev',
+  auto: 'auto',
+  counter: 'counter',
+};
+
+/** TypedInput is a value with a type selector beside it. */
+export function TypedInput(p: {
+  types: string[];
+  type: string;
+  value: string;
+  onChange: (type: string, value: string) => void;
+  label?: string;
+}) {
+  const types = p.types.length > 0 ? p.types : ['str'];
+  const type = p.type || types[0];
+  const noValue = type === 'date' || type === 'full' || type === 'auto' || type === 'counter';
+  return (
+    <span className="fg-typed">
+      <select aria-label={(p.label ?? 'value') + ' type'} value={type} onChange={(e) => p.onChange(e.target.value, p.value)}>
+        {(types.includes(type) ? types : [type, ...types]).map((t) => (
+          <option key={t} value={t}>
+            {typeLabels[t] ?? t}
+          </option>
+        ))}
+      </select>
+      {type === 'bool' ? (
+        <select aria-label={p.label ?? 'value'} value={p.value === 'false' ? 'false' : 'true'} onChange={(e) => p.onChange(type, e.target.value)}>
+          <option value="true">true</option>
+          <option value="false">false</option>
+        </select>
+      ) : noValue ? null : (
+        <input aria-label={p.label ?? 'value'} value={p.value} onChange={(e) => p.onChange(type, e.target.value)} />
+      )}
+    </span>
+  );
+}
+
+const str = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+
+export const switchOps: [string, string][] = [
+  ['eq', '=='],
+  ['neq', '!='],
+  ['lt', '<'],
+  ['lte', '<='],
+  ['gt', '>'],
+  ['gte', '>='],
+  ['hask', 'has key'],
+  ['btwn', 'is between'],
+  ['cont', 'contains'],
+  ['regex', 'matches regex'],
+  ['true', 'is true'],
+  ['false', 'is false'],
+  ['null', 'is null'],
+  ['nnull', 'is not null'],
+  ['istype', 'is of type'],
+  ['empty', 'is empty'],
+  ['nempty', 'is not empty'],
+  ['head', 'head'],
+  ['index', 'index between'],
+  ['tail', 'tail'],
+  ['jsonata_exp', 'JSONata exp'],
+  ['else', 'otherwise'],
+];
+const noOperand = new Set(['true', 'false', 'null', 'nnull', 'empty', 'nempty', 'else']);
+const valueTypes = ['msg', 'flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 'date', 'jsonata', 'env'];
+
+function SwitchRule({ r, types, set }: { r: Rec; types: string[]; set: (r: Rec) => void }) {
+  const t = String(r.t ?? 'eq');
+  return (
+    <>
+      <select aria-label="operator" value={t} onChange={(e) => set({ ...r, t: e.target.value })}>
+        {switchOps.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+      {!noOperand.has(t) && (
+        <TypedInput types={types} type={str(r.vt)} value={str(r.v)} onChange={(vt, v) => set({ ...r, v, vt })} />
+      )}
+      {(t === 'btwn' || t === 'index') && (
+        <TypedInput types={types} type={str(r.v2t)} value={str(r.v2)} onChange={(v2t, v2) => set({ ...r, v2, v2t })} />
+      )}
+    </>
+  );
+}
+
+function ChangeRule({ r, set }: { r: Rec; set: (r: Rec) => void }) {
+  const t = String(r.t ?? 'set');
+  return (
+    <>
+      <select aria-label="action" value={t} onChange={(e) => set({ ...r, t: e.target.value })}>
+        <option value="set">Set</option>
+        <option value="change">Change</option>
+        <option value="delete">Delete</option>
+        <option value="move">Move</option>
+      </select>
+      <TypedInput label="property" types={['msg', 'flow', 'global']} type={str(r.pt) || 'msg'} value={str(r.p)} onChange={(pt, p) => set({ ...r, p, pt })} />
+      {t === 'change' && (
+        <TypedInput label="search" types={['str', 're', 'num', 'bool', 'msg', 'flow', 'global', 'env']} type={str(r.fromt) || 'str'} value={str(r.from)} onChange={(fromt, from) => set({ ...r, from, fromt })} />
+      )}
+      {t === 'move' && (
+        <TypedInput label="to property" types={['msg', 'flow', 'global']} type={str(r.tot) || 'msg'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+      )}
+      {(t === 'set' || t === 'change') && (
+        <TypedInput label="to" types={valueTypes} type={str(r.tot) || 'str'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+      )}
+    </>
+  );
+}
+
+function InjectProp({ r, types, set }: { r: Rec; types: string[]; set: (r: Rec) => void }) {
+  return (
+    <>
+      <span className="fg-prefix">msg.</span>
+      <input aria-label="property name" className="fg-short" value={str(r.p)} onChange={(e) => set({ ...r, p: e.target.value })} />
+      <TypedInput types={types} type={str(r.vt) || 'str'} value={str(r.v)} onChange={(vt, v) => set({ ...r, v, vt })} />
+    </>
+  );
+}
+
+const newRule: Record<string, Rec> = {
+  'switch-rules': { t: 'eq', v: '', vt: 'str' },
+  'change-rules': { t: 'set', p: 'payload', pt: 'msg', to: '', tot: 'str' },
+  'inject-props': { p: '', v: '', vt: 'str' },
+};
+
+/** RuleList edits a list property with the row widget its spec names. */
+export function RuleList(p: { widget: string; types: string[]; value: unknown; onChange: (v: unknown[]) => void; node: Rec; setNode: (patch: Rec) => void }) {
+  const rows = Array.isArray(p.value) ? (p.value as Rec[]) : [];
+  const set = (i: number, r: Rec) => p.onChange(rows.map((x, j) => (i === j ? r : x)));
+  if (!newRule[p.widget]) return <JSONField value={p.value} onChange={(v) => p.onChange(Array.isArray(v) ? v : [])} />;
+  return (
+    <div className="fg-rules" data-widget={p.widget}>
+      {rows.map((r, i) => (
+        <div className="fg-rule" key={i}>
+          {p.widget === 'switch-rules' && <SwitchRule r={r} types={p.types.length ? p.types : valueTypes} set={(x) => set(i, x)} />}
+          {p.widget === 'change-rules' && <ChangeRule r={r} set={(x) => set(i, x)} />}
+          {p.widget === 'inject-props' &&
+            (r.p === 'payload' || r.p === 'topic' ? (
+              // Node-RED keeps payload and topic in the node's own properties.
+              <>
+                <span className="fg-prefix">msg.{String(r.p)}</span>
+                {r.p === 'payload' ? (
+                  <TypedInput types={p.types} type={str(p.node.payloadType)} value={str(p.node.payload)} onChange={(payloadType, payload) => p.setNode({ payloadType, payload })} />
+                ) : (
+                  <input aria-label="topic" value={str(p.node.topic)} onChange={(e) => p.setNode({ topic: e.target.value })} />
+                )}
+              </>
+            ) : (
+              <InjectProp r={r} types={p.types} set={(x) => set(i, x)} />
+            ))}
+          {p.widget === 'switch-rules' && <span className="fg-port-no">→ {i + 1}</span>}
+          <button className="fg-icon" title="remove" aria-label="remove rule" onClick={() => p.onChange(rows.filter((_, j) => j !== i))}>
+            ×
+          </button>
+        </div>
+      ))}
+      <button onClick={() => p.onChange([...rows, { ...newRule[p.widget] }])}>+ add</button>
+    </div>
+  );
+}
+
+/** JSONField edits any JSON value as text; invalid text is not applied. */
+export function JSONField({ value, onChange }: { value: unknown; onChange: (v: unknown) => void }) {
+  const [text, setText] = useState(() => JSON.stringify(value ?? null, null, 2));
+  const [bad, setBad] = useState(false);
+  return (
+    <textarea
+      className={'fg-json' + (bad ? ' bad' : '')}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        try {
+          onChange(JSON.parse(e.target.value));
+          setBad(false);
+        } catch {
+          setBad(true);
+        }
+      }}
+    />
+  );
+}
