@@ -340,6 +340,31 @@ func (e *Engine) rebuildTopology() {
 			}
 		}
 		t.wires[id] = ports
+	}
+	for _, r := range e.running {
+		sink, ok := r.node.(LinkSink)
+		if !ok || r.handler == nil {
+			continue
+		}
+		for _, src := range sink.LinkSources() {
+			sr, ok := e.running[src]
+			if !ok {
+				continue
+			}
+			if _, isLinker := sr.node.(Linker); !isLinker {
+				continue
+			}
+			ports := t.wires[src]
+			if len(ports) == 0 {
+				ports = make([][]*runner, 1)
+			}
+			if !slices.Contains(ports[0], r) {
+				ports[0] = append(ports[0], r)
+			}
+			t.wires[src] = ports
+		}
+	}
+	for _, r := range e.running {
 		if c, ok := r.node.(Catcher); ok {
 			t.catchers[r.cfg.Flow] = append(t.catchers[r.cfg.Flow], &watcher{r: r, scope: c.CatchScope()})
 		}

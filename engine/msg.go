@@ -24,13 +24,20 @@ func NewMsgID() string {
 // NewMsg returns an empty message with a fresh _msgid.
 func NewMsg() Msg { return Msg{"_msgid": NewMsgID()} }
 
-// Clone returns a deep copy of m (Node-RED's RED.util.cloneMessage).
+// Clone returns a deep copy of m (Node-RED's RED.util.cloneMessage). As
+// there, msg.req and msg.res (the HTTP request and response of an http in
+// node) are shared, not copied: nodes treat them as read-only, and a split of
+// a large request body must not copy the body once per part.
 func (m Msg) Clone() Msg {
 	if m == nil {
 		return nil
 	}
 	out := make(Msg, len(m))
 	for k, v := range m {
+		if k == "req" || k == "res" {
+			out[k] = v
+			continue
+		}
 		out[k] = CloneValue(v)
 	}
 	return out

@@ -57,6 +57,11 @@ type CompleteWatcher interface{ CompleteScope() []string }
 // the listed link in nodes, as if wired.
 type Linker interface{ LinkTargets() []string }
 
+// LinkSink is implemented by link in nodes: messages the listed link out
+// nodes send on port 0 also reach it. Node-RED's editor keeps both ends of a
+// link; either end is enough to join them.
+type LinkSink interface{ LinkSources() []string }
+
 // Injector is implemented by nodes the editor can trigger (POST /inject/:id).
 type Injector interface {
 	Inject(ctx context.Context, props Msg) error
@@ -175,6 +180,7 @@ type Output struct {
 	r        *runner
 	in       Msg
 	snapshot Msg // a copy of in, taken when in itself is sent and completion needs it
+	msgID    string
 	deferred bool
 	sentIn   bool
 }
@@ -183,6 +189,7 @@ type Output struct {
 func (o *Output) Send(port int, m Msg) {
 	if o.in != nil && !o.sentIn && sameMap(m, o.in) {
 		o.sentIn = true
+		o.msgID, _ = m["_msgid"].(string)
 		if o.r.watched() {
 			o.snapshot = m.Clone()
 		}

@@ -107,17 +107,21 @@ func (r *runner) loop() {
 }
 
 func (r *runner) handle(m Msg) {
-	msgID, _ := m["_msgid"].(string)
 	out := Output{r: r, in: m}
 	err := r.safeHandle(m, &out)
 	if out.deferred {
 		return
 	}
+	if err == nil && !r.watched() {
+		return // the common case: nothing to route, nothing to allocate
+	}
 	in := m
 	if out.sentIn {
+		// m belongs to the node it was sent to: use the copy taken for
+		// complete nodes, or for an error only what was read before sending
 		in = out.snapshot
 		if in == nil {
-			in = Msg{"_msgid": msgID}
+			in = Msg{"_msgid": out.msgID}
 		}
 	}
 	r.finish(in, err)

@@ -1,272 +1,460 @@
-// Command flowgate-bench measures a built flowgate binary as a user sees it:
-// binary size, start-up time to the first answered GET /flows, idle RSS,
-// requests per second and latency of an `http in → change → http response`
-// flow under a 32-connection load generator, RSS after the load and peak
-// RSS, with a bare net/http handler on the same machine as the floor.
+// Command flowgate-bench measures a built flowgate binary as a user sees it
+// and, with --compare, Node-RED 4 beside it on the same machine in the same
+// run: start-up time to the first answered GET /flows, idle RSS, requests
+// per second and latency of an `http in → change → http response` flow
+// under a 32-connection load generator (with a bare net/http handler as the
+// floor), items per second through `split → 10 × change → join` and the
+// same with 10 function nodes, RSS after the load, peak RSS, and the size
+// on disk.
+//
+// Both systems get the same Node-RED-format flows through POST /flows, each
+// answer is checked before it is timed, the systems alternate run by run,
+// and every figure is the median of --runs runs. --compare installs
+// node-red@4 with npm into the user's cache folder once.
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
+	"math"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
 func main() {
-	bin := flag.String("bin", "bin/flowgate", "flowgate binary to measure")
-	conns := flag.Int("c", 32, "load generator connections")
-	dur := flag.Duration("d", 5*time.Second, "load duration per run")
-	runs := flag.Int("runs", 3, "runs per figure (the median is reported)")
-	out := flag.String("json", "", "also write the figures as JSON to this file")
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/flowgate", "flowgate binary to measure")
+	flag.BoolVar(&o.compare, "compare", false, "also measure Node-RED 4 (installed with npm into --nodered-dir once)")
+	flag.StringVar(&o.nrDir, "nodered-dir", defaultNodeREDDir(), "where --compare installs and finds node-red@4")
+	flag.IntVar(&o.conns, "c", 32, "load generator connections")
+	flag.DurationVar(&o.dur, "d", 5*time.Second, "load duration per run")
+	flag.IntVar(&o.runs, "runs", 3, "runs per figure (the median is reported)")
+	flag.BoolVar(&o.quick, "quick", false, "tiny sizes and one run, to test the command itself")
+	flag.DurationVar(&o.chainTimeout, "chain-timeout", time.Minute, "longest wait for one chain answer; slower is reported, not timed")
+	flag.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
 	flag.Parse()
-	if err := run(*bin, *conns, *dur, *runs, *out); err != nil {
+	o.out, o.log = os.Stdout, os.Stderr
+	if _, err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "flowgate-bench:", err)
 		os.Exit(1)
 	}
 }
 
-// Figure is one measured value.
+type options struct {
+	bin     string
+	compare bool
+	nrDir   string
+	conns   int
+	dur     time.Duration
+	runs    int
+	quick   bool
+	jsonOut string
+	// chainTimeout bounds one chain request.
+	chainTimeout time.Duration
+	out          io.Writer // the table
+	log          io.Writer // progress
+}
+
+// Figure is one row of the table. Values are medians; a nil value is n/a.
+// Ratio is how many times Flowgate is ahead (>1: Flowgate is better),
+// whichever way "better" points for the figure.
 type Figure struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Unit  string  `json:"unit"`
+	Name     string   `json:"name"`
+	Unit     string   `json:"unit"`
+	Better   string   `json:"better,omitempty"` // "higher" or "lower"
+	Flowgate *float64 `json:"flowgate"`
+	NodeRED  *float64 `json:"nodered"`
+	Ratio    *float64 `json:"ratio"`
+	Note     string   `json:"note,omitempty"`
 }
 
-func run(bin string, conns int, dur time.Duration, runs int, out string) error {
-	var figs []Figure
-	add := func(name string, v float64, unit string) { figs = append(figs, Figure{name, v, unit}) }
+// Report is the whole result, as written by --json.
+type Report struct {
+	Date     string            `json:"date"`
+	CPU      string            `json:"cpu"`
+	Cores    int               `json:"cores"`
+	Versions map[string]string `json:"versions"`
+	Runs     int               `json:"runs"`
+	Conns    int               `json:"connections"`
+	Duration string            `json:"load_duration"`
+	Figures  []Figure          `json:"figures"`
+}
 
-	st, err := os.Stat(bin)
-	if err != nil {
-		return err
+// samples collects per-system measurements of each figure, by name.
+type samples map[string]map[string][]float64
+
+func (s samples) add(fig, sys string, v float64) {
+	if s[fig] == nil {
+		s[fig] = map[string][]float64{}
 	}
-	add("binary size", float64(st.Size())/(1<<20), "MiB")
+	s[fig][sys] = append(s[fig][sys], v)
+}
 
-	var starts []float64
-	for range runs {
-		p, d, err := startFlowgate(bin)
+func run(o options) (*Report, error) {
+	sizes := []int{10_000, 100_000}
+	settle := time.Second
+	if o.quick {
+		o.runs, o.dur, sizes, settle = 1, 300*time.Millisecond, []int{100, 1000}, 200*time.Millisecond
+	}
+	if o.chainTimeout <= 0 {
+		o.chainTimeout = time.Minute
+	}
+	if o.runs < 1 {
+		o.runs = 1
+	}
+
+	fg, err := flowgateSystem(o.bin)
+	if err != nil {
+		return nil, err
+	}
+	systems := []*system{fg}
+	rep := &Report{Date: time.Now().UTC().Format("2006-01-02"), CPU: cpuModel(), Cores: runtime.NumCPU(),
+		Versions: map[string]string{"bench": runtime.Version(), "flowgate": fg.version},
+		Runs:     o.runs, Conns: o.conns, Duration: o.dur.String()}
+	if o.compare {
+		if err := installNodeRED(o.nrDir, o.log); err != nil {
+			return nil, err
+		}
+		nr, err := nodeREDSystem(o.nrDir)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		starts = append(starts, d.Seconds()*1000)
-		p.stop()
+		systems = append(systems, nr)
+		rep.Versions["nodered"] = nr.version
 	}
-	add("start-up to first GET /flows", median(starts), "ms")
-
-	p, _, err := startFlowgate(bin)
-	if err != nil {
-		return err
-	}
-	defer p.stop()
-	time.Sleep(time.Second) // let start-up garbage settle before reading idle RSS
-	add("idle RSS", p.rssMiB("VmRSS"), "MiB")
-
-	flow := `[{"id":"t","type":"tab","label":"bench"},
-	{"id":"in","type":"http in","z":"t","url":"/bench","method":"get","wires":[["ch"]]},
-	{"id":"ch","type":"change","z":"t","rules":[{"t":"set","p":"payload","pt":"msg","to":"{\"ok\":true}","tot":"json"}],"wires":[["res"]]},
-	{"id":"res","type":"http response","z":"t","wires":[]}]`
-	if err := deploy(p.base, flow); err != nil {
-		return err
-	}
-	if body, err := get(p.base + "/bench"); err != nil || strings.TrimSpace(body) != `{"ok":true}` {
-		return fmt.Errorf("http flow answered %q, %v; want {\"ok\":true}", body, err)
-	}
-	var rps, p50, p99 []float64
-	for range runs {
-		r := load(p.base+"/bench", conns, dur)
-		rps, p50, p99 = append(rps, r.rps), append(p50, r.p50), append(p99, r.p99)
-	}
-	add("http in → change → http response", median(rps), "req/s")
-	add("  latency p50", median(p50), "ms")
-	add("  latency p99", median(p99), "ms")
-	add("RSS after load", p.rssMiB("VmRSS"), "MiB")
-	add("peak RSS", p.rssMiB("VmHWM"), "MiB")
-
-	floor, err := bareFloor(conns, dur)
-	if err != nil {
-		return err
-	}
-	add("floor: bare net/http handler", floor.rps, "req/s")
-
-	cpu := cpuModel()
-	fmt.Printf("flowgate-bench on %s (%d cores), %s, %d connections, %s per run, median of %d\n\n", cpu, runtime.NumCPU(), runtime.Version(), conns, dur, runs)
-	for _, f := range figs {
-		fmt.Printf("%-40s %12s %s\n", f.Name, strconv.FormatFloat(f.Value, 'f', 1, 64), f.Unit)
-	}
-	if out != "" {
-		data, _ := json.MarshalIndent(map[string]any{"cpu": cpu, "cores": runtime.NumCPU(), "go": runtime.Version(), "figures": figs}, "", "  ")
-		return os.WriteFile(out, data, 0o644)
-	}
-	return nil
-}
-
-type proc struct {
-	cmd  *exec.Cmd
-	dir  string
-	base string
-}
-
-func startFlowgate(bin string) (*proc, time.Duration, error) {
-	dir, err := os.MkdirTemp("", "flowgate-bench-")
-	if err != nil {
-		return nil, 0, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, 0, err
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "--listen", addr, "--data", filepath.Join(dir, "data"), "--broker", "off", "--hw", "off", "--log-level", "warn")
-	cmd.Stderr = os.Stderr
-	t0 := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, 0, err
-	}
-	p := &proc{cmd: cmd, dir: dir, base: "http://" + addr}
-	for deadline := t0.Add(10 * time.Second); time.Now().Before(deadline); {
-		if _, err := get(p.base + "/flows"); err == nil {
-			return p, time.Since(t0), nil
+	// order alternates which system goes first, run by run.
+	order := func(r int) []*system {
+		s := slices.Clone(systems)
+		if r%2 == 1 {
+			slices.Reverse(s)
 		}
-		time.Sleep(time.Millisecond)
+		return s
 	}
-	p.stop()
-	return nil, 0, errors.New("flowgate did not answer GET /flows within 10s")
-}
+	S := samples{}
 
-func (p *proc) stop() {
-	_ = p.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-done
+	for _, s := range systems {
+		S.add(s.sizeFig, s.name, s.size)
 	}
-	os.RemoveAll(p.dir)
-}
-
-func (p *proc) rssMiB(field string) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, field+":") {
-			f := strings.Fields(line)
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
+	fmt.Fprintf(o.log, "start-up, %d run(s)...\n", o.runs)
+	for r := range o.runs {
+		for _, s := range order(r) {
+			p, d, err := s.start()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.name, err)
+			}
+			p.stop()
+			S.add("start-up to first GET /flows", s.name, d.Seconds()*1000)
 		}
 	}
-	return 0
-}
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	// One long-lived instance per system for everything else.
+	procs := map[string]*proc{}
+	defer func() {
+		for _, p := range procs {
+			p.stop()
+		}
+	}()
+	for _, s := range systems {
+		p, _, err := s.start()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		procs[s.name] = p
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-var client = &http.Client{Timeout: 10 * time.Second}
-
-func get(url string) (string, error) {
-	resp, err := client.Get(url)
-	if err != nil {
-		return "", err
+	time.Sleep(settle) // let start-up garbage settle before reading idle RSS
+	for _, s := range systems {
+		S.add("idle RSS", s.name, procs[s.name].rssMiB("VmRSS"))
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		return string(b), fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return string(b), err
-}
 
-func deploy(base, flow string) error {
-	resp, err := client.Post(base+"/flows", "application/json", bytes.NewBufferString(flow))
-	if err != nil {
-		return err
+	// Deploy and check every answer before timing anything.
+	hasFunc := map[string]bool{}
+	for _, s := range systems {
+		ok, err := procs[s.name].hasType("function")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		hasFunc[s.name] = ok
+		if err := prepare(procs[s.name], ok); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		b, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("deploy: %s: %s", resp.Status, b)
+	kinds := func(sys string) []string {
+		if hasFunc[sys] {
+			return []string{"change", "function"}
+		}
+		return []string{"change"}
 	}
-	return nil
-}
-
-type loadResult struct{ rps, p50, p99 float64 }
-
-// load runs conns keep-alive clients against url for d.
-func load(url string, conns int, d time.Duration) loadResult {
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	lat := make([][]float64, conns)
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for i := range conns {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				s := time.Now()
-				resp, err := c.Get(url)
-				if err != nil {
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					lat[i] = append(lat[i], float64(time.Since(s).Microseconds())/1000)
+	// A chain that does not answer within --chain-timeout is not timed
+	// again at that size or above: failed[sys][kind] is the smallest such
+	// N. The instance is restarted, so its backlog does not load the
+	// machine during the other measurements; peak RSS keeps the old
+	// instance's peak.
+	failed := map[string]map[string]int{}
+	peak := map[string]float64{}
+	chainRun := func(s *system, kind string, n int, timed bool) error {
+		if f := failed[s.name][kind]; f > 0 && n >= f {
+			return nil
+		}
+		add := 0.0
+		if kind == "function" {
+			add = 10
+		}
+		v, err := chain(procs[s.name].base, kind, n, add, o.chainTimeout)
+		if errors.Is(err, errTimeout) {
+			fmt.Fprintf(o.log, "%s: %s chain, N=%d: no answer within %s; restarting it\n", s.name, kind, n, o.chainTimeout)
+			if failed[s.name] == nil {
+				failed[s.name] = map[string]int{}
+			}
+			failed[s.name][kind] = n
+			p := procs[s.name]
+			peak[s.name] = max(peak[s.name], p.rssMiB("VmHWM"))
+			delete(procs, s.name)
+			p.stop()
+			if p, _, err = s.start(); err != nil {
+				return err
+			}
+			procs[s.name] = p
+			return prepare(p, hasFunc[s.name])
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %s chain, N=%d: %w", s.name, kind, n, err)
+		}
+		if timed {
+			S.add(chainName(kind, n), s.name, v)
+		}
+		return nil
+	}
+	// The first answer at each size is checked untimed (and warms up).
+	for _, s := range systems {
+		fmt.Fprintf(o.log, "checking %s's answers...\n", s.name)
+		for _, kind := range kinds(s.name) {
+			for _, n := range sizes {
+				if err := chainRun(s, kind, n, false); err != nil {
+					return nil, err
 				}
 			}
-		})
+		}
 	}
-	wg.Wait()
-	el := time.Since(t0).Seconds()
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if len(all) == 0 {
-		return loadResult{}
+
+	const httpFig = "http in → change → http response"
+	for r := range o.runs {
+		for _, s := range order(r) {
+			fmt.Fprintf(o.log, "run %d/%d: %s...\n", r+1, o.runs, s.name)
+			res := load(procs[s.name].base+"/bench", o.conns, o.dur)
+			if res.rps == 0 {
+				return nil, fmt.Errorf("%s: no request answered under load", s.name)
+			}
+			S.add(httpFig, s.name, res.rps)
+			S.add("  latency p50", s.name, res.p50)
+			S.add("  latency p99", s.name, res.p99)
+			for _, kind := range kinds(s.name) {
+				for _, n := range sizes {
+					if err := chainRun(s, kind, n, true); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
 	}
-	return loadResult{rps: float64(len(all)) / el, p50: all[len(all)/2], p99: all[len(all)*99/100]}
+	for _, s := range systems {
+		S.add("RSS after load", s.name, procs[s.name].rssMiB("VmRSS"))
+		S.add("peak RSS", s.name, max(peak[s.name], procs[s.name].rssMiB("VmHWM")))
+	}
+	fmt.Fprintf(o.log, "floor, %d run(s)...\n", o.runs)
+	for range o.runs {
+		res, err := bareFloor(o.conns, o.dur)
+		if err != nil {
+			return nil, err
+		}
+		S.add("floor: bare net/http handler", "Flowgate", res.rps)
+	}
+
+	// The rows, in order.
+	fig := func(name, unit, better, note string) Figure {
+		f := Figure{Name: name, Unit: unit, Better: better, Note: note}
+		if v := S[name]["Flowgate"]; len(v) > 0 {
+			f.Flowgate = ptr(median(v))
+		}
+		if v := S[name]["Node-RED"]; len(v) > 0 {
+			f.NodeRED = ptr(median(v))
+		}
+		if f.Flowgate != nil && f.NodeRED != nil && *f.Flowgate > 0 && *f.NodeRED > 0 {
+			switch better {
+			case "higher":
+				f.Ratio = ptr(*f.Flowgate / *f.NodeRED)
+			case "lower":
+				f.Ratio = ptr(*f.NodeRED / *f.Flowgate)
+			}
+		}
+		return f
+	}
+	figs := []Figure{
+		fig(httpFig, "req/s", "higher", ""),
+		fig("  latency p50", "ms", "lower", ""),
+		fig("  latency p99", "ms", "lower", ""),
+		fig("floor: bare net/http handler", "req/s", "", "bare Go net/http, same load generator"),
+	}
+	timedOut := func(kind string, n int) string {
+		var who []string
+		for _, s := range systems {
+			if f := failed[s.name][kind]; f > 0 && n >= f {
+				who = append(who, s.name)
+			}
+		}
+		if len(who) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%s: no answer within %s", strings.Join(who, ", "), o.chainTimeout)
+	}
+	for _, n := range sizes {
+		figs = append(figs, fig(chainName("change", n), "items/s", "higher", timedOut("change", n)))
+	}
+	for _, n := range sizes {
+		note := timedOut("function", n)
+		if !hasFunc["Flowgate"] {
+			note = "n/a (no function node)"
+		}
+		figs = append(figs, fig(chainName("function", n), "items/s", "higher", note))
+	}
+	for _, name := range []string{"mqtt in → change → mqtt out: flood", "mqtt relay: paced p50/p99 latency"} {
+		figs = append(figs, Figure{Name: name, Note: "n/a (no MQTT nodes in Flowgate yet)"})
+	}
+	figs = append(figs,
+		fig("start-up to first GET /flows", "ms", "lower", ""),
+		fig("idle RSS", "MiB", "lower", ""),
+		fig("RSS after load", "MiB", "lower", ""),
+		fig("peak RSS", "MiB", "lower", ""),
+		fig("binary size", "MiB", "", "Flowgate: the whole program"),
+	)
+	if o.compare {
+		figs = append(figs, fig("install size", "MiB", "", "Node-RED: node_modules, node itself not counted"))
+	}
+	rep.Figures = figs
+	printTable(o.out, rep, o.compare)
+	if o.jsonOut != "" {
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(o.jsonOut, append(data, '\n'), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
 }
 
-func bareFloor(conns int, d time.Duration) (loadResult, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return loadResult{}, err
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = io.WriteString(w, `{"ok":true}`)
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	return load("http://"+ln.Addr().String()+"/", conns, d), nil
+func chainName(kind string, n int) string {
+	return fmt.Sprintf("split → 10 × %s → join, N=%s", kind, thousands(n))
 }
+
+// prepare deploys the bench flows to p and checks the http flow answers.
+func prepare(p *proc, function bool) error {
+	flows := []string{httpFlow, chainFlow("change")}
+	if function {
+		flows = append(flows, chainFlow("function"))
+	}
+	flow, err := concatFlows(flows...)
+	if err != nil {
+		return err
+	}
+	if err := p.deploy(flow); err != nil {
+		return err
+	}
+	return checkHTTP(p.base)
+}
+
+// checkHTTP waits up to 10s for the http flow to answer, then checks the
+// answer: a deploy may return before the flows have started.
+func checkHTTP(base string) error {
+	var body string
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if body, err = get(base + "/bench"); err == nil {
+			break
+		}
+	}
+	if err != nil || strings.TrimSpace(body) != httpWant {
+		return fmt.Errorf("http flow answered %q, %v; want %s", body, err, httpWant)
+	}
+	return nil
+}
+
+func printTable(w io.Writer, rep *Report, compare bool) {
+	fmt.Fprintf(w, "flowgate-bench %s on %s (%d cores); %d connections, %s per load run, median of %d run(s)\n",
+		rep.Date, rep.CPU, rep.Cores, rep.Conns, rep.Duration, rep.Runs)
+	fmt.Fprintf(w, "versions: %s; bench %s", rep.Versions["flowgate"], rep.Versions["bench"])
+	if compare {
+		fmt.Fprintf(w, "; %s", rep.Versions["nodered"])
+	}
+	fmt.Fprint(w, "\n\n")
+	const row = "%-46s %-7s %10s"
+	if compare {
+		fmt.Fprintf(w, row+" %10s %7s\n", "figure", "unit", "Flowgate", "Node-RED", "ratio")
+	} else {
+		fmt.Fprintf(w, row+"\n", "figure", "unit", "Flowgate")
+	}
+	for _, f := range rep.Figures {
+		line := fmt.Sprintf(row, f.Name, f.Unit, num(f.Flowgate))
+		if compare {
+			r := ""
+			if f.Ratio != nil {
+				r = strconv.FormatFloat(*f.Ratio, 'f', 1, 64) + "×"
+			}
+			line += fmt.Sprintf(" %10s %7s", num(f.NodeRED), r)
+		}
+		if f.Note != "" {
+			line += "  " + f.Note
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	if compare {
+		fmt.Fprintln(w, "\nratio: how many times Flowgate is ahead (>1× = Flowgate better; throughput FG/NR, time and memory NR/FG)")
+	}
+}
+
+func num(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	switch a := math.Abs(*v); {
+	case a >= 1000:
+		return thousands(int(math.Round(*v)))
+	case a >= 100:
+		return strconv.FormatFloat(*v, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(*v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(*v, 'f', 2, 64)
+	}
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func ptr(v float64) *float64 { return &v }
 
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
 	return s[len(s)/2]
 }
 
@@ -275,7 +463,7 @@ func cpuModel() string {
 	if err != nil {
 		return runtime.GOARCH
 	}
-	for _, line := range strings.Split(string(data), "\n") {
+	for line := range strings.SplitSeq(string(data), "\n") {
 		if strings.HasPrefix(line, "model name") {
 			if i := strings.IndexByte(line, ':'); i > 0 {
 				return strings.TrimSpace(line[i+1:])

@@ -26,7 +26,10 @@ type linkIn struct {
 	links []string
 }
 
-var _ engine.Handler = (*linkIn)(nil)
+var (
+	_ engine.Handler  = (*linkIn)(nil)
+	_ engine.LinkSink = (*linkIn)(nil)
+)
 
 func newLinkIn(cfg *engine.Config, _ *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
@@ -34,6 +37,9 @@ func newLinkIn(cfg *engine.Config, _ *engine.Resources) (engine.Node, error) {
 	p.Decode("links", &n.links)
 	return n, p.Err()
 }
+
+// LinkSources returns the link out nodes this node listens to.
+func (n *linkIn) LinkSources() []string { return n.links }
 
 // Handle forwards m.
 func (n *linkIn) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {

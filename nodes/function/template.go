@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/flowgate/flowgate/nodes/internal/yamlvalue"
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/nodes/internal/mustache"
@@ -121,11 +121,11 @@ func (n *templateNode) Handle(_ context.Context, m engine.Msg, out *engine.Outpu
 		}
 		result = v
 	case "yaml":
-		var v any
-		if err := yaml.Unmarshal([]byte(value), &v); err != nil {
+		v, _, err := yamlvalue.Load(value)
+		if err != nil {
 			return err
 		}
-		result = fromYAML(v)
+		result = v
 	}
 	if n.fieldType == "msg" {
 		n.field.path.Set(m, result, true)
@@ -202,36 +202,4 @@ func jsonParse(s string) (any, error) {
 		return nil, fmt.Errorf("Unexpected token '%c', \"%s\" is not valid JSON", s[off], s)
 	}
 	return nil, err
-}
-
-// fromYAML converts decoded YAML into message values (JSON-like maps,
-// slices and float64 numbers).
-func fromYAML(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = fromYAML(e)
-		}
-		return t
-	case map[any]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			out[engine.ToString(fromYAML(k))] = fromYAML(e)
-		}
-		return out
-	case []any:
-		for i, e := range t {
-			t[i] = fromYAML(e)
-		}
-		return t
-	case int:
-		return float64(t)
-	case int64:
-		return float64(t)
-	case uint64:
-		return float64(t)
-	case float32:
-		return float64(t)
-	}
-	return v
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/flowgate/flowgate/nodes/internal/yamlvalue"
 
 	"github.com/flowgate/flowgate/engine"
 )
@@ -70,47 +70,11 @@ func (n *yamlNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 // loadYAML parses one YAML document into JSON-like values; defined is false
 // for an empty document (js-yaml's undefined).
 func loadYAML(text string) (v any, defined bool, err error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+	v, defined, err = yamlvalue.Load(text)
+	if err != nil {
 		return nil, false, userError(strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, false, nil
-	}
-	var raw any
-	if err := doc.Content[0].Decode(&raw); err != nil {
-		return nil, false, userError(strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	return fromYAML(raw), true, nil
-}
-
-// fromYAML converts what yaml.v3 decodes into Msg values.
-func fromYAML(v any) any {
-	switch t := v.(type) {
-	case int:
-		return float64(t)
-	case int64:
-		return float64(t)
-	case uint64:
-		return float64(t)
-	case map[string]any:
-		for k, e := range t {
-			t[k] = fromYAML(e)
-		}
-		return t
-	case map[any]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			out[engine.ToString(fromYAML(k))] = fromYAML(e)
-		}
-		return out
-	case []any:
-		for i, e := range t {
-			t[i] = fromYAML(e)
-		}
-		return t
-	}
-	return v
+	return v, defined, nil
 }
 
 // dumpYAML writes v as js-yaml's dump does with its defaults (indent 2,
