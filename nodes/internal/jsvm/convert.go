@@ -3,6 +3,7 @@ package jsvm
 import (
 	"fmt"
 	"math/big"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -77,9 +78,26 @@ type opaque struct{ v any }
 func (vm *VM) objectToJS(m map[string]any) *goja.Object {
 	o := vm.rt.NewObject()
 	for k, e := range m {
+		if req, ok := e.(map[string]any); ok && k == "req" {
+			_ = o.Set(k, vm.reqToJS(req))
+			continue
+		}
 		_ = o.Set(k, vm.ToJS(e))
 	}
 	return o
+}
+
+// reqToJS converts an http in request once per request (see VM.reqJS).
+// Scripts treat msg.req as read-only, as Node-RED shares it between copies.
+func (vm *VM) reqToJS(req map[string]any) *goja.Object {
+	if vm.reqJS == nil || !sameMap(vm.reqGo, req) {
+		vm.reqGo, vm.reqJS = req, vm.objectToJS(req)
+	}
+	return vm.reqJS
+}
+
+func sameMap(a, b map[string]any) bool {
+	return a != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // ConvertError is a value a script produced that cannot become part of a
@@ -155,6 +173,9 @@ func (x *exporter) value(v goja.Value, depth int) (any, bool, error) {
 		default:
 			return nil, false, &ConvertError{Reason: "cannot send a symbol"}
 		}
+	}
+	if o == x.vm.reqJS && x.vm.reqJS != nil {
+		return x.vm.reqGo, true, nil // the shared request, unconverted
 	}
 	if depth >= MaxDepth {
 		return nil, false, &ConvertError{Reason: fmt.Sprintf("message nested deeper than %d levels", MaxDepth)}

@@ -81,6 +81,11 @@ type VM struct {
 	opaque       *goja.Symbol
 	bufProto     *goja.Object // Buffer.prototype: Buffer instances report class Object
 	promiseProto *goja.Object
+	// reqGo and reqJS cache the conversion of the last msg.req: an http in
+	// request is shared by every message of a sequence (split of a large
+	// body), so it is converted once, and handed back unconverted.
+	reqGo map[string]any
+	reqJS *goja.Object
 
 	guardMu sync.Mutex  // guards gen and guardT
 	gen     uint64      // increments at every guarded entry and exit
