@@ -21,6 +21,10 @@ func (r *Runtime) Flows() *flows.Config {
 // Deploy implements editor.Backend: a stale rev is refused, an invalid
 // configuration is reported with every problem and changes nothing.
 func (r *Runtime) Deploy(ctx context.Context, cfg *flows.Config, mode engine.DeployMode, rev string) (string, error) {
+	// the rev check and the deploy are one step: two editors deploying at
+	// once cannot both pass the check
+	r.deployMu.Lock()
+	defer r.deployMu.Unlock()
 	if rev != "" && rev != r.Flows().Rev {
 		return "", editor.ErrStaleRev
 	}

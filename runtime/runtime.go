@@ -35,6 +35,8 @@ type Runtime struct {
 	mu  sync.Mutex // guards cfg
 	cfg *flows.Config
 
+	deployMu sync.Mutex // serialises Deploy (rev check, validate, persist, apply)
+
 	serveDone chan error
 }
 
