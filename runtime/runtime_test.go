@@ -1,0 +1,98 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/flows"
+)
+
+func startRuntime(t *testing.T) *Runtime {
+	t.Helper()
+	rt, err := New(Settings{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Broker: "off", HW: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Shutdown(context.Background()) })
+	return rt
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func echoFlow(path, text string) *flows.Config {
+	cfg, err := flows.Parse([]byte(`[{"id":"t","type":"tab","label":"t"},
+		{"id":"in","type":"http in","z":"t","url":"` + path + `","method":"get","wires":[["ch"]]},
+		{"id":"ch","type":"change","z":"t","rules":[{"t":"set","p":"payload","pt":"msg","to":"` + text + `","tot":"str"}],"wires":[["out"]]},
+		{"id":"out","type":"http response","z":"t","wires":[]}]`))
+	if err != nil {
+		panic(err)
+	}
+	return cfg
+}
+
+// Two runtimes side by side in one process share nothing: the runtime is an
+// instance, not a singleton.
+func TestTwoRuntimesSideBySide(t *testing.T) {
+	a, b := startRuntime(t), startRuntime(t)
+	if _, err := a.Deploy(t.Context(), echoFlow("/who", "a"), engine.DeployFull, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Deploy(t.Context(), echoFlow("/who", "b"), engine.DeployFull, ""); err != nil {
+		t.Fatal(err)
+	}
+	for rt, want := range map[*Runtime]string{a: "a", b: "b"} {
+		if code, body := get(t, "http://"+rt.Addr()+"/who"); code != 200 || body != want {
+			t.Errorf("%s: GET /who = %d %q, want %q", rt.Addr(), code, body, want)
+		}
+	}
+}
+
+func TestInvalidDeployReportsEveryProblem(t *testing.T) {
+	rt := startRuntime(t)
+	before := rt.Flows().Rev
+	cfg, err := flows.Parse([]byte(`[{"id":"r1","type":"range","z":"t","minin":"x","maxin":"y","wires":[[]]},{"id":"j","type":"junction","z":"t","wires":[["missing"]]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, "")
+	var ps flows.Problems
+	if err == nil || !errors.As(err, &ps) {
+		t.Fatalf("err = %v, want flows.Problems", err)
+	}
+	if !strings.Contains(ps.Error(), "missing") {
+		t.Errorf("problems %v do not name the missing wire target", ps)
+	}
+	if rt.Flows().Rev != before {
+		t.Error("a refused deploy changed the flows")
+	}
+	// wires are checked first; with them fixed, both bad fields are reported
+	cfg, _ = flows.Parse([]byte(`[{"id":"r1","type":"range","z":"t","minin":"x","maxin":"y","wires":[[]]}]`))
+	_, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, "")
+	if !errors.As(err, &ps) || len(ps) != 2 {
+		t.Fatalf("err = %v, want two problems (minin, maxin)", err)
+	}
+}
+
+func TestStaleRev(t *testing.T) {
+	rt := startRuntime(t)
+	if _, err := rt.Deploy(t.Context(), echoFlow("/x", "x"), engine.DeployFull, "not-the-rev"); err == nil {
+		t.Fatal("stale rev accepted")
+	}
+}
