@@ -1,76 +1,14 @@
 // End-to-end tests of the editor in headless Chromium against the real
 // flowgate binary. Prints "N passed, N failed" and exits 1 on a failure.
-// Without Chromium it skips, unless CI is set: then it fails.
-//
-//   FLOWGATE_BIN  the binary (default ../bin/flowgate)
-//   CHROMIUM      the browser (default /usr/bin/chromium)
+// Without Chromium it skips, unless CI is set: then it fails (lib.mjs).
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { checkTools, here, launch, newDataDir, startFlowgate } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const bin = resolve(process.env.FLOWGATE_BIN ?? join(here, '../../bin/flowgate'));
-const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-if (!existsSync(browserPath)) {
-  if (process.env.CI) {
-    console.error(`e2e: FAIL: no Chromium at ${browserPath} and CI is set (apt-get install -y chromium)`);
-    process.exit(1);
-  }
-  console.log(`e2e: SKIPPED: no Chromium at ${browserPath} (apt-get install -y chromium, or set CHROMIUM)`);
-  process.exit(0);
-}
-if (!existsSync(bin)) {
-  console.error(`e2e: FAIL: no flowgate binary at ${bin} (make build)`);
-  process.exit(1);
-}
-
-const freePort = () =>
-  new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-
-/** startFlowgate runs the binary on a fresh data dir and waits for it. */
-async function startFlowgate() {
-  const port = await freePort();
-  const data = mkdtempSync(join(tmpdir(), 'flowgate-e2e-'));
-  const proc = spawn(bin, ['--listen', `127.0.0.1:${port}`, '--data', data, '--broker', 'off', '--hw', 'sim', '--log-level', 'error'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url + 'healthz')).ok) break;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
-      rmSync(data, { recursive: true, force: true });
-    },
-  };
-}
-
-// playwright-core gives every launch a fresh temporary user-data-dir.
-const browser = await chromium.launch({
-  executablePath: browserPath,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+checkTools('e2e');
+const browser = await launch();
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -273,6 +211,115 @@ test('import a Node-RED export and export it back unchanged', async () => {
     const ids = new Set(JSON.parse(text).map((n) => n.id));
     const back = JSON.stringify(all.filter((n) => ids.has(n.id)));
     assert(back === JSON.stringify(JSON.parse(text)), 'export differs from the import');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('groups, junctions, link wires on hover, icons and debug labels drawn as Node-RED', async () => {
+  const { fg, page } = await open();
+  try {
+    const flow = [
+      { id: 'dt', type: 'tab', label: 'Drawn', disabled: false, info: '', env: [] },
+      { id: 'dg', type: 'group', z: 'dt', name: 'My group', style: { stroke: '#ff0000', fill: '#ffefbf', label: true }, nodes: ['di', 'dj'], x: 20, y: 20, w: 320, h: 80 },
+      { id: 'di', type: 'inject', z: 'dt', g: 'dg', name: 'go', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', x: 110, y: 60, wires: [['dj']] },
+      { id: 'dj', type: 'junction', z: 'dt', g: 'dg', x: 280, y: 60, wires: [['dd']] },
+      { id: 'dd', type: 'debug', z: 'dt', name: '', active: true, tosidebar: true, console: false, tostatus: false, complete: 'false', x: 450, y: 60, wires: [] },
+      { id: 'dlo', type: 'link out', z: 'dt', name: '', mode: 'link', links: ['dli'], x: 150, y: 200, wires: [] },
+      { id: 'dli', type: 'link in', z: 'dt', name: '', links: ['dlo'], x: 400, y: 200, wires: [[]] },
+    ];
+    await page.click('button:has-text("import")');
+    await page.fill('textarea[aria-label="import text"]', JSON.stringify(flow));
+    await page.click('[role=dialog] button:has-text("Import")');
+    await page.waitForSelector('.fg-tab:has-text("Drawn")');
+    await page.click('.fg-tab:has-text("Drawn")');
+    await page.waitForSelector('[data-group-id="dg"] .fg-group-label:has-text("My group")');
+    assert((await page.getAttribute('[data-group-id="dg"] rect', 'stroke')) === '#ff0000', 'group stroke not drawn');
+    const j = await page.locator('.react-flow__node[data-id="dj"] .fg-junction').boundingBox();
+    assert(j && j.width < 16 && j.height < 16, `junction is not a small dot: ${JSON.stringify(j)}`);
+    assert(await page.locator('.react-flow__edge[data-id="dj:0>dd"]').count() === 1, 'no wire through the junction');
+    const label = await page.locator('.react-flow__node[data-id="dd"] .fg-node-label').innerText();
+    assert(label === 'msg.payload', `debug label is ${label}`);
+    assert(await page.locator('.react-flow__node[data-id="di"] svg[data-icon="inject"]').count() === 1, 'no inject icon');
+    const wire = '.react-flow__edge.fg-link-wire';
+    assert(await page.locator(wire).count() === 0, 'link wire shown without hover');
+    // (a straight wire has no height: Playwright calls it hidden, so attached)
+    await page.hover('.react-flow__node[data-id="dlo"]');
+    await page.waitForSelector(wire, { state: 'attached' });
+    const dash = await page.locator(`${wire} path`).first().evaluate((p) => getComputedStyle(p).strokeDasharray);
+    assert(dash !== 'none', 'link wire not dashed');
+    await page.mouse.move(5, 845);
+    await page.waitForSelector(wire, { state: 'detached' });
+    await page.click('.react-flow__node[data-id="dli"]');
+    await page.mouse.move(5, 845);
+    await page.waitForSelector(wire, { state: 'attached' });
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('the editor says when the connection is lost and recovers by itself', async () => {
+  const data = newDataDir();
+  let fg = await startFlowgate({ data });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  try {
+    await page.goto(fg.url);
+    await page.waitForSelector('.fg-node');
+    assert(await page.locator('.fg-banner').count() === 0, 'banner while connected');
+    await fg.stop();
+    await page.waitForSelector('.fg-banner:has-text("Connection to the server lost")', { timeout: 5000 });
+    fg = await startFlowgate({ data, port: fg.port });
+    await page.waitForSelector('.fg-banner', { state: 'detached', timeout: 10000 });
+    // the reconnected socket carries debug messages again
+    await page.click('[data-node-type="inject"] >> .fg-node-label');
+    await page.click('.fg-node-button.left');
+    await page.waitForSelector('.fg-debug-msg:has-text("Hello from Flowgate")', { timeout: 5000 });
+  } finally {
+    await page.close();
+    await fg.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+});
+
+test('the config nodes sidebar lists users, edits and deletes', async () => {
+  const { fg, page } = await open();
+  try {
+    const flow = [
+      { id: 'ct', type: 'tab', label: 'Config', disabled: false, info: '', env: [] },
+      { id: 'cb1', type: 'mqtt-broker', name: 'used broker', broker: 'localhost', port: '1883' },
+      { id: 'cb2', type: 'mqtt-broker', name: 'spare broker', broker: 'localhost', port: '1883' },
+      { id: 'cm1', type: 'mqtt in', z: 'ct', name: 'sub', topic: 'a', broker: 'cb1', x: 120, y: 60, wires: [[]] },
+    ];
+    await page.click('button:has-text("import")');
+    await page.fill('textarea[aria-label="import text"]', JSON.stringify(flow));
+    await page.click('[role=dialog] button:has-text("Import")');
+    await page.click('.fg-sidebar nav button:has-text("config nodes")');
+    const used = page.locator('[data-config-id="cb1"]');
+    await used.waitFor();
+    const text = await used.innerText();
+    assert(text.includes('1 user') && text.includes('sub'), `users not listed: ${text}`);
+    await page.locator('[data-config-id="cb2"] button[aria-label="delete config node"]').click();
+    await page.waitForSelector('[data-config-id="cb2"]', { state: 'detached' });
+    await used.locator('a:has-text("used broker")').click();
+    await page.waitForSelector('[role=dialog][aria-label="Edit mqtt-broker node"]');
+    await page.click('.fg-tray button:has-text("Cancel")');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('inject now sends the properties as edited in the form', async () => {
+  const { fg, page } = await open();
+  try {
+    await page.locator(nodeSel('inject')).first().dblclick();
+    await page.fill('.fg-rules input[aria-label="value"]', 'edited, not deployed');
+    await page.click('.fg-tray button:has-text("inject now")');
+    await page.waitForSelector('.fg-debug-msg:has-text("edited, not deployed")', { timeout: 5000 });
+    await page.click('.fg-tray button:has-text("Cancel")');
+    assert(await page.locator('.fg-dirty').count() === 0, 'inject now changed the flow');
   } finally {
     await page.close();
     await fg.stop();

@@ -48,8 +48,15 @@ export async function deploy(flows: NRNode[], rev: string, mode: DeployMode): Pr
   return ((await r.json()) as { rev: string }).rev;
 }
 
-export async function inject(id: string): Promise<void> {
-  await call(`inject/${encodeURIComponent(id)}`, { method: 'POST' });
+/** inject fires an inject node; with props, a message of those properties
+ * instead of the deployed ones (Node-RED's "inject now" in the form). */
+export async function inject(id: string, props?: unknown[]): Promise<void> {
+  const init: RequestInit = { method: 'POST' };
+  if (props) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = JSON.stringify({ __user_inject_props__: props });
+  }
+  await call(`inject/${encodeURIComponent(id)}`, init);
 }
 
 export async function setDebug(id: string, on: boolean): Promise<void> {

@@ -59,7 +59,7 @@ export interface State {
   debug: DebugEntry[];
   status: Record<string, NodeStatus>;
   connected: boolean | null;
-  sidebar: 'info' | 'debug';
+  sidebar: 'info' | 'debug' | 'config';
   /** set by the canvas: centres the view on a node */
   reveal: (id: string) => void;
   clipboard: string;
@@ -246,6 +246,12 @@ export function applyEdit(id: string, props: Record<string, unknown>) {
   set({ editing: null, problems });
 }
 
+/** deleteNode removes one node (a config node from its sidebar). */
+export function deleteNode(id: string) {
+  change((m) => removeNodes(m, [id]));
+  set({ selected: get().selected.filter((s) => s !== id) });
+}
+
 /** addConfigNode creates a config node of type with its defaults. */
 export function addConfigNode(type: string): string | null {
   const spec = get().specs[type];
@@ -291,9 +297,9 @@ export function doRedo() {
   if (canRedo(h)) set({ history: redo(h) });
 }
 
-export async function injectNode(id: string) {
+export async function injectNode(id: string, props?: unknown[]) {
   try {
-    await api.inject(id);
+    await api.inject(id, props);
     notify(`Injected: ${get().history.present.nodes[id]?.name || id}`);
   } catch (e) {
     notify(e instanceof ApiError && e.status === 404 ? 'Inject failed: node not deployed' : `Inject failed: ${(e as Error).message}`);

@@ -14,8 +14,18 @@ import {
   type Node,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { centreOf, gridSize, toCanvas, type CanvasNode, type NodeView } from '../model/canvas';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  centreOf,
+  gridSize,
+  newCanvasCache,
+  toCanvas,
+  withState,
+  type CanvasEdge,
+  type CanvasNode,
+  type GroupView,
+  type NodeView,
+} from '../model/canvas';
 import { canConnect } from '../model/wiring';
 import { actions, addNodeAt, deleteSelected, moveTo, select, unwire, useStore, wire } from '../store';
 
@@ -24,10 +34,21 @@ export function isTyping(e: KeyboardEvent): boolean {
   const t = e.target as HTMLElement | null;
   return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 }
-import { FlowNode } from './FlowNode';
+import { FlowNode, GroupNode, JunctionNode } from './FlowNode';
 
-const nodeTypes = { nr: FlowNode };
+// Stable for the life of the page: React Flow remounts every node when
+// nodeTypes changes.
+const nodeTypes = { nr: FlowNode, junction: JunctionNode, nrgroup: GroupNode };
 export const dragType = 'application/x-flowgate-type';
+
+type AnyNode = Node<NodeView> | Node<GroupView>;
+
+const edgeOptions = { type: 'default' };
+const fitOptions = { maxZoom: 1 };
+const pro = { hideAttribution: true };
+const multiKeys = ['Shift', 'Meta', 'Control'];
+const snap: [number, number] = [gridSize / 2, gridSize / 2];
+const minimapColor = (n: Node) => (n.type === 'nrgroup' ? 'rgba(0,0,0,0.06)' : (n.data as NodeView).color);
 
 export function Canvas() {
   const m = useStore((s) => s.history.present);
@@ -35,20 +56,43 @@ export function Canvas() {
   const specs = useStore((s) => s.specs);
   const selected = useStore((s) => s.selected);
   const flow = useReactFlow();
-  const derived = useMemo(() => toCanvas(m, tab, specs), [m, tab, specs]);
-  const [nodes, setNodes] = useState<Node<NodeView>[]>([]);
+  const cache = useRef(newCanvasCache());
+  const derived = useMemo(() => toCanvas(m, tab, specs, cache.current), [m, tab, specs]);
+  const [nodes, setNodes] = useState<AnyNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
+  const [hover, setHover] = useState<string | null>(null);
+  const nodeBase = useRef(new Map<string, AnyNode>());
+  const edgeBase = useRef(new Map<string, Edge>());
+  const edgesNow = useRef(edges);
+  edgesNow.current = edges;
 
+  // Only what changed gets a new object: React Flow and the memoised node
+  // components then redraw just that.
   useEffect(() => {
     const sel = new Set(selected);
-    setNodes(derived.nodes.map((n) => ({ ...n, selected: sel.has(n.id) })));
-  }, [derived, selected]);
-  useEffect(() => {
-    setEdges((old) => {
-      const sel = new Set(old.filter((e) => e.selected).map((e) => e.id));
-      return derived.edges.map((e) => ({ ...e, selected: sel.has(e.id) }));
+    setNodes((prev) => {
+      const all = [...derived.groups, ...derived.nodes] as AnyNode[];
+      const r = withState(prev, all, nodeBase.current, (id) => sel.has(id));
+      nodeBase.current = r.base;
+      return r.items;
     });
-  }, [derived]);
+  }, [derived, selected]);
+
+  // Link nodes' virtual wires are drawn while one of their ends is
+  // selected or under the pointer.
+  const shownEdges = useMemo(() => {
+    const on = new Set(selected);
+    if (hover) on.add(hover);
+    return derived.edges.filter((e) => !e.link || on.has(e.source) || on.has(e.target)) as Edge[];
+  }, [derived, selected, hover]);
+  useEffect(() => {
+    setEdges((prev) => {
+      const sel = new Set(prev.filter((e) => e.selected).map((e) => e.id));
+      const r = withState(prev, shownEdges, edgeBase.current, (id) => sel.has(id));
+      edgeBase.current = r.base;
+      return r.items;
+    });
+  }, [shownEdges]);
 
   useEffect(() => {
     actions.set({
@@ -62,7 +106,7 @@ export function Canvas() {
     });
   }, [flow]);
 
-  const onNodesChange = useCallback((changes: NodeChange<Node<NodeView>>[]) => {
+  const onNodesChange = useCallback((changes: NodeChange<AnyNode>[]) => {
     setNodes((ns) => applyNodeChanges(changes, ns));
     const sel = changes.filter((c) => c.type === 'select');
     if (sel.length > 0) {
@@ -72,6 +116,16 @@ export function Canvas() {
     }
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange[]) => setEdges((es) => applyEdgeChanges(changes, es)), []);
+  const onNodeMouseEnter = useCallback((_e: unknown, n: Node) => {
+    if ((n.data as NodeView).link) setHover(n.id);
+  }, []);
+  const onNodeMouseLeave = useCallback((_e: unknown, n: Node) => {
+    if ((n.data as NodeView).link) setHover((h) => (h === n.id ? null : h));
+  }, []);
+  const onNodeDoubleClick = useCallback((_e: unknown, n: Node) => {
+    if (n.type !== 'nrgroup') actions.set({ editing: n.id });
+  }, []);
+  const onPaneClick = useCallback(() => select([]), []);
 
   const onNodeDragStop = useCallback((_e: unknown, _n: Node, dragged: Node[]) => {
     const pos: Record<string, { x: number; y: number }> = {};
@@ -105,13 +159,11 @@ export function Canvas() {
     [flow],
   );
 
-  const deleteEdges = useCallback(() => {
-    const gone = edges.filter((e) => e.selected);
-    if (gone.length === 0) return false;
-    unwire(gone.map((e) => ({ src: e.source, port: Number(e.sourceHandle!.slice(1)), dst: e.target })));
-    return true;
-  }, [edges]);
   useEffect(() => {
+    const deleteEdges = () => {
+      const gone = edgesNow.current.filter((e) => e.selected && !(e as CanvasEdge).link);
+      if (gone.length > 0) unwire(gone.map((e) => ({ src: e.source, port: Number(e.sourceHandle!.slice(1)), dst: e.target })));
+    };
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Delete' && e.key !== 'Backspace') return;
       if (isTyping(e) || actions.get().editing) return;
@@ -121,7 +173,7 @@ export function Canvas() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [deleteEdges]);
+  }, []);
 
   return (
     <div className="fg-canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
@@ -134,22 +186,24 @@ export function Canvas() {
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        onNodeDoubleClick={(_e, n) => actions.set({ editing: n.id })}
-        onPaneClick={() => select([])}
+        onNodeDoubleClick={onNodeDoubleClick}
+        onNodeMouseEnter={onNodeMouseEnter}
+        onNodeMouseLeave={onNodeMouseLeave}
+        onPaneClick={onPaneClick}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        multiSelectionKeyCode={multiKeys}
         snapToGrid
-        snapGrid={[gridSize / 2, gridSize / 2]}
+        snapGrid={snap}
         minZoom={0.1}
-        defaultEdgeOptions={{ type: 'default' }}
+        defaultEdgeOptions={edgeOptions}
         fitView
-        fitViewOptions={{ maxZoom: 1 }}
-        proOptions={{ hideAttribution: true }}
+        fitViewOptions={fitOptions}
+        proOptions={pro}
       >
         <Background gap={gridSize} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeColor={(n) => (n.data as NodeView).color} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} />
       </ReactFlow>
     </div>
   );

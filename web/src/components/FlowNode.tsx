@@ -2,8 +2,9 @@
 
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import { memo } from 'react';
-import type { NodeView } from '../model/canvas';
+import { iconName, type GroupView, type NodeView } from '../model/canvas';
 import { injectNode, toggleDebug, useStore } from '../store';
+import { Icon } from './icons';
 
 type FlowNodeType = Node<NodeView, 'nr'>;
 
@@ -45,6 +46,11 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
           }}
         />
       )}
+      {!data.unknown && (
+        <div className={'fg-node-icon' + (data.align === 'right' ? ' right' : '')}>
+          <Icon name={iconName(data.icon)} />
+        </div>
+      )}
       <div className={'fg-node-label' + (data.align === 'right' ? ' right' : '')}>{data.label}</div>
       {data.button === 'toggle' && (
         <button
@@ -69,6 +75,8 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
           style={{ top: data.outputs === 1 ? h / 2 : ((i + 0.5) * h) / data.outputs }}
         />
       ))}
+      {data.link === 'out' && <Handle type="source" position={Position.Right} id="v" className="fg-vport" isConnectable={false} />}
+      {data.link === 'in' && <Handle type="target" position={Position.Left} id="v" className="fg-vport" isConnectable={false} />}
       {status && (
         <div className="fg-status">
           {status.fill && (
@@ -85,3 +93,39 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
 }
 
 export const FlowNode = memo(FlowNodeImpl);
+
+/** JunctionNode is Node-RED's junction: a small dot wires pass through. */
+export const JunctionNode = memo(function JunctionNode({ id, selected }: NodeProps<Node<NodeView, 'junction'>>) {
+  return (
+    <div className={'fg-junction' + (selected ? ' selected' : '')} data-node-id={id} data-node-type="junction">
+      <Handle type="target" position={Position.Left} id="i" className="fg-jport" />
+      <Handle type="source" position={Position.Right} id="o0" className="fg-jport" />
+    </div>
+  );
+});
+
+/** GroupNode is a group's box with its name, in the group's style. */
+export const GroupNode = memo(function GroupNode({ id, data, width, height }: NodeProps<Node<GroupView, 'nrgroup'>>) {
+  return (
+    <div className="fg-group" data-group-id={id} style={{ width, height }}>
+      <svg width={width} height={height} className="fg-group-box">
+        <rect
+          x={1}
+          y={1}
+          rx={4}
+          width={Math.max(0, (width ?? 0) - 2)}
+          height={Math.max(0, (height ?? 0) - 2)}
+          fill={data.fill}
+          fillOpacity={data.fillOpacity}
+          stroke={data.stroke}
+          strokeWidth={2}
+        />
+      </svg>
+      {data.label && data.name && (
+        <div className="fg-group-label" style={{ color: data.color }}>
+          {data.name}
+        </div>
+      )}
+    </div>
+  );
+});

@@ -2,9 +2,9 @@
 // the draft as one undo step; Cancel discards it.
 
 import { lazy, Suspense, useMemo, useState } from 'react';
-import { isCanvasNode, labelOf, toFlows } from '../model/flows';
+import { isCanvasNode, labelOf, toFlows, userInjectProps } from '../model/flows';
 import type { NRNode, Prop } from '../model/types';
-import { actions, addConfigNode, applyEdit, useStore } from '../store';
+import { actions, addConfigNode, applyEdit, injectNode, useStore } from '../store';
 import { JSONField, RuleList, TypedInput } from './widgets';
 
 // CodeMirror is loaded only when a form has a code field.
@@ -41,6 +41,11 @@ export function NodeEditor({ id }: { id: string }) {
       <header>
         <span>Edit {node.type} node</span>
         <span className="fg-spacer" />
+        {spec?.button === 'inject' && (
+          <button onClick={() => void injectNode(id, userInjectProps(draft))} title="inject a message with the properties as edited here">
+            inject now
+          </button>
+        )}
         <button onClick={close}>Cancel</button>
         <button className="primary" onClick={done}>
           Done

@@ -1,8 +1,8 @@
 // The sidebar: debug messages and the selected node's info and help.
 
 import { Fragment, useMemo, useState, type ReactNode } from 'react';
-import { labelOf } from '../model/flows';
-import { actions, useStore, type DebugEntry } from '../store';
+import { configUsers, labelOf } from '../model/flows';
+import { actions, deleteNode, useStore, type DebugEntry } from '../store';
 
 export function Sidebar() {
   const tab = useStore((s) => s.sidebar);
@@ -15,8 +15,11 @@ export function Sidebar() {
         <button className={tab === 'debug' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'debug' })}>
           debug
         </button>
+        <button className={tab === 'config' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'config' })}>
+          config nodes
+        </button>
       </nav>
-      {tab === 'debug' ? <Debug /> : <Info />}
+      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : <Info />}
     </aside>
   );
 }
@@ -142,6 +145,64 @@ function Tree({ value, name }: { value: unknown; name?: string }): ReactNode {
     <div>
       {key}
       <span className={cls}>{typeof value === 'string' && name !== undefined ? JSON.stringify(value) : String(value)}</span>
+    </div>
+  );
+}
+
+/** ConfigNodes lists the config nodes with the nodes that use them. */
+function ConfigNodes() {
+  const m = useStore((s) => s.history.present);
+  const specs = useStore((s) => s.specs);
+  const users = useMemo(() => configUsers(m, specs), [m, specs]);
+  const byType = new Map<string, string[]>();
+  for (const id of users.keys()) {
+    const t = m.nodes[id].type;
+    byType.set(t, [...(byType.get(t) ?? []), id]);
+  }
+  if (byType.size === 0) return <div className="fg-info">No configuration nodes.</div>;
+  return (
+    <div className="fg-info fg-config" aria-label="config nodes">
+      {[...byType].sort(([a], [b]) => a.localeCompare(b)).map(([type, ids]) => (
+        <section key={type}>
+          <h4>{type}</h4>
+          {ids.map((id) => {
+            const n = m.nodes[id];
+            const us = users.get(id) ?? [];
+            return (
+              <div key={id} className={'fg-config-node' + (us.length === 0 ? ' unused' : '')} data-config-id={id}>
+                <div className="fg-config-head">
+                  <a href="#" onClick={(e) => (e.preventDefault(), actions.set({ editing: id }))} title="edit">
+                    {labelOf(n, specs)}
+                  </a>
+                  <span className="fg-config-count">{us.length === 0 ? 'unused' : `${us.length} user${us.length > 1 ? 's' : ''}`}</span>
+                  <button
+                    className="fg-icon"
+                    title="delete"
+                    aria-label="delete config node"
+                    onClick={() => {
+                      if (us.length === 0 || confirm(`Delete ${labelOf(n, specs)}? ${us.length} node(s) use it.`)) deleteNode(id);
+                    }}
+                  >
+                    ×
+                  </button>
+                </div>
+                {us.length > 0 && (
+                  <ul>
+                    {us.map((u) => (
+                      <li key={u}>
+                        <a href="#" onClick={(e) => (e.preventDefault(), actions.get().reveal(u))}>
+                          {labelOf(m.nodes[u], specs)}
+                        </a>{' '}
+                        <small>{m.nodes[u].type}</small>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            );
+          })}
+        </section>
+      ))}
     </div>
   );
 }

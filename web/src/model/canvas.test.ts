@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromCanvas, centreOf, nodeSize, toCanvas } from './canvas';
-import { fromFlows, parseFlows, toFlows } from './flows';
+import { fromCanvas, centreOf, groupView, iconName, newCanvasCache, nodeSize, toCanvas, withState } from './canvas';
+import { fromFlows, labelOf, moveNodes, parseFlows, toFlows } from './flows';
+import { iconPath } from './icons';
 import { exports, specs } from './testutil';
 
 describe('round trip of real Node-RED exports', () => {
@@ -33,7 +34,7 @@ describe('round trip of real Node-RED exports', () => {
           const want = n.wires.flatMap((p, port) =>
             p.filter((t) => m.nodes[t]?.z === n.z).map((t) => `${n.id}:${port}>${t}`),
           );
-          expect(c.edges.filter((e) => e.source === n.id).map((e) => e.id)).toEqual(want);
+          expect(c.edges.filter((e) => e.source === n.id && !e.link).map((e) => e.id)).toEqual(want);
         }
       });
     });
@@ -75,11 +76,109 @@ describe('canvas → flows', () => {
   });
   it('labels a node by its name, else its palette label', () => {
     const c = toCanvas(m, 't', specs);
-    expect(c.nodes.map((n) => n.data.label)).toEqual(['go', 'debug', 'mystery']);
+    expect(c.nodes.map((n) => n.data.label)).toEqual(['go', 'msg.payload', 'mystery']);
   });
   it('sizes nodes as Node-RED does', () => {
     expect(nodeSize('go', 1)).toEqual({ width: 100, height: 30 });
     expect(nodeSize('a rather long label here', 1).width).toBe(220);
     expect(nodeSize('x', 4).height).toBe(60);
+  });
+});
+
+describe('debug labels as Node-RED', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['unnamed shows msg.payload', { complete: 'false' }, 'msg.payload'],
+    ['no complete shows msg.payload', {}, 'msg.payload'],
+    ['a property', { complete: 'topic' }, 'msg.topic'],
+    ['the complete message', { complete: 'true' }, 'msg'],
+    ['a name wins', { name: 'mine', complete: 'topic' }, 'mine'],
+    ['jsonata', { targetType: 'jsonata', complete: '$' }, 'JSONata'],
+    ['to the console too', { console: true }, 'msg.payload\t⇲'],
+  ];
+  for (const [name, props, want] of cases) {
+    it(name, () => expect(labelOf({ id: 'd', type: 'debug', ...props }, specs)).toBe(want));
+  }
+});
+
+describe('groups, junctions, link wires, icons', () => {
+  const m = fromFlows([
+    { id: 't', type: 'tab', label: 'T' },
+    { id: 'g', type: 'group', z: 't', name: 'G', style: { stroke: '#ff0000', fill: '#ffefbf', 'fill-opacity': '0.5', label: true }, nodes: ['a', 'j'], x: 20, y: 20, w: 300, h: 100 },
+    { id: 'a', type: 'inject', z: 't', g: 'g', x: 100, y: 60, wires: [['j']] },
+    { id: 'j', type: 'junction', z: 't', g: 'g', x: 200, y: 60, wires: [['lo']] },
+    { id: 'lo', type: 'link out', z: 't', mode: 'link', links: ['li', 'elsewhere'], x: 300, y: 200, wires: [] },
+    { id: 'li', type: 'link in', z: 't', links: ['lo'], x: 500, y: 200, wires: [[]] },
+    { id: 'lr', type: 'link out', z: 't', mode: 'return', links: ['li'], x: 300, y: 300, wires: [] },
+  ]);
+  const c = toCanvas(m, 't', specs);
+  it('draws a junction as a 10×10 dot centred on its x,y', () => {
+    const j = c.nodes.find((n) => n.id === 'j')!;
+    expect(j).toMatchObject({ type: 'junction', width: 10, height: 10, position: { x: 195, y: 55 } });
+    expect(centreOf(j)).toEqual({ x: 200, y: 60 });
+  });
+  it('draws a group box with its name and style, behind its members', () => {
+    expect(c.groups).toHaveLength(1);
+    const g = c.groups[0];
+    expect(g).toMatchObject({ id: 'g', type: 'nrgroup', position: { x: 20, y: 20 }, width: 300, height: 100, zIndex: -1, selectable: false, draggable: false });
+    expect(g.data).toEqual({ name: 'G', stroke: '#ff0000', fill: '#ffefbf', fillOpacity: 0.5, color: '#a4a4a4', label: true });
+  });
+  it('grows a group box to hold a member moved out of it', () => {
+    const g = toCanvas(moveNodes(m, { a: { x: 100, y: 400 } }), 't', specs).groups[0];
+    expect(g.position).toEqual({ x: 20, y: 20 });
+    expect(g.position.y + g.height).toBe(400 + 15 + 10);
+  });
+  it('reads a group without style with Node-RED defaults', () => {
+    expect(groupView({ id: 'x', type: 'group' })).toEqual({ name: '', stroke: '#999999', fill: 'none', fillOpacity: 1, color: '#a4a4a4', label: true });
+  });
+  it('draws link wires between link nodes of the tab, marked, and not into wires', () => {
+    const links = c.edges.filter((e) => e.link);
+    expect(links.map((e) => e.id)).toEqual(['lo~>li']);
+    expect(links[0]).toMatchObject({ source: 'lo', sourceHandle: 'v', target: 'li', targetHandle: 'v', selectable: false });
+    expect(fromCanvas(m, c.nodes, c.edges)).toBe(m);
+    expect(c.nodes.find((n) => n.id === 'lo')!.data.link).toBe('out');
+    expect(c.nodes.find((n) => n.id === 'li')!.data.link).toBe('in');
+  });
+  it('names icons by their file and draws every one, unknown ones as a cog', () => {
+    expect(iconName('inject.svg')).toBe('inject');
+    expect(iconName('font-awesome/fa-cog')).toBe('cog');
+    expect(iconName('node-red/parser-json.svg')).toBe('parser-json');
+    expect(iconName(undefined)).toBe('');
+    for (const s of Object.values(specs)) expect(iconPath(iconName(s.icon))).toMatch(/^M/);
+    expect(iconPath('parser-json')).toBe(iconPath('parser'));
+    expect(iconPath('no-such')).toBe(iconPath('cog'));
+  });
+});
+
+describe('redrawing only what changed', () => {
+  const m = fromFlows([
+    { id: 't', type: 'tab', label: 'T' },
+    { id: 'a', type: 'inject', z: 't', x: 100, y: 60, wires: [['b']] },
+    { id: 'b', type: 'debug', z: 't', x: 300, y: 60, wires: [] },
+  ]);
+  it('gives unchanged nodes and edges back identical from a cache', () => {
+    const cache = newCanvasCache();
+    const c1 = toCanvas(m, 't', specs, cache);
+    const c2 = toCanvas(moveNodes(m, { b: { x: 320, y: 60 } }), 't', specs, cache);
+    expect(c2.nodes[0]).toBe(c1.nodes[0]);
+    expect(c2.nodes[1]).not.toBe(c1.nodes[1]);
+    expect(c2.edges[0]).toBe(c1.edges[0]);
+    expect(toCanvas(m, 't', { ...specs }, cache).nodes[0]).not.toBe(c1.nodes[0]);
+  });
+  it('merges with the canvas state keeping unchanged objects', () => {
+    const cache = newCanvasCache();
+    const c1 = toCanvas(m, 't', specs, cache);
+    const none = () => false;
+    const r1 = withState([], c1.nodes, new Map(), none);
+    // the canvas measures the nodes: it holds its own objects now
+    const held = r1.items.map((n) => ({ ...n, measured: { width: n.width, height: n.height } }));
+    const r2 = withState(held, c1.nodes, r1.base, none);
+    expect(r2.items).toBe(held);
+    const r3 = withState(held, c1.nodes, r2.base, (id) => id === 'a');
+    expect(r3.items[0]).toMatchObject({ selected: true, measured: held[0].measured });
+    expect(r3.items[1]).toBe(held[1]);
+    const c2 = toCanvas(moveNodes(m, { b: { x: 320, y: 60 } }), 't', specs, cache);
+    const r4 = withState(r3.items, c2.nodes, r3.base, (id) => id === 'a');
+    expect(r4.items[0]).toBe(r3.items[0]);
+    expect(r4.items[1]).toMatchObject({ position: c2.nodes[1].position, measured: held[1].measured, selected: false });
   });
 });

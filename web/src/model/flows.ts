@@ -155,12 +155,26 @@ function dropRefs(n: NRNode, gone: ReadonlySet<string>): NRNode {
 /** labelOf is the canvas text of n. */
 export function labelOf(n: NRNode, specs: Specs): string {
   if (n.type === 'tab') return String(n.label ?? n.id);
+  if (n.type === 'debug') return debugLabel(n);
+  if (n.type === 'junction') return '';
   const s = specs[n.type];
   const prop = s?.labelProp || 'name';
   const v = n[prop];
   if (typeof v === 'string' && v !== '') return v;
   if (n.name) return String(n.name);
   return s?.paletteLabel || n.type;
+}
+
+/** debugLabel is Node-RED's label of a debug node: its name, else the
+ * property it shows ("msg.payload", "msg" for the complete message),
+ * with a mark when it also writes to the console. */
+function debugLabel(n: NRNode): string {
+  const suffix = n.console === true || n.console === 'true' ? '\t⇲' : '';
+  const name = typeof n.name === 'string' ? n.name : '';
+  if (n.targetType === 'jsonata') return (name || 'JSONata') + suffix;
+  if (n.complete === true || n.complete === 'true') return (name || 'msg') + suffix;
+  const c = n.complete;
+  return (name || 'msg.' + (!c || c === 'false' ? 'payload' : String(c))) + suffix;
 }
 
 /** newNode returns a node of spec type with the spec's defaults. */
@@ -174,4 +188,31 @@ export function newNode(spec: import('./types').Spec, id: string, z: string, x: 
     n.wires = [];
   }
   return n;
+}
+
+/** configUsers maps each config node of m to the ids of the nodes whose
+ * config properties (spec kind "config") name it, in flows order. */
+export function configUsers(m: Model, specs: Specs): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const n of toFlows(m)) if (isConfigNode(n, specs)) users.set(n.id, []);
+  for (const n of toFlows(m)) {
+    for (const p of specs[n.type]?.props ?? []) {
+      const v = n[p.name];
+      if (p.kind === 'config' && typeof v === 'string' && users.has(v)) users.get(v)!.push(n.id);
+    }
+  }
+  return users;
+}
+
+/** userInjectProps is the message properties an inject node's form holds,
+ * as Node-RED's "inject now" sends them (__user_inject_props__): payload
+ * and topic take their values from the node's own fields. */
+export function userInjectProps(n: Record<string, unknown>): { p: string; v?: unknown; vt?: unknown }[] {
+  const props = Array.isArray(n.props) ? (n.props as Record<string, unknown>[]) : [];
+  return props.map((r) => {
+    const p = String(r.p ?? '');
+    if (p === 'payload') return { p, v: n.payload, vt: n.payloadType };
+    if (p === 'topic') return { p, v: n.topic, vt: 'str' };
+    return { p, v: r.v, vt: r.vt };
+  });
 }
