@@ -18,6 +18,8 @@ type Config struct {
 	Flow  string // the tab (z); "" for config nodes
 	Group string // the group (g), if any
 	Props map[string]json.RawMessage
+
+	jsonata JSONata // set by the engine from Options.JSONata
 }
 
 // Reader returns a property reader for c that collects field errors.
@@ -167,7 +169,7 @@ func (p *Props) Typed(valueProp, typeProp, defaultKind string) *Typed {
 			value = string(raw)
 		}
 	}
-	t, err := CompileTyped(kind, value)
+	t, err := CompileTypedWith(kind, value, p.c.jsonata)
 	if err != nil {
 		p.Fail(valueProp, "%v", err)
 	}

@@ -107,6 +107,9 @@ func (ss *Stores) store(name string) (ContextStore, error) {
 type Context struct {
 	scope  string
 	stores *Stores
+	// parent is what a `$parent.` key reaches: a tab's flow context has the
+	// global context, a subflow instance's the flow context around it.
+	parent *Context
 }
 
 // NewContext returns the context of scope in stores.
@@ -135,6 +138,12 @@ func (c *Context) Get(store, key string) (any, error) {
 
 // getPath is Get for a compiled key.
 func (c *Context) getPath(store, key string, path Path) (any, error) {
+	if len(path.segs) > 0 && path.segs[0].kind == segKey && path.segs[0].key == "$parent" {
+		if c.parent == nil || len(path.segs) == 1 {
+			return nil, nil
+		}
+		return c.parent.getPath(store, key, Path{segs: path.segs[1:]})
+	}
 	s, err := c.stores.store(store)
 	if err != nil {
 		return nil, err
@@ -157,11 +166,21 @@ func (c *Context) getPath(store, key string, path Path) (any, error) {
 // Set stores v at key (a path) in the given store; v == nil deletes a
 // top-level key, as Node-RED's context.set(key, undefined).
 func (c *Context) Set(store, key string, v any) error {
-	s, err := c.stores.store(store)
+	path, err := ParsePath(key)
 	if err != nil {
 		return err
 	}
-	path, err := ParsePath(key)
+	return c.setPath(store, key, path, v)
+}
+
+func (c *Context) setPath(store, key string, path Path, v any) error {
+	if len(path.segs) > 0 && path.segs[0].kind == segKey && path.segs[0].key == "$parent" {
+		if c.parent == nil || len(path.segs) == 1 {
+			return nil // Node-RED: nothing to set
+		}
+		return c.parent.setPath(store, key, Path{segs: path.segs[1:]}, v)
+	}
+	s, err := c.stores.store(store)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,9 @@ type Options struct {
 	// CloseTimeout bounds each node's Close (Node-RED's nodeCloseTimeout).
 	CloseTimeout time.Duration
 	Now          func() time.Time
+	// JSONata compiles jsonata typed values and expressions; without it
+	// they are deploy errors.
+	JSONata JSONata
 }
 
 // Engine runs one deployed graph. Deploys are serialised; messages flow
@@ -53,6 +57,7 @@ type topology struct {
 	catchers   map[string][]*watcher // by flow, scoped first, uncaught last
 	statusers  map[string][]*watcher // by flow
 	completers map[string][]*runner  // by watched node
+	flows      map[string]FlowInfo   // by id: subflow instances find their parent
 }
 
 type watcher struct {
@@ -157,17 +162,29 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 	built := map[string]*runner{}
 	var warnings []Warning
 	var errs []error
+	envs := newEnvScopes(g, e.opts.Env, e.log)
 	for _, n := range g.Nodes {
 		if !want[n.ID] || n.Disabled || flows[n.Flow].Disabled {
 			continue
 		}
 		t, ok := e.reg.Lookup(n.Type)
+		switch n.internal {
+		case internalInstance, internalStatus:
+			t, ok = e.internalType(n), true
+		case internalMissing:
+			warnings = append(warnings, FieldError{Node: n.ID, Type: n.Type, Reason: fmt.Sprintf("subflow definition %q not found: kept, not running", strings.TrimPrefix(n.Type, "subflow:"))})
+			continue
+		}
 		if !ok {
 			warnings = append(warnings, FieldError{Node: n.ID, Type: n.Type, Reason: fmt.Sprintf("unknown node type %q: kept, not running", n.Type)})
 			continue
 		}
-		r := e.newRunner(n, flows, groups)
-		n.Config.Props = substituteEnv(n.Config.Props, r.res.Env)
+		r := e.newRunner(n, flows, envs)
+		n.Config.Props = substituteEnv(n.Config.Props, r.res.envValue)
+		if _, named := n.Config.Props["name"]; named {
+			n.Config.Name = str(n.Config.Props, "name")
+		}
+		n.Config.jsonata = e.opts.JSONata
 		node, err := safeConstruct(t.New, &n.Config, r.res)
 		if err != nil {
 			errs = append(errs, err)
@@ -189,59 +206,65 @@ func safeConstruct(c Constructor, cfg *Config, res *Resources) (n Node, err erro
 	return c(cfg, res)
 }
 
-func (e *Engine) newRunner(n NodeConfig, flows map[string]FlowInfo, groups map[string]GroupInfo) *runner {
+func (e *Engine) newRunner(n NodeConfig, flows map[string]FlowInfo, envs *envScopes) *runner {
 	log := e.log.With("node", n.ID, "type", n.Type, "flow", n.Flow)
 	r := &runner{e: e, cfg: n, log: log, signal: make(chan struct{}, 1), done: make(chan struct{}), warnAt: queueWarnStart}
 	stores := e.opts.Stores
+	global := NewContext(stores, "global")
 	flowScope := n.Flow
 	if flowScope == "" {
 		flowScope = "global"
 	}
+	// a tab's flow context has the global context as $parent, a subflow
+	// instance's the context of the flow it sits in
+	flow := NewContext(stores, flowScope)
+	ctx := flow
+	for depth := 0; flowScope != "global" && depth <= maxSubflowDepth; depth++ {
+		parent := flows[flowScope].Parent
+		if parent == "" {
+			ctx.parent = global
+			break
+		}
+		ctx.parent = NewContext(stores, parent)
+		ctx, flowScope = ctx.parent, parent
+	}
+	nodeScope := n.ID
+	if n.Alias != "" {
+		nodeScope = n.Alias // Node-RED: context.get(_alias||id, z)
+	}
+	if n.Flow == "" {
+		nodeScope += ":global"
+	} else {
+		nodeScope += ":" + n.Flow
+	}
+	envValue := envs.node(n)
 	r.res = &Resources{
 		Log:    log,
-		Node:   NewContext(stores, n.ID+":"+flowScope),
-		Flow:   NewContext(stores, flowScope),
-		Global: NewContext(stores, "global"),
+		Node:   NewContext(stores, nodeScope),
+		Flow:   flow,
+		Global: global,
 		Events: e.opts.Events,
 		HTTP:   e.opts.HTTP,
 		Now:    e.opts.Now,
-		env:    e.envFor(n, flows, groups),
-		r:      r,
+		env: func(name string) (string, bool) {
+			v, ok := envValue(name)
+			return envText(v), ok
+		},
+		envValue: envValue,
+		r:        r,
 	}
 	return r
 }
 
-// envFor resolves env vars as Node-RED: built-ins, groups (inner first), the
-// flow, then the engine's Env.
-func (e *Engine) envFor(n NodeConfig, flows map[string]FlowInfo, groups map[string]GroupInfo) func(string) (string, bool) {
-	f := flows[n.Flow]
-	builtin := map[string]string{
-		"NR_NODE_ID": n.ID, "NR_NODE_NAME": n.Name, "NR_NODE_PATH": n.Flow + "/" + n.ID,
-		"NR_FLOW_ID": n.Flow, "NR_FLOW_NAME": f.Label,
-	}
-	var chain []map[string]string
-	if g, ok := groups[n.Group]; ok {
-		builtin["NR_GROUP_ID"], builtin["NR_GROUP_NAME"] = g.ID, g.Name
-		for depth := 0; ok && depth < 32; depth++ {
-			chain = append(chain, g.Env)
-			g, ok = groups[g.Group]
+// internalType is the engine's own behaviour of a subflow instance's input
+// and status output.
+func (e *Engine) internalType(n NodeConfig) Type {
+	return Type{Spec: Spec{Type: n.Type}, New: func(cfg *Config, _ *Resources) (Node, error) {
+		if n.internal == internalStatus {
+			return &subflowStatus{e: e, instance: cfg.Flow}, nil
 		}
-	}
-	chain = append(chain, f.Env)
-	for k, v := range builtin {
-		builtin["FLOWGATE_"+k[3:]] = v
-	}
-	return func(name string) (string, bool) {
-		if v, ok := builtin[name]; ok {
-			return v, true
-		}
-		for _, m := range chain {
-			if v, ok := m[name]; ok {
-				return v, true
-			}
-		}
-		return e.opts.Env(name)
-	}
+		return subflowInstance{}, nil
+	}}
 }
 
 func (e *Engine) apply(ctx context.Context, g *Graph, plan Plan, built map[string]*runner, clearAll bool) {
@@ -316,6 +339,10 @@ func (e *Engine) rebuildTopology() {
 		catchers:   map[string][]*watcher{},
 		statusers:  map[string][]*watcher{},
 		completers: map[string][]*runner{},
+		flows:      make(map[string]FlowInfo, len(e.graph.Flows)),
+	}
+	for _, f := range e.graph.Flows {
+		t.flows[f.ID] = f
 	}
 	for id, r := range e.running {
 		t.runners[id] = r
@@ -437,26 +464,37 @@ func (e *Engine) reportError(r *runner, err error, m Msg) {
 			return
 		}
 		t := e.topo.Load()
-		uncaughtDone := false
-		for _, w := range t.catchers[r.cfg.Flow] {
-			if w.r == r || !w.scope.matches(w.r, r) {
-				continue
-			}
-			if w.scope.Uncaught && len(w.scope.Nodes) == 0 && !w.scope.Group {
-				if handled || uncaughtDone {
+		// an error no catch node of a subflow instance takes goes on to the
+		// flow around it, reported by the instance node (for scopes)
+		flow, reporting := r.cfg.Flow, r
+		for depth := 0; !handled && depth <= maxSubflowDepth; depth++ {
+			uncaughtDone := false
+			for _, w := range t.catchers[flow] {
+				if w.r == r || !w.scope.matches(w.r, reporting) {
 					continue
 				}
-				uncaughtDone = true
+				if w.scope.Uncaught && len(w.scope.Nodes) == 0 && !w.scope.Group {
+					if handled || uncaughtDone {
+						continue
+					}
+					uncaughtDone = true
+				}
+				em := m.Clone()
+				if prev, ok := em["error"]; ok {
+					em["_error"] = prev // Node-RED keeps an earlier error as _error
+				}
+				src := e.source(r)
+				src["count"] = count
+				em["error"] = map[string]any{"message": text, "source": src}
+				w.r.enqueue(em)
+				handled = true
 			}
-			em := m.Clone()
-			if prev, ok := em["error"]; ok {
-				em["_error"] = prev // Node-RED keeps an earlier error as _error
+			f := t.flows[flow]
+			inst, ok := t.runners[flow]
+			if f.Subflow == "" || !ok {
+				break
 			}
-			src := e.source(r)
-			src["count"] = count
-			em["error"] = map[string]any{"message": text, "source": src}
-			w.r.enqueue(em)
-			handled = true
+			flow, reporting = f.Parent, inst
 		}
 	}
 	if handled {
@@ -474,7 +512,7 @@ func (e *Engine) reportWarn(r *runner, text string) {
 // logEvent is Node-RED's debug-sidebar form of a node's log line.
 func (e *Engine) logEvent(r *runner, text string, level int) map[string]any {
 	ev := map[string]any{
-		"id": r.cfg.ID, "z": r.cfg.Flow, "path": r.cfg.Flow, "type": r.cfg.Type,
+		"id": r.cfg.ID, "z": r.cfg.Flow, "path": e.flowPath(r.cfg.Flow), "type": r.cfg.Type,
 		"msg": text, "format": fmt.Sprintf("string[%d]", len(text)), "level": level,
 	}
 	if r.cfg.Name != "" {
@@ -492,23 +530,49 @@ func (e *Engine) reportStatus(r *runner, s Status) {
 		return
 	}
 	t := e.topo.Load()
-	for _, w := range t.statusers[r.cfg.Flow] {
-		if !w.scope.matches(w.r, r) {
-			continue
+	// a status no status node of a subflow instance takes goes on to the
+	// flow around it, reported by the instance node, unless the instance
+	// has a status output (then the subflow manages its status itself)
+	flow, reporting := r.cfg.Flow, r
+	for depth := 0; depth <= maxSubflowDepth; depth++ {
+		handled := false
+		for _, w := range t.statusers[flow] {
+			if !w.scope.matches(w.r, reporting) {
+				continue
+			}
+			src := e.source(r)
+			st := map[string]any{"source": src}
+			if s.Fill != "" {
+				st["fill"] = s.Fill
+			}
+			if s.Shape != "" {
+				st["shape"] = s.Shape
+			}
+			if s.Text != "" {
+				st["text"] = s.Text
+			}
+			w.r.enqueue(Msg{"_msgid": NewMsgID(), "status": st})
+			handled = true
 		}
-		src := e.source(r)
-		st := map[string]any{"source": src}
-		if s.Fill != "" {
-			st["fill"] = s.Fill
+		f := t.flows[flow]
+		inst, ok := t.runners[flow]
+		if handled || f.Subflow == "" || f.StatusPort || !ok {
+			return
 		}
-		if s.Shape != "" {
-			st["shape"] = s.Shape
-		}
-		if s.Text != "" {
-			st["text"] = s.Text
-		}
-		w.r.enqueue(Msg{"_msgid": NewMsgID(), "status": st})
+		flow, reporting = f.Parent, inst
 	}
+}
+
+// flowPath is Node-RED's path of a flow: its id, or through subflow
+// instances the tab's id and the instances' (template) ids.
+func (e *Engine) flowPath(id string) string {
+	if f, ok := e.topo.Load().flows[id]; ok && f.Path != "" {
+		return f.Path
+	}
+	if id == "" {
+		return "global"
+	}
+	return id
 }
 
 // Statuses returns the last status of every running node.

@@ -11,9 +11,10 @@ import (
 var envPropRef = regexp.MustCompile(`^\$(\{\S+\}|\(\S+\))$`)
 
 // substituteEnv returns props with every string value (at any depth) that is
-// exactly an env reference replaced by the variable's value, when it is set
-// and not empty, as Node-RED's mapEnvVarProperties. props is not modified.
-func substituteEnv(props map[string]json.RawMessage, env func(string) (string, bool)) map[string]json.RawMessage {
+// exactly an env reference replaced by the variable's value, with its type (a
+// num entry gives a number), when it is set (empty counts), as Node-RED's
+// mapEnvVarProperties. props is not modified.
+func substituteEnv(props map[string]json.RawMessage, env func(string) (any, bool)) map[string]json.RawMessage {
 	var out map[string]json.RawMessage
 	for k, raw := range props {
 		if k == "id" || k == "type" || k == "z" || k == "wires" || !bytes.Contains(raw, []byte(`"$`)) {
@@ -27,7 +28,7 @@ func substituteEnv(props map[string]json.RawMessage, env func(string) (string, b
 		if !changed {
 			continue
 		}
-		enc, err := json.Marshal(nv)
+		enc, err := json.Marshal(ToJSONValue(nv))
 		if err != nil {
 			continue
 		}
@@ -45,13 +46,13 @@ func substituteEnv(props map[string]json.RawMessage, env func(string) (string, b
 	return out
 }
 
-func substituteValue(v any, env func(string) (string, bool)) (any, bool) {
+func substituteValue(v any, env func(string) (any, bool)) (any, bool) {
 	switch t := v.(type) {
 	case string:
 		if !envPropRef.MatchString(t) {
 			return t, false
 		}
-		if val, ok := env(t[2 : len(t)-1]); ok && val != "" {
+		if val, ok := env(t[2 : len(t)-1]); ok {
 			return val, true
 		}
 	case []any:

@@ -12,20 +12,49 @@ type Graph struct {
 	Flows  []FlowInfo
 	Groups []GroupInfo
 	Nodes  []NodeConfig
+	// GlobalEnv is the env of the global-config node (Node-RED's global
+	// environment variables), looked up after the tabs' env.
+	GlobalEnv []EnvVar
 }
 
-// FlowInfo is one tab.
+// FlowInfo is one tab, or one subflow instance: NewGraph flattens every
+// instance into its own flow whose Parent is the flow (tab or instance) the
+// instance node sits in, so catch, status and complete nodes inside an
+// instance are scoped to it.
 type FlowInfo struct {
 	ID       string
 	Label    string
 	Disabled bool
-	Env      map[string]string
+	// Env is the env list's values as text; Vars the list with its types.
+	Env  map[string]string
+	Vars []EnvVar
+	// Path is Node-RED's flow path: the tab id, then the (template) id of
+	// each subflow instance down to this one.
+	Path string
+	// Subflow instances only: the parent flow, the definition's id, the
+	// instance node's name and group, whether the definition has a status
+	// output, and a fingerprint of the definition (its template and the
+	// definitions it uses) that changes when any of them changes.
+	Parent        string
+	Subflow       string
+	InstanceName  string
+	InstanceGroup string
+	StatusPort    bool
+	Definition    string
 }
 
 // GroupInfo is one group; Group is its parent group, if nested.
 type GroupInfo struct {
 	ID, Name, Flow, Group string
 	Env                   map[string]string
+	Vars                  []EnvVar
+}
+
+// EnvVar is one entry of a Node-RED env list (tabs, groups, subflows,
+// global-config): a name, a value as text, and its type (str, num, bool,
+// json, bin, date, env, cred, jsonata).
+type EnvVar struct {
+	Name, Value, Type string
 }
 
 // NodeConfig is one node of a graph.
@@ -33,6 +62,11 @@ type NodeConfig struct {
 	Config
 	Disabled bool
 	Wires    [][]string
+	// Alias is the template node's id for a node of a subflow instance
+	// (Node-RED's _alias): its path and node context use it.
+	Alias string
+
+	internal string // engine-provided behaviour: subflow instance input, subflow status output
 }
 
 // DeployMode is Node-RED's deployment type.
@@ -99,9 +133,10 @@ func Diff(old, new *Graph, mode DeployMode) Plan {
 
 	// tabs that restart as a whole
 	changedFlows := map[string]bool{}
+	globalEnv := slices.Equal(old.GlobalEnv, new.GlobalEnv)
 	for id, f := range newF {
 		o, ok := oldF[id]
-		if !ok || o.Disabled != f.Disabled || !mapsEqual(o.Env, f.Env) {
+		if !ok || !globalEnv || flowChanged(o, f) {
 			changedFlows[id] = true
 		}
 	}
@@ -111,13 +146,23 @@ func Diff(old, new *Graph, mode DeployMode) Plan {
 		}
 	}
 	changedGroups := changedGroupSet(old, new)
+	// a subflow instance restarts as a whole with the flow or group it sits in
+	for grew := true; grew; {
+		grew = false
+		for id, f := range newF {
+			if !changedFlows[id] && f.Parent != "" && (changedFlows[f.Parent] || changedGroups[f.InstanceGroup]) {
+				changedFlows[id] = true
+				grew = true
+			}
+		}
+	}
 
 	changed := map[string]bool{}
 	rewired := map[string]bool{}
 	for _, n := range new.Nodes {
 		o, ok := oldN[n.ID]
 		switch {
-		case !ok || !sameProps(o, n) || changedFlows[n.Flow] || changedGroups[n.Group]:
+		case !ok || !sameProps(o, n) || changedFlows[n.Flow] || changedGroups[n.Group] || changedFlows[n.ID]:
 			changed[n.ID] = true
 		case !slices.EqualFunc(o.Wires, n.Wires, slices.Equal[[]string]):
 			rewired[n.ID] = true
@@ -180,6 +225,15 @@ func Diff(old, new *Graph, mode DeployMode) Plan {
 	return plan
 }
 
+// flowChanged reports whether a tab or subflow instance must restart as a
+// whole: disabled or enabled, its env, or (instances) its definition, name,
+// group, place or status output changed.
+func flowChanged(o, f FlowInfo) bool {
+	return o.Disabled != f.Disabled || !mapsEqual(o.Env, f.Env) || !slices.Equal(o.Vars, f.Vars) ||
+		o.Parent != f.Parent || o.Subflow != f.Subflow || o.Definition != f.Definition ||
+		o.InstanceName != f.InstanceName || o.InstanceGroup != f.InstanceGroup || o.StatusPort != f.StatusPort
+}
+
 func indexFlows(g *Graph) map[string]FlowInfo {
 	m := make(map[string]FlowInfo, len(g.Flows))
 	for _, f := range g.Flows {
@@ -197,7 +251,7 @@ func changedGroupSet(old, new *Graph) map[string]bool {
 	}
 	changed := map[string]bool{}
 	for _, g := range new.Groups {
-		if o, ok := oldG[g.ID]; !ok || !mapsEqual(o.Env, g.Env) || o.Name != g.Name || o.Group != g.Group {
+		if o, ok := oldG[g.ID]; !ok || !mapsEqual(o.Env, g.Env) || !slices.Equal(o.Vars, g.Vars) || o.Name != g.Name || o.Group != g.Group {
 			changed[g.ID] = true
 		}
 	}

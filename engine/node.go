@@ -105,8 +105,9 @@ type Resources struct {
 	// Now is the clock.
 	Now func() time.Time
 
-	env func(name string) (string, bool)
-	r   *runner
+	env      func(name string) (string, bool)
+	envValue func(name string) (any, bool)
+	r        *runner
 }
 
 // Send sends m on the given output. It never blocks and may be called from

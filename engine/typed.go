@@ -46,6 +46,7 @@ type Typed struct {
 	ctxPath Path   // flow/global: ctxKey compiled; [msg.x] parts resolve against the message
 	re      *regexp.Regexp
 	program *vm.Program
+	jsonata JSONataExpr
 }
 
 // CompileTyped compiles value of the given kind. A bad number, JSON text,
@@ -105,13 +106,14 @@ func CompileTyped(kind, value string) (*Typed, error) {
 		}
 		t.re = re
 	case TypedExpr:
-		prog, err := expr.Compile(value, expr.AllowUndefinedVariables())
+		opts := append(exprFunctions(), expr.AllowUndefinedVariables(), expr.DisableBuiltin("now"))
+		prog, err := expr.Compile(value, opts...)
 		if err != nil {
 			return t, fmt.Errorf("invalid expression: %w", err)
 		}
 		t.program = prog
 	case TypedJSONata:
-		return t, fmt.Errorf("jsonata expressions are not supported yet")
+		return t, errNoJSONata
 	default:
 		return t, fmt.Errorf("unknown value type %q", kind)
 	}
@@ -213,6 +215,11 @@ func (t *Typed) Eval(res *Resources, m Msg) (any, error) {
 		return ExpandEnv(res, t.Value), nil
 	case TypedExpr:
 		return t.evalExpr(res, m)
+	case TypedJSONata:
+		if t.jsonata == nil {
+			return nil, errNoJSONata
+		}
+		return t.jsonata.Eval(res, m, nil)
 	}
 	return nil, fmt.Errorf("cannot evaluate %s value", t.Kind)
 }
@@ -257,6 +264,12 @@ func (t *Typed) evalExpr(res *Resources, m Msg) (any, error) {
 			store, k := ParseContextKey(key)
 			v, _ := res.Flow.Get(store, k)
 			return v
+		},
+		"now": func() float64 {
+			if res != nil && res.Now != nil {
+				return float64(res.Now().UnixMilli())
+			}
+			return float64(time.Now().UnixMilli())
 		},
 		"global": func(key string) any {
 			if res == nil || res.Global == nil {

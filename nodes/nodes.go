@@ -7,10 +7,23 @@ import (
 	"github.com/flowgate/flowgate/nodes/network"
 	"github.com/flowgate/flowgate/nodes/parser"
 	"github.com/flowgate/flowgate/nodes/sequence"
+	"github.com/flowgate/flowgate/nodes/storage"
 )
 
-// All returns every node type, category by category.
-func All() []engine.Type {
+// Options are what node types need from the runtime; the zero value gives
+// the defaults All uses.
+type Options struct {
+	// DataDir is where storage nodes put relative file names.
+	DataDir string
+	// DBs shares database files between the storage nodes and /api/data.
+	DBs *storage.DBs
+}
+
+// All returns every node type, category by category, with default options.
+func All() []engine.Type { return AllWith(Options{}) }
+
+// AllWith returns every node type, category by category, using o.
+func AllWith(o Options) []engine.Type {
 	var all []engine.Type
 	for _, types := range [][]engine.Type{
 		common.Types(),
@@ -18,6 +31,7 @@ func All() []engine.Type {
 		sequence.Types(),
 		parser.Types(),
 		network.Types(),
+		storage.TypesWith(storage.Options{DataDir: o.DataDir, DBs: o.DBs}),
 	} {
 		all = append(all, types...)
 	}

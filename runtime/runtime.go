@@ -16,6 +16,7 @@ import (
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/flows"
 	"github.com/flowgate/flowgate/nodes"
+	"github.com/flowgate/flowgate/nodes/jsonata"
 	"github.com/flowgate/flowgate/nodes/network"
 	"github.com/flowgate/flowgate/web"
 )
@@ -31,6 +32,8 @@ type Runtime struct {
 	editor *editor.Server
 	srv    *http.Server
 	ln     net.Listener
+	data   *storageService // database pool and /api/data
+	broker *Broker         // nil with --broker off
 
 	mu  sync.Mutex // guards cfg
 	cfg *flows.Config
@@ -46,18 +49,19 @@ func New(s Settings) (*Runtime, error) {
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
-	reg, err := engine.NewRegistry(nodes.All()...)
+	data := newStorage(s)
+	reg, err := engine.NewRegistry(nodes.AllWith(nodes.Options{DataDir: s.DataDir, DBs: data.dbs})...)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil)}
+	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil), data: data}
 	r.router = &network.Router{}
 	r.router.MaxBodyBytes = s.MaxBodyBytes
 	r.editor = editor.New(editor.Options{
 		Backend:      r,
 		Log:          s.Log.With("component", "editor"),
 		Web:          web.FS(),
-		Fallback:     r.router,
+		Fallback:     data.routes(r.router),
 		MaxBodyBytes: s.MaxBodyBytes,
 		Version:      s.Version,
 	})
@@ -66,6 +70,7 @@ func New(s Settings) (*Runtime, error) {
 		Events:       r.editor.Hub(),
 		HTTP:         r.router,
 		CloseTimeout: s.NodeCloseTimeout,
+		JSONata:      jsonata.New(0),
 	})
 	return r, nil
 }
@@ -94,7 +99,9 @@ func (r *Runtime) Start(ctx context.Context) error {
 		log.Info("welcome flow written", "file", r.s.FlowsFile)
 	}
 	if r.s.Broker != "off" {
-		log.Warn("the embedded MQTT broker is not built yet; running without it", "broker", r.s.Broker)
+		if r.broker, err = StartBroker(r.s.Broker, log.With("component", "mqtt-broker")); err != nil {
+			return err
+		}
 	}
 	log.Info("hardware backend", "hw", r.s.HW, "note", "GPIO and I2C nodes are not built yet")
 	if _, err := r.apply(ctx, cfg, engine.DeployFull, false); err != nil {
@@ -161,6 +168,8 @@ func (r *Runtime) Shutdown(ctx context.Context) error {
 		}
 	}
 	r.eng.Stop(ctx)
+	err = errors.Join(err, r.data.close())
+	err = errors.Join(err, r.broker.Stop())
 	r.editor.Close()
 	r.s.Log.Info("flowgate stopped")
 	return err

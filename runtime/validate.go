@@ -6,6 +6,7 @@ import (
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/flows"
 	"github.com/flowgate/flowgate/nodes"
+	"github.com/flowgate/flowgate/nodes/jsonata"
 )
 
 // Validate checks a flows file as a deploy would, without running anything:
@@ -32,7 +33,7 @@ func Validate(data []byte) ([]string, bool) {
 	if err != nil {
 		return append(lines, "error: "+err.Error()), false
 	}
-	warnings, err := engine.New(reg, engine.Options{}).Validate(g)
+	warnings, err := engine.New(reg, engine.Options{JSONata: jsonata.New(0)}).Validate(g)
 	for _, w := range warnings {
 		lines = append(lines, "warning: "+w.Error())
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/jsonata"
 )
 
 // HelperType is the collector node type.
@@ -33,6 +34,9 @@ type Options struct {
 	HTTP   engine.HTTPRouter
 	Env    func(string) (string, bool)
 	Stores *engine.Stores
+	// JSONata compiles jsonata values; nil: the reference implementation
+	// (nodes/jsonata), as the runtime wires it.
+	JSONata engine.JSONata
 }
 
 // New returns a harness running the given types plus the collector type.
@@ -49,7 +53,12 @@ func NewWith(t testing.TB, o Options, types ...engine.Type) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.E = engine.New(reg, engine.Options{Events: h.events, HTTP: o.HTTP, Env: o.Env, Stores: o.Stores, CloseTimeout: 5 * time.Second})
+	if o.JSONata == nil {
+		j := jsonata.New(0)
+		t.Cleanup(j.Close)
+		o.JSONata = j
+	}
+	h.E = engine.New(reg, engine.Options{Events: h.events, HTTP: o.HTTP, Env: o.Env, Stores: o.Stores, CloseTimeout: 5 * time.Second, JSONata: o.JSONata})
 	t.Cleanup(func() { h.E.Stop(context.Background()) })
 	return h
 }

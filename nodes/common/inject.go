@@ -66,6 +66,7 @@ type injectPropJSON struct {
 // is pressed, once after deploy, every repeat seconds or on a cron schedule.
 type inject struct {
 	res       *engine.Resources
+	jsonata   engine.JSONata // compiles the jsonata props a user sends with the button
 	props     []injectProp
 	repeat    time.Duration
 	schedule  cron.Schedule
@@ -86,6 +87,7 @@ var (
 func newInject(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
 	n := &inject{res: res}
+	n.jsonata = cfg.JSONata()
 	n.props = compileInjectProps(p, cfg)
 
 	secs := p.Number("repeat", 0)
@@ -166,7 +168,7 @@ func (n *inject) Inject(_ context.Context, body engine.Msg) error {
 	props := n.props
 	if list, isList := user.([]any); isList {
 		var err error
-		if props, err = compileUserProps(list); err != nil {
+		if props, err = compileUserProps(list, n.jsonata); err != nil {
 			n.res.Error(err, m)
 			return nil
 		}
@@ -241,6 +243,9 @@ func (n *inject) fire(m engine.Msg, props []injectProp) {
 		} else {
 			v, err = pr.value.Eval(n.res, m)
 		}
+		if err != nil && pr.value.Kind == engine.TypedJSONata {
+			err = fmt.Errorf("Invalid JSONata expression: %v", err)
+		}
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
@@ -282,7 +287,7 @@ func compileInjectProps(p *engine.Props, cfg *engine.Config) []injectProp {
 		case e.P == "topic" && e.VT != nil && *e.VT == engine.TypedStr && !hasV:
 			e.V = p.Any("topic")
 		}
-		pr, err := compileInjectProp(e)
+		pr, err := compileInjectProp(e, cfg.JSONata())
 		if err != nil {
 			field := "props"
 			switch e.P {
@@ -300,7 +305,7 @@ func compileInjectProps(p *engine.Props, cfg *engine.Config) []injectProp {
 }
 
 // compileUserProps compiles the props a user sends with the inject button.
-func compileUserProps(list []any) ([]injectProp, error) {
+func compileUserProps(list []any, j engine.JSONata) ([]injectProp, error) {
 	var out []injectProp
 	var errs []string
 	for _, item := range list {
@@ -313,7 +318,7 @@ func compileUserProps(list []any) ([]injectProp, error) {
 		if vt, ok := o["vt"]; ok {
 			e.VT = jsString(vt)
 		}
-		pr, err := compileInjectProp(e)
+		pr, err := compileInjectProp(e, j)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
@@ -328,7 +333,7 @@ func compileUserProps(list []any) ([]injectProp, error) {
 
 // compileInjectProp compiles one entry: a missing value is "", a missing
 // type "str", as Node-RED evaluates them.
-func compileInjectProp(e injectPropJSON) (injectProp, error) {
+func compileInjectProp(e injectPropJSON, j engine.JSONata) (injectProp, error) {
 	pr := injectProp{p: e.P}
 	if e.P == "" {
 		return pr, nil
@@ -367,6 +372,16 @@ func compileInjectProp(e injectPropJSON) (injectProp, error) {
 			pr.moment = value
 			return pr, nil
 		}
+	case engine.TypedJSONata:
+		if value == "" { // Node-RED leaves the property unset
+			pr.p = ""
+			return pr, nil
+		}
+		pr.value, err = engine.CompileTypedWith(kind, value, j)
+		if err != nil {
+			return pr, fmt.Errorf("Invalid JSONata expression: %v", err)
+		}
+		return pr, nil
 	}
 	pr.value, err = engine.CompileTyped(kind, value)
 	return pr, err

@@ -163,12 +163,39 @@ func TestInjectEvalErrorsJoined(t *testing.T) {
 	}
 }
 
+func TestInjectJSONata(t *testing.T) {
+	tests := []struct {
+		name       string
+		props      string
+		want       []engine.Msg
+		wantErrors []string
+	}{
+		{"context and env functions", `"props":[{"p":"payload","v":"$flowContext('count') + 1","vt":"jsonata"},{"p":"topic","v":"$env('HOME_NAME') & '/' & $globalContext('cfg').on","vt":"jsonata"}]`,
+			[]engine.Msg{{"payload": 8.0, "topic": "casa/true"}}, nil},
+		{"empty expression leaves the property unset", `"props":[{"p":"payload","v":"","vt":"jsonata"}]`,
+			[]engine.Msg{{}}, nil},
+		{"evaluation error", `"props":[{"p":"payload","v":"'a' + 1","vt":"jsonata"}]`,
+			nil, []string{`Invalid JSONata expression: The left side of the "+" operator must evaluate to a number`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sent, caught := injectOnce(t, tt.props, nil)
+			if diff := cmp.Diff(tt.want, sent); diff != "" {
+				t.Errorf("sent (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantErrors, caught); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestInjectBadProps(t *testing.T) {
 	tests := []struct {
 		name, props, field string
 	}{
 		{"msg value", `"props":[{"p":"payload"}],"payload":"x","payloadType":"msg"`, "payload"},
-		{"jsonata value", `"props":[{"p":"other","v":"$now()","vt":"jsonata"}]`, "props"},
+		{"jsonata syntax error", `"props":[{"p":"other","v":"$now(","vt":"jsonata"}]`, "props"},
 		{"bad json", `"props":[{"p":"payload"}],"payload":"{","payloadType":"json"`, "payload"},
 		{"bad number", `"props":[{"p":"topic","v":"ten","vt":"num"}]`, "topic"},
 		{"bad property", `"props":[{"p":"a..b","v":"x"}]`, "props"},

@@ -9,8 +9,11 @@ import (
 //go:embed help/*.md
 var helpFS embed.FS
 
-// Types returns the node types of the function category.
-func Types() []engine.Type {
+// Types returns the node types of the function category with default options.
+func Types() []engine.Type { return TypesWith(Options{}) }
+
+// TypesWith returns the node types of the function category using o.
+func TypesWith(o Options) []engine.Type {
 	return []engine.Type{
 		{Spec: changeSpec(), New: newChange},
 		{Spec: functionSpec(), New: newFunction},
@@ -20,6 +23,9 @@ func Types() []engine.Type {
 		{Spec: delaySpec(), New: newDelay},
 		{Spec: triggerSpec(), New: newTrigger},
 		{Spec: rbeSpec(), New: newRBE},
+		{Spec: execSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+			return newExec(cfg, res, o)
+		}},
 	}
 }
 

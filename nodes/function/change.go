@@ -76,7 +76,7 @@ func newChange(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	}
 	n := &change{res: res}
 	for i, r := range rules {
-		steps, err := compileChangeRule(r)
+		steps, err := compileChangeRule(r, cfg.JSONata())
 		if err != nil {
 			p.Fail("rules", "rule %d: %v", i+1, err)
 			continue
@@ -103,7 +103,7 @@ func legacyChangeRule(p *engine.Props) changeRuleJSON {
 	return r
 }
 
-func compileChangeRule(r changeRuleJSON) ([]changeStep, error) {
+func compileChangeRule(r changeRuleJSON, j engine.JSONata) ([]changeStep, error) {
 	if r.PT == "" {
 		r.PT = "msg"
 	}
@@ -122,7 +122,7 @@ func compileChangeRule(r changeRuleJSON) ([]changeStep, error) {
 	}
 	switch r.T {
 	case "set", "change", "delete":
-		s, err := compileChangeStep(r.T, r.P, r.PT, to, r.ToT, r.DC)
+		s, err := compileChangeStep(r.T, r.P, r.PT, to, r.ToT, r.DC, j)
 		if err != nil {
 			return nil, err
 		}
@@ -147,7 +147,7 @@ func compileChangeRule(r changeRuleJSON) ([]changeStep, error) {
 		}
 		steps := make([]changeStep, 0, len(plan))
 		for _, st := range plan {
-			s, err := compileChangeStep(st.t, st.p, st.pt, st.to, st.tot, false)
+			s, err := compileChangeStep(st.t, st.p, st.pt, st.to, st.tot, false, j)
 			if err != nil {
 				return nil, err
 			}
@@ -158,7 +158,7 @@ func compileChangeRule(r changeRuleJSON) ([]changeStep, error) {
 	return nil, fmt.Errorf("unknown rule type %q", r.T)
 }
 
-func compileChangeStep(t, prop, pt, to, tot string, dc bool) (changeStep, error) {
+func compileChangeStep(t, prop, pt, to, tot string, dc bool, j engine.JSONata) (changeStep, error) {
 	s := changeStep{t: t, pt: pt, dc: dc}
 	switch pt {
 	case "msg":
@@ -192,7 +192,11 @@ func compileChangeStep(t, prop, pt, to, tot string, dc bool) (changeStep, error)
 		}
 		s.to = typed
 	case "jsonata":
-		return s, fmt.Errorf("Invalid JSONata expression: jsonata expressions are not supported yet")
+		typed, err := engine.CompileTypedWith(tot, to, j)
+		if err != nil {
+			return s, fmt.Errorf("Invalid JSONata expression: %v", err)
+		}
+		s.to = typed
 	default:
 		typed, err := engine.CompileTyped(tot, to)
 		if err != nil {
@@ -268,10 +272,13 @@ func (n *change) apply(s *changeStep, m engine.Msg) error {
 		default:
 			v, err := s.to.Eval(n.res, m)
 			if err != nil {
+				if s.to.Kind == engine.TypedJSONata {
+					return fmt.Errorf("Invalid JSONata expression: %v", err)
+				}
 				return err
 			}
 			value = v
-			undefined = v == nil && (s.to.Kind == "flow" || s.to.Kind == "global")
+			undefined = v == nil && (s.to.Kind == "flow" || s.to.Kind == "global" || s.to.Kind == engine.TypedJSONata)
 		}
 		if s.dc {
 			value = engine.CloneValue(value)

@@ -192,7 +192,7 @@ func TestChangeConstructErrors(t *testing.T) {
 		{"invalid json", []any{rule("t", "set", "p", "payload", "pt", "msg", "to", "{", "tot", "json")}},
 		{"invalid regex", []any{rule("t", "change", "p", "payload", "pt", "msg", "from", "(", "fromt", "re", "to", "", "tot", "str")}},
 		{"invalid property", []any{rule("t", "set", "p", "a..b", "pt", "msg", "to", "", "tot", "str")}},
-		{"jsonata", []any{rule("t", "set", "p", "payload", "pt", "msg", "to", "1+1", "tot", "jsonata")}},
+		{"jsonata syntax error", []any{rule("t", "set", "p", "payload", "pt", "msg", "to", "1+", "tot", "jsonata")}},
 		{"unknown rule", []any{rule("t", "frob", "p", "payload", "pt", "msg")}},
 	}
 	for _, tt := range tests {

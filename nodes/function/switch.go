@@ -3,7 +3,6 @@ package function
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -50,6 +49,7 @@ type switchValue struct {
 	konst   any
 	msgProp msgProp
 	typed   *engine.Typed
+	parts   bool // jsonata_exp: $I and $N are msg.parts' index and count
 }
 
 type switchRule struct {
@@ -105,7 +105,11 @@ func newSwitch(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 		}
 		n.prop = mp
 	case "jsonata":
-		p.Fail("property", "Invalid JSONata expression: jsonata expressions are not supported yet")
+		t, err := p.CompileTyped(n.propKind, prop)
+		if err != nil {
+			p.Fail("property", "Invalid JSONata expression: %v", err)
+		}
+		n.propTyped = t
 	default:
 		t, err := engine.CompileTyped(n.propKind, prop)
 		if err != nil {
@@ -116,7 +120,7 @@ func newSwitch(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	var rules []map[string]json.RawMessage
 	p.Decode("rules", &rules)
 	for i, raw := range rules {
-		r, err := compileSwitchRule(raw)
+		r, err := compileSwitchRule(raw, cfg.JSONata())
 		if err != nil {
 			p.Fail("rules", "rule %d: %v", i+1, err)
 			continue
@@ -130,7 +134,7 @@ func newSwitch(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	return n, p.Err()
 }
 
-func compileSwitchRule(raw map[string]json.RawMessage) (switchRule, error) {
+func compileSwitchRule(raw map[string]json.RawMessage, j engine.JSONata) (switchRule, error) {
 	var r switchRuleJSON
 	b, _ := json.Marshal(raw)
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -140,18 +144,16 @@ func compileSwitchRule(raw map[string]json.RawMessage) (switchRule, error) {
 	sr := switchRule{t: r.T, icase: r.Case, hasV2: hasV2}
 	switch r.T {
 	case "eq", "neq", "lt", "lte", "gt", "gte", "btwn", "cont", "regex", "true", "false", "null", "nnull",
-		"istype", "empty", "nempty", "head", "tail", "index", "hask", "else":
-	case "jsonata_exp":
-		return sr, errors.New("Invalid JSONata expression: jsonata expressions are not supported yet")
+		"istype", "empty", "nempty", "head", "tail", "index", "hask", "else", "jsonata_exp":
 	default:
 		return sr, fmt.Errorf("unknown rule type %q", r.T)
 	}
 	var err error
-	if sr.v, err = compileSwitchValue(r.V, r.VT); err != nil {
+	if sr.v, err = compileSwitchValue(r.V, r.VT, j); err != nil {
 		return sr, err
 	}
 	if hasV2 {
-		if sr.v2, err = compileSwitchValue(r.V2, r.V2T); err != nil {
+		if sr.v2, err = compileSwitchValue(r.V2, r.V2T, j); err != nil {
 			return sr, err
 		}
 	}
@@ -163,13 +165,14 @@ func compileSwitchRule(raw map[string]json.RawMessage) (switchRule, error) {
 		}
 		sr.re = re
 	}
+	sr.v.parts = r.T == "jsonata_exp"
 	return sr, nil
 }
 
 // compileSwitchValue compiles a rule operand as Node-RED's switch reads it:
 // without a type a numeric text is a number, "json" and "null" types give
 // their own names (as Node-RED does), unknown types give the text.
-func compileSwitchValue(v any, vt string) (switchValue, error) {
+func compileSwitchValue(v any, vt string, j engine.JSONata) (switchValue, error) {
 	text := jsText(v)
 	if v == nil {
 		text = "undefined"
@@ -198,7 +201,11 @@ func compileSwitchValue(v any, vt string) (switchValue, error) {
 		}
 		return switchValue{kind: "msg", msgProp: mp}, nil
 	case "jsonata":
-		return switchValue{}, errors.New("Invalid JSONata expression: jsonata expressions are not supported yet")
+		t, err := engine.CompileTypedWith(vt, text, j)
+		if err != nil {
+			return switchValue{}, fmt.Errorf("Invalid JSONata expression: %v", err)
+		}
+		return switchValue{kind: vt, typed: t}, nil
 	case "flow", "global", "env", "re", "date", "bin", "expr":
 		t, err := engine.CompileTyped(vt, text)
 		if err != nil {
@@ -252,7 +259,7 @@ func (n *switchNode) evaluate(m engine.Msg) ([]engine.Msg, error) {
 	}
 	property, err := n.property(m)
 	if err != nil {
-		n.res.Log.Warn(err.Error())
+		n.res.Warn(err.Error())
 		return nil, nil
 	}
 	parts, _ := m["parts"].(map[string]any)
@@ -305,6 +312,9 @@ func (n *switchNode) property(m engine.Msg) (any, error) {
 	}
 	v, err := n.propTyped.Eval(n.res, m)
 	if err != nil {
+		if n.propKind == engine.TypedJSONata {
+			return nil, fmt.Errorf("Invalid JSONata expression: %v", err)
+		}
 		return undefined, nil
 	}
 	if v == nil && (n.propKind == "flow" || n.propKind == "global") {
@@ -325,6 +335,19 @@ func (n *switchNode) operand(v switchValue, m engine.Msg) (any, error) {
 			return undefined, nil
 		}
 		return got, nil
+	case engine.TypedJSONata:
+		var vars map[string]any
+		if parts, ok := m["parts"].(map[string]any); ok && v.parts {
+			vars = map[string]any{"I": parts["index"], "N": parts["count"]}
+		}
+		got, err := v.typed.JSONataExpr().Eval(n.res, m, vars)
+		if err != nil {
+			return nil, fmt.Errorf("Invalid JSONata expression: %v", err)
+		}
+		if got == nil {
+			return undefined, nil
+		}
+		return got, nil
 	}
 	got, err := v.typed.Eval(n.res, m)
 	if err != nil {
@@ -342,6 +365,8 @@ func (r *switchRule) match(a, b, c any, parts map[string]any, partsSet bool) (bo
 	switch r.t {
 	case "eq":
 		return engine.LooseEqual(jsNull(a), jsNull(b)), nil
+	case "jsonata_exp":
+		return b == true, nil
 	case "neq":
 		return !engine.LooseEqual(jsNull(a), jsNull(b)), nil
 	case "lt":

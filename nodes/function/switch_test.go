@@ -84,8 +84,8 @@ func TestSwitchConstructErrors(t *testing.T) {
 		name  string
 		props map[string]any
 	}{
-		{"jsonata rule", map[string]any{"rules": []any{rule("t", "jsonata_exp", "v", "true", "vt", "jsonata")}}},
-		{"jsonata property", map[string]any{"property": "payload", "propertyType": "jsonata", "rules": []any{}}},
+		{"jsonata rule syntax error", map[string]any{"rules": []any{rule("t", "jsonata_exp", "v", "payload >", "vt", "jsonata")}}},
+		{"jsonata property syntax error", map[string]any{"property": "payload.(", "propertyType": "jsonata", "rules": []any{}}},
 		{"bad regex", map[string]any{"rules": []any{rule("t", "regex", "v", "(", "vt", "str")}}},
 		{"unknown operator", map[string]any{"rules": []any{rule("t", "frob")}}},
 	}

@@ -33,6 +33,11 @@ func TypesWith(s Settings) []engine.Type {
 		{Spec: httpRequestSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 			return newHTTPRequest(cfg, res, s)
 		}},
+		{Spec: mqttBrokerSpec(), New: newMQTTBroker},
+		{Spec: mqttInSpec(), New: newMQTTIn},
+		{Spec: mqttOutSpec(), New: newMQTTOut},
+		{Spec: udpInSpec(), New: newUDPIn},
+		{Spec: udpOutSpec(), New: newUDPOut},
 	}
 }
 

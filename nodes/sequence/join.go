@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -72,7 +73,8 @@ type join struct {
 	accumulate   bool
 	timer        time.Duration
 	count        float64
-	countIsEmpty bool // count was "": use msg.parts.count and msg.parts.id
+	countIsEmpty bool         // count was "": use msg.parts.count and msg.parts.id
+	reduce       *joinReducer // mode "reduce"
 
 	// mu guards inflight and closed: Handle and group timeouts both use them.
 	mu       sync.Mutex
@@ -108,7 +110,7 @@ func newJoin(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	switch n.mode {
 	case joinAuto, joinCustom:
 	case joinReduce:
-		p.Fail("reduceExp", "reduce mode needs JSONata, not supported yet")
+		n.reduce = newJoinReducer(p)
 	default:
 		p.Fail("mode", "unknown mode %q", n.mode)
 	}
@@ -159,7 +161,9 @@ func newJoin(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	}
 	n.count = p.Number("count", 0)
 	n.countIsEmpty = string(p.Raw("count")) == `""`
-	p.Bool("reduceRight", false)
+	if n.reduce == nil {
+		p.Bool("reduceRight", false)
+	}
 	return n, p.Err()
 }
 
@@ -181,6 +185,9 @@ func (n *join) Close(context.Context) error {
 func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.reduce != nil {
+		return n.reduce.handle(n.res, msg, out)
+	}
 	var property any
 	hasProperty := true
 	if n.full {
@@ -565,4 +572,130 @@ func jsTypeOf(v any) string {
 		return "string"
 	}
 	return "object"
+}
+
+// joinReducer is reduce mode: each sequence (by msg.parts.id, complete at
+// msg.parts.count messages) is folded with a JSONata expression ($A the
+// accumulator, $I the part index, $N the count), in index order or its
+// reverse, then optionally fixed up; the last message folded carries the
+// result as its payload. Its state is guarded by join.mu.
+type joinReducer struct {
+	exp, fixup engine.JSONataExpr
+	init       *engine.Typed // nil: $A starts undefined
+	right      bool
+	groups     map[string]*reduceGroup
+}
+
+type reduceGroup struct {
+	count any // msg.parts.count of the first message that has one
+	msgs  []engine.Msg
+	dones []func(error)
+}
+
+func newJoinReducer(p *engine.Props) *joinReducer {
+	r := &joinReducer{groups: map[string]*reduceGroup{}, right: p.Bool("reduceRight", false)}
+	r.exp = joinJSONata(p, "reduceExp")
+	if fix := p.String("reduceFixup", ""); fix != "" {
+		r.fixup = joinJSONata(p, "reduceFixup")
+	}
+	if kind := p.String("reduceInitType", ""); kind != "" {
+		t, err := p.CompileTyped(kind, p.String("reduceInit", ""))
+		if err != nil {
+			p.Fail("reduceInit", "%v", joinExprError(kind, err))
+		}
+		r.init = t
+	}
+	return r
+}
+
+func joinJSONata(p *engine.Props, field string) engine.JSONataExpr {
+	t, err := p.CompileTyped(engine.TypedJSONata, p.String(field, ""))
+	if err != nil {
+		p.Fail(field, "%v", joinExprError(engine.TypedJSONata, err))
+		return nil
+	}
+	return t.JSONataExpr()
+}
+
+func joinExprError(kind string, err error) error {
+	if kind == engine.TypedJSONata {
+		return fmt.Errorf("Invalid JSONata expression: %w", err)
+	}
+	return err
+}
+
+func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.Output) error {
+	parts, ok := msg["parts"].(map[string]any)
+	if _, has := msg["parts"]; !has {
+		out.Send(0, msg)
+		return nil
+	}
+	gid := engine.ToString(parts["id"])
+	g := r.groups[gid]
+	if g == nil {
+		g = &reduceGroup{}
+		r.groups[gid] = g
+	}
+	if c, has := parts["count"]; ok && has && g.count == nil {
+		g.count = c
+	}
+	g.msgs = append(g.msgs, msg)
+	if f, isNum := g.count.(float64); !isNum || f != float64(len(g.msgs)) {
+		g.dones = append(g.dones, out.Defer())
+		return nil
+	}
+	delete(r.groups, gid)
+	defer func() {
+		for _, done := range g.dones {
+			done(nil)
+		}
+	}()
+	var acc any
+	if r.init != nil {
+		v, err := r.init.Eval(res, engine.Msg{})
+		if err != nil {
+			return joinExprError(r.init.Kind, err)
+		}
+		acc = v
+	}
+	index := func(m engine.Msg) float64 {
+		p, _ := m["parts"].(map[string]any)
+		return engine.ToNumber(p["index"])
+	}
+	flag := 1
+	if r.right {
+		flag = -1
+	}
+	slices.SortStableFunc(g.msgs, func(a, b engine.Msg) int {
+		ia, ib := index(a), index(b)
+		switch {
+		case ia < ib:
+			return -flag
+		case ia > ib:
+			return flag
+		}
+		return 0
+	})
+	for _, m := range g.msgs {
+		p, _ := m["parts"].(map[string]any)
+		v, err := r.exp.Eval(res, m, map[string]any{"I": p["index"], "N": g.count, "A": acc})
+		if err != nil {
+			return err
+		}
+		acc = v
+	}
+	if r.fixup != nil {
+		v, err := r.fixup.Eval(res, map[string]any{}, map[string]any{"N": g.count, "A": acc})
+		if err != nil {
+			return err
+		}
+		acc = v
+	}
+	last := g.msgs[len(g.msgs)-1]
+	last["payload"] = acc
+	if acc == nil { // undefined: JSON leaves it out
+		delete(last, "payload")
+	}
+	out.Send(0, last)
+	return nil
 }

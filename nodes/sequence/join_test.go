@@ -174,8 +174,8 @@ func TestJoinRestartTimeout(t *testing.T) {
 	}
 }
 
-func TestJoinReduceNeedsJSONata(t *testing.T) {
-	err := construct(t, "join", obj{"mode": "reduce", "reduceExp": "$A+payload"})
+func TestJoinReduceSyntaxError(t *testing.T) {
+	err := construct(t, "join", obj{"mode": "reduce", "reduceExp": "$A+"})
 	var fe *engine.FieldError
 	if !errors.As(err, &fe) || fe.Field != "reduceExp" || !strings.Contains(fe.Reason, "JSONata") {
 		t.Fatalf("error %v, want a JSONata field error on reduceExp", err)
@@ -226,5 +226,47 @@ func BenchmarkSplitJoin(b *testing.B) {
 		if l := len(got[n-1]["payload"].([]any)); l != len(arr) {
 			b.Fatalf("joined %d elements", l)
 		}
+	}
+}
+
+func TestJoinReduce(t *testing.T) {
+	seq := func(id string, vals ...any) []engine.Msg {
+		out := make([]engine.Msg, len(vals))
+		for i, v := range vals {
+			out[i] = engine.Msg{"payload": v, "parts": map[string]any{"id": id, "index": float64(i), "count": float64(len(vals))}}
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		props    obj
+		inputs   []engine.Msg
+		want     []any
+		wantErrs int
+	}{
+		{"no initial value leaves $A undefined", obj{"reduceExp": "$exists($A) ? $A + payload : payload"}, seq("a", 5.0, 6.0),
+			[]any{map[string]any{"payload": 11.0, "parts": map[string]any{"id": "a", "index": 1.0, "count": 2.0}}}, 0},
+		{"interleaved sequences reduce separately", obj{"reduceExp": "$A & payload", "reduceInit": "", "reduceInitType": "str"},
+			[]engine.Msg{seq("a", "x", "y")[0], seq("b", "p", "q")[0], seq("b", "p", "q")[1], seq("a", "x", "y")[1]},
+			[]any{
+				map[string]any{"payload": "pq", "parts": map[string]any{"id": "b", "index": 1.0, "count": 2.0}},
+				map[string]any{"payload": "xy", "parts": map[string]any{"id": "a", "index": 1.0, "count": 2.0}},
+			}, 0},
+		{"evaluation error reports and sends nothing", obj{"reduceExp": "$A + payload", "reduceInit": "0", "reduceInitType": "num"}, seq("a", 1.0, "two"), []any{}, 1},
+		{"missing context key is undefined, so is the result", obj{"reduceExp": "$A + payload * $flowContext('k')", "reduceInit": "0", "reduceInitType": "num"}, seq("a", 1.0, 2.0),
+			[]any{map[string]any{"parts": map[string]any{"id": "a", "index": 1.0, "count": 2.0}}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			props := obj{"mode": "reduce"}
+			for k, v := range tt.props {
+				props[k] = v
+			}
+			got, errs := run(t, flow(node("join", props)), tt.inputs)
+			diffJSON(t, tt.want, strip(got))
+			if len(errs) != tt.wantErrs {
+				t.Errorf("errors %v, want %d", errs, tt.wantErrs)
+			}
+		})
 	}
 }

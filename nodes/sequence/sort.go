@@ -2,6 +2,7 @@ package sequence
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
 	"slices"
@@ -40,6 +41,8 @@ type sortNode struct {
 	seq     bool // sort a message sequence rather than a property
 	target  engine.Path
 	key     engine.Path
+	keyExp  engine.JSONataExpr // msgKey/seqKey of type jsonata
+	res     *engine.Resources
 	pending map[string]*sortGroup
 }
 
@@ -48,9 +51,9 @@ type sortGroup struct {
 	msgs  []engine.Msg
 }
 
-func newSort(cfg *engine.Config, _ *engine.Resources) (engine.Node, error) {
+func newSort(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &sortNode{dir: 1, pending: map[string]*sortGroup{}}
+	n := &sortNode{dir: 1, res: res, pending: map[string]*sortGroup{}}
 	switch o := p.String("order", "ascending"); o {
 	case "ascending", "":
 	case "descending":
@@ -63,15 +66,17 @@ func newSort(cfg *engine.Config, _ *engine.Resources) (engine.Node, error) {
 	n.seq = p.String("targetType", "msg") != "msg"
 	if n.seq {
 		if p.String("seqKeyType", "msg") == engine.TypedJSONata {
-			p.Fail("seqKey", "jsonata expressions are not supported yet")
+			n.keyExp = sortKeyExp(p, "seqKey")
+		} else {
+			n.key = p.Path("seqKey", "payload")
 		}
-		n.key = p.Path("seqKey", "payload")
 	} else {
 		if p.String("msgKeyType", "elem") == engine.TypedJSONata {
-			p.Fail("msgKey", "jsonata expressions are not supported yet")
+			n.keyExp = sortKeyExp(p, "msgKey")
+		} else {
+			p.String("msgKey", "")
 		}
 		n.target = p.Path("target", "payload")
-		p.String("msgKey", "")
 	}
 	return n, p.Err()
 }
@@ -87,6 +92,15 @@ func (n *sortNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 		data, ok := n.target.Get(msg)
 		arr, isArr := data.([]any)
 		if !ok || !isArr {
+			return nil
+		}
+		if n.keyExp != nil {
+			keys, err := n.evalKeys(arr)
+			if err != nil {
+				return err
+			}
+			sortByKeys(arr, keys, n.compare)
+			out.Send(0, msg)
 			return nil
 		}
 		n.sortValues(arr, func(v any) any { return v })
@@ -111,14 +125,69 @@ func (n *sortNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 		return nil
 	}
 	delete(n.pending, gid)
-	slices.SortStableFunc(g.msgs, func(a, b engine.Msg) int {
-		return n.compare(n.keyOf(a), n.keyOf(b))
-	})
+	if n.keyExp != nil {
+		in := make([]any, len(g.msgs))
+		for i, m := range g.msgs {
+			in[i] = m
+		}
+		keys, err := n.evalKeys(in)
+		if err != nil {
+			return err
+		}
+		sortByKeys(g.msgs, keys, n.compare)
+	} else {
+		slices.SortStableFunc(g.msgs, func(a, b engine.Msg) int {
+			return n.compare(n.keyOf(a), n.keyOf(b))
+		})
+	}
 	for i, m := range g.msgs {
 		m["parts"].(map[string]any)["index"] = float64(i)
 		out.Send(0, m)
 	}
 	return nil
+}
+
+// sortKeyExp compiles the key expression in field.
+func sortKeyExp(p *engine.Props, field string) engine.JSONataExpr {
+	t, err := p.CompileTyped(engine.TypedJSONata, p.String(field, ""))
+	if err != nil {
+		p.Fail(field, "Invalid JSONata expression in sort node: %v", err)
+		return nil
+	}
+	return t.JSONataExpr()
+}
+
+// evalKeys evaluates the key expression for each item (an element or a
+// message), as Node-RED does before sorting. Node-RED reports a failure with
+// the error object's toString, which for JSONata's errors is
+// "[object Object]".
+func (n *sortNode) evalKeys(items []any) ([]any, error) {
+	keys := make([]any, len(items))
+	for i, it := range items {
+		k, err := n.keyExp.Eval(n.res, it, nil)
+		if err != nil {
+			return nil, errors.New("Invalid JSONata expression in sort node: [object Object]")
+		}
+		if k == nil {
+			k = undefined{}
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+// sortByKeys sorts items stably by their keys.
+func sortByKeys[T any](items []T, keys []any, cmp func(a, b any) int) {
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp(keys[a], keys[b]) })
+	sorted := make([]T, len(items))
+	for i, j := range idx {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
 }
 
 func (n *sortNode) keyOf(m engine.Msg) any {

@@ -81,10 +81,10 @@ func TestSort(t *testing.T) {
 	}
 }
 
-func TestSortJSONataUnsupported(t *testing.T) {
+func TestSortJSONataSyntaxError(t *testing.T) {
 	for _, props := range []obj{
-		{"targetType": "msg", "msgKeyType": "jsonata", "msgKey": "$"},
-		{"targetType": "seq", "seqKeyType": "jsonata", "seqKey": "payload"},
+		{"targetType": "msg", "msgKeyType": "jsonata", "msgKey": "$("},
+		{"targetType": "seq", "seqKeyType": "jsonata", "seqKey": "payload["},
 	} {
 		var fe *engine.FieldError
 		if err := construct(t, "sort", props); !errors.As(err, &fe) {

@@ -1,0 +1,671 @@
+package network
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+func mqttBrokerSpec() engine.Spec {
+	str := func(name, label, def string) engine.Prop {
+		return engine.Prop{Name: name, Label: label, Kind: engine.KindString, Default: def}
+	}
+	qos := func(name string) engine.Prop {
+		return engine.Prop{Name: name, Label: "QoS", Kind: engine.KindSelect, Default: "0", Options: []engine.Option{
+			{Value: "0", Label: "0"}, {Value: "1", Label: "1"}, {Value: "2", Label: "2"},
+		}}
+	}
+	retain := func(name string) engine.Prop {
+		return engine.Prop{Name: name, Label: "Retain", Kind: engine.KindSelect, Default: "false", Options: []engine.Option{
+			{Value: "true", Label: "true"}, {Value: "false", Label: "false"},
+		}}
+	}
+	msgProp := func(name string) engine.Prop {
+		return engine.Prop{Name: name, Label: "MQTT 5 properties", Kind: engine.KindJSON, Default: map[string]any{}, Hidden: true}
+	}
+	return engine.Spec{
+		Type: "mqtt-broker", Category: "config", Color: "#d8bfd8", Config: true, LabelProp: "name",
+		Props: []engine.Prop{
+			str("name", "Name", ""),
+			{Name: "broker", Label: "Server", Kind: engine.KindString, Default: "", Required: true},
+			{Name: "port", Label: "Port", Kind: engine.KindNumber, Default: 1883},
+			{Name: "tls", Label: "TLS Configuration", Kind: engine.KindConfig, ConfigType: "tls-config", Default: ""},
+			str("clientid", "Client ID", ""),
+			{Name: "autoConnect", Label: "Connect automatically", Kind: engine.KindBool, Default: true},
+			{Name: "usetls", Label: "Use TLS", Kind: engine.KindBool, Default: false},
+			{Name: "verifyservercert", Label: "Verify server certificate", Kind: engine.KindBool, Default: false, Hidden: true},
+			{Name: "compatmode", Label: "Use legacy MQTT 3.1 support", Kind: engine.KindBool, Default: false, Hidden: true},
+			{Name: "protocolVersion", Label: "Protocol", Kind: engine.KindSelect, Default: 4, Options: []engine.Option{
+				{Value: "3", Label: "MQTT V3.1"}, {Value: "4", Label: "MQTT V3.1.1"}, {Value: "5", Label: "MQTT V5"},
+			}},
+			{Name: "keepalive", Label: "Keep Alive", Kind: engine.KindNumber, Default: 60},
+			{Name: "cleansession", Label: "Use clean session", Kind: engine.KindBool, Default: true},
+			{Name: "autoUnsubscribe", Label: "Automatically unsubscribe when disconnecting", Kind: engine.KindBool, Default: true},
+			str("birthTopic", "Birth topic", ""), qos("birthQos"), retain("birthRetain"), str("birthPayload", "Birth payload", ""), msgProp("birthMsg"),
+			str("closeTopic", "Close topic", ""), qos("closeQos"), retain("closeRetain"), str("closePayload", "Close payload", ""), msgProp("closeMsg"),
+			str("willTopic", "Will topic", ""), qos("willQos"), retain("willRetain"), str("willPayload", "Will payload", ""), msgProp("willMsg"),
+			{Name: "userProps", Label: "User Properties", Kind: engine.KindString, Default: "", Hidden: true},
+			{Name: "sessionExpiry", Label: "Session Expiry (seconds)", Kind: engine.KindNumber, Default: 0, Hidden: true},
+		},
+		Credentials: []engine.Prop{
+			{Name: "user", Label: "Username", Kind: engine.KindString},
+			{Name: "password", Label: "Password", Kind: engine.KindString},
+		},
+		Help: help("mqtt-broker"),
+	}
+}
+
+// MQTT client tuning. The offline bound is documented in the help text.
+const (
+	// mqttOfflineQueue bounds the QoS 1/2 messages published while the
+	// connection is down; they are sent on reconnection, the ones past the
+	// bound are dropped with a warning.
+	mqttOfflineQueue = 1000
+	// mqttRetryInterval is the wait between first-connection attempts;
+	// reconnections back off from 1 s up to mqttMaxReconnect.
+	mqttRetryInterval = 2 * time.Second
+	mqttMaxReconnect  = 10 * time.Second
+	// mqttCloseWait bounds the wait for in-flight work on disconnect (ms).
+	mqttCloseWait = 250
+)
+
+// mqttState is the connection state a broker shows on its users' status.
+type mqttState string
+
+const (
+	mqttDisconnected mqttState = "disconnected"
+	mqttConnecting   mqttState = "connecting"
+	mqttConnected    mqttState = "connected"
+)
+
+func (s mqttState) status() engine.Status {
+	switch s {
+	case mqttConnected:
+		return engine.Status{Fill: "green", Shape: "dot", Text: "connected"}
+	case mqttConnecting:
+		return engine.Status{Fill: "yellow", Shape: "ring", Text: "connecting"}
+	}
+	return engine.Status{Fill: "red", Shape: "ring", Text: "disconnected"}
+}
+
+// lwt is a birth, close or will message.
+type lwt struct {
+	topic   string
+	payload string
+	qos     byte
+	retain  bool
+}
+
+// mqttHandler receives a message of a subscription. It runs on the
+// client's delivery goroutine and must not block.
+type mqttHandler func(topic string, payload []byte, qos byte, retain bool)
+
+// mqttSub is one user's subscription to a filter.
+type mqttSub struct {
+	qos     byte
+	handler mqttHandler
+}
+
+// mqttConnOptions are the connection options a connect action may change.
+type mqttConnOptions struct {
+	url          string
+	clientID     string
+	user         string
+	password     string
+	keepalive    int
+	cleanSession bool
+}
+
+// mqttBroker is the mqtt-broker config node: one client connection shared
+// by the mqtt in and mqtt out nodes naming it, which find it with
+// Resources.Lookup and register with it.
+type mqttBroker struct {
+	res   *engine.Resources
+	log   nodeLog
+	host  string // the configured broker, for Node-RED's msg._topic rule
+	auto  bool
+	v5    bool
+	birth *lwt
+	close *lwt
+	will  *lwt
+
+	mu      sync.RWMutex // guards everything below
+	opts    mqttConnOptions
+	client  paho.Client // nil until the first connect
+	state   mqttState
+	users   map[string]func(engine.Status)
+	subs    map[string]map[string]mqttSub // filter → user id → subscription
+	offline int                           // QoS 1/2 publishes queued while down
+	dropped int                           // QoS 0 publishes dropped while down
+	started bool
+	closed  bool
+}
+
+func newMQTTBroker(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+	p := cfg.Reader()
+	n := &mqttBroker{
+		res:   res,
+		log:   nodeLog{res: res, cfg: cfg},
+		host:  p.String("broker", ""),
+		auto:  p.Bool("autoConnect", true),
+		state: mqttDisconnected,
+		users: map[string]func(engine.Status){},
+		subs:  map[string]map[string]mqttSub{},
+	}
+	port := p.Int("port", 1883)
+	usetls := p.Bool("usetls", false)
+	n.v5 = p.Int("protocolVersion", 4) == 5
+	n.opts = mqttConnOptions{
+		clientID:     p.String("clientid", ""),
+		keepalive:    p.Int("keepalive", 60),
+		cleanSession: p.Bool("cleansession", true),
+	}
+	if c, ok := p.Any("credentials").(map[string]any); ok {
+		n.opts.user, _ = c["user"].(string)
+		n.opts.password, _ = c["password"].(string)
+	}
+	u, err := mqttURL(n.host, port, usetls)
+	if err != nil {
+		p.Fail("broker", "%v", err)
+	}
+	n.opts.url = u
+	n.birth = readLWT(p, "birth")
+	n.close = readLWT(p, "close")
+	n.will = readLWT(p, "will")
+	return n, p.Err()
+}
+
+// readLWT reads the <kind>Topic/Qos/Retain/Payload properties (nil when
+// the topic is empty).
+func readLWT(p *engine.Props, kind string) *lwt {
+	topic := p.String(kind+"Topic", "")
+	if topic == "" {
+		return nil
+	}
+	if !validPublishTopic(topic) {
+		p.Fail(kind+"Topic", "Invalid topic specified")
+		return nil
+	}
+	q := p.Int(kind+"Qos", 0)
+	if q < 0 || q > 2 {
+		q = 0
+	}
+	return &lwt{topic: topic, payload: p.String(kind+"Payload", ""), qos: byte(q), retain: p.Bool(kind+"Retain", false)}
+}
+
+// mqttURL builds the broker URL as Node-RED does: a broker with a scheme is
+// used as is (mqtt/mqtts/tcp/ssl/ws/wss), otherwise mqtt(s)://broker:port.
+func mqttURL(broker string, port int, usetls bool) (string, error) {
+	if strings.Contains(broker, "://") {
+		u, err := url.Parse(broker)
+		if err != nil {
+			return "", fmt.Errorf("invalid broker url: %w", err)
+		}
+		switch u.Scheme {
+		case "mqtt", "tcp":
+			u.Scheme = "tcp"
+		case "mqtts", "ssl", "tls":
+			u.Scheme = "ssl"
+		case "ws", "wss":
+		default:
+			return "", fmt.Errorf("unsupported broker url scheme %q", u.Scheme)
+		}
+		if u.Port() == "" && (u.Scheme == "tcp" || u.Scheme == "ssl") {
+			u.Host = net.JoinHostPort(u.Hostname(), "1883")
+		}
+		return u.String(), nil
+	}
+	scheme := "tcp"
+	if usetls {
+		scheme = "ssl"
+	}
+	if broker == "" {
+		broker = "localhost"
+	}
+	if port == 0 {
+		port = 1883
+	}
+	return scheme + "://" + net.JoinHostPort(broker, strconv.Itoa(port)), nil
+}
+
+// Start connects when autoConnect is set. The connection is made in the
+// background; failures retry with back-off and show on the users' status.
+func (n *mqttBroker) Start(ctx context.Context) error {
+	if n.v5 {
+		n.log.warn("MQTT 5 is not supported yet: connecting with MQTT 3.1.1 (v5 message properties are ignored)")
+	}
+	n.mu.Lock()
+	n.started = true
+	if n.auto {
+		n.connectLocked()
+	}
+	st := n.state
+	n.mu.Unlock()
+	n.fanOut(st.status())
+	return nil
+}
+
+// Close publishes the close message, disconnects, and shows disconnected.
+func (n *mqttBroker) Close(ctx context.Context) error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil
+	}
+	n.closed = true
+	c := n.client
+	n.client = nil
+	n.mu.Unlock()
+	n.disconnect(c)
+	n.setState(mqttDisconnected)
+	return nil
+}
+
+// disconnect publishes the close message (when connected) and ends c.
+func (n *mqttBroker) disconnect(c paho.Client) {
+	if c == nil {
+		return
+	}
+	if n.close != nil && c.IsConnectionOpen() {
+		t := c.Publish(n.close.topic, n.close.qos, n.close.retain, n.close.payload)
+		t.WaitTimeout(time.Second)
+	}
+	c.Disconnect(mqttCloseWait)
+}
+
+// connectLocked starts a client with the current options unless one runs.
+// n.mu is held; the caller shows the connecting state after unlocking.
+func (n *mqttBroker) connectLocked() {
+	if n.client != nil || n.closed || !n.started {
+		return
+	}
+	o := paho.NewClientOptions()
+	o.AddBroker(n.opts.url)
+	id := n.opts.clientID
+	clean := n.opts.cleanSession
+	if id == "" {
+		id = "nodered" + engine.NewMsgID()[:8]
+		if !clean {
+			clean = true
+			n.log.warn("No client ID set, using clean session")
+		}
+	}
+	o.SetClientID(id)
+	o.SetUsername(n.opts.user)
+	o.SetPassword(n.opts.password)
+	o.SetCleanSession(clean)
+	o.SetKeepAlive(time.Duration(n.opts.keepalive) * time.Second)
+	o.SetProtocolVersion(4)
+	o.SetAutoReconnect(true)
+	o.SetConnectRetry(true)
+	o.SetConnectRetryInterval(mqttRetryInterval)
+	o.SetMaxReconnectInterval(mqttMaxReconnect)
+	o.SetConnectTimeout(10 * time.Second)
+	o.SetOrderMatters(true) // delivery stays in order; handlers never block
+	o.SetTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12})
+	if n.will != nil {
+		o.SetWill(n.will.topic, n.will.payload, n.will.qos, n.will.retain)
+	}
+	o.SetDefaultPublishHandler(func(_ paho.Client, m paho.Message) {
+		n.dispatch(m.Topic(), m.Payload(), m.Qos(), m.Retained())
+	})
+	o.SetOnConnectHandler(n.onConnect)
+	o.SetConnectionLostHandler(func(_ paho.Client, err error) {
+		n.log.res.Log.Info("mqtt connection lost", "broker", n.opts.url, "err", err)
+		n.setState(mqttDisconnected)
+	})
+	o.SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) { n.setState(mqttConnecting) })
+	c := paho.NewClient(o)
+	n.client = c
+	n.state = mqttConnecting
+	c.Connect() // retries in the background until connected or disconnected
+}
+
+// onConnect runs on its own goroutine (paho's) after every (re)connection:
+// it resubscribes every filter and publishes the birth message.
+func (n *mqttBroker) onConnect(c paho.Client) {
+	n.mu.Lock()
+	if n.closed || n.client != c {
+		n.mu.Unlock()
+		return
+	}
+	filters := make(map[string]byte, len(n.subs))
+	for f, users := range n.subs {
+		filters[f] = maxQoS(users)
+	}
+	n.offline, n.dropped = 0, 0
+	// connected from here: a subscribe after this snapshot subscribes itself
+	n.state = mqttConnected
+	n.mu.Unlock()
+	if n.res.Log != nil {
+		n.res.Log.Info("Connected to broker: " + n.opts.url)
+	}
+	if len(filters) > 0 {
+		if t := c.SubscribeMultiple(filters, nil); t.WaitTimeout(10*time.Second) && t.Error() != nil {
+			n.res.Error(fmt.Errorf("mqtt subscribe: %w", t.Error()), nil)
+		}
+	}
+	if n.birth != nil {
+		c.Publish(n.birth.topic, n.birth.qos, n.birth.retain, n.birth.payload)
+	}
+	n.fanOut(mqttConnected.status())
+}
+
+func maxQoS(users map[string]mqttSub) byte {
+	var q byte
+	for _, s := range users {
+		q = max(q, s.qos)
+	}
+	return q
+}
+
+// setState records the state and shows it on every user.
+func (n *mqttBroker) setState(s mqttState) {
+	n.mu.Lock()
+	if n.closed && s != mqttDisconnected {
+		n.mu.Unlock()
+		return
+	}
+	n.state = s
+	n.mu.Unlock()
+	n.fanOut(s.status())
+}
+
+// fanOut shows st on every registered user.
+func (n *mqttBroker) fanOut(st engine.Status) {
+	n.mu.RLock()
+	fns := make([]func(engine.Status), 0, len(n.users))
+	for _, f := range n.users {
+		fns = append(fns, f)
+	}
+	n.mu.RUnlock()
+	for _, f := range fns {
+		f(st)
+	}
+}
+
+// register adds a user (an mqtt in/out node) that shows the connection
+// state with status; it is shown the current state at once.
+func (n *mqttBroker) register(id string, status func(engine.Status)) {
+	n.mu.Lock()
+	n.users[id] = status
+	st := n.state
+	n.mu.Unlock()
+	status(st.status())
+}
+
+// deregister removes a user and its subscriptions.
+func (n *mqttBroker) deregister(id string) {
+	n.mu.Lock()
+	delete(n.users, id)
+	var gone []string
+	for f, users := range n.subs {
+		if _, ok := users[id]; ok {
+			delete(users, id)
+			if len(users) == 0 {
+				delete(n.subs, f)
+				gone = append(gone, f)
+			}
+		}
+	}
+	c := n.client
+	n.mu.Unlock()
+	n.unsubscribeFilters(c, gone)
+}
+
+// subscribe adds the user's subscription to filter; the broker is asked
+// only for the first subscription of a filter, or a higher QoS.
+func (n *mqttBroker) subscribe(filter string, qos byte, id string, h mqttHandler) {
+	n.mu.Lock()
+	users := n.subs[filter]
+	if users == nil {
+		users = map[string]mqttSub{}
+		n.subs[filter] = users
+	}
+	before, had := maxQoS(users), len(users) > 0
+	users[id] = mqttSub{qos: qos, handler: h}
+	c := n.client
+	connected := n.state == mqttConnected
+	n.mu.Unlock()
+	if c != nil && connected && (!had || qos > before) {
+		// wait for the SUBACK (bounded) so that a message published after
+		// Start or a subscribe action is not missed
+		if t := c.Subscribe(filter, qos, nil); t.WaitTimeout(5*time.Second) && t.Error() != nil {
+			n.res.Error(fmt.Errorf("mqtt subscribe %s: %w", filter, t.Error()), nil)
+		}
+	}
+}
+
+// unsubscribe removes the user's subscription to filter; the broker is
+// told when the last one goes.
+func (n *mqttBroker) unsubscribe(filter, id string) {
+	n.mu.Lock()
+	users := n.subs[filter]
+	delete(users, id)
+	var gone []string
+	if users != nil && len(users) == 0 {
+		delete(n.subs, filter)
+		gone = []string{filter}
+	}
+	c := n.client
+	n.mu.Unlock()
+	n.unsubscribeFilters(c, gone)
+}
+
+func (n *mqttBroker) unsubscribeFilters(c paho.Client, filters []string) {
+	if c != nil && len(filters) > 0 && c.IsConnectionOpen() {
+		c.Unsubscribe(filters...)
+	}
+}
+
+// dispatch hands a received message to every subscription whose filter
+// matches, as Node-RED does (overlapping filters each get it).
+func (n *mqttBroker) dispatch(topic string, payload []byte, qos byte, retain bool) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	for f, users := range n.subs {
+		if !topicMatches(f, topic) {
+			continue
+		}
+		for _, s := range users {
+			s.handler(topic, payload, qos, retain)
+		}
+	}
+}
+
+// errNotConnected is returned by publish when a QoS 0 message cannot go out.
+var errNotConnected = errors.New("not connected")
+
+// publish sends a message. While the connection is down, QoS 1/2 messages
+// are queued (up to mqttOfflineQueue) and QoS 0 ones dropped.
+func (n *mqttBroker) publish(topic string, payload []byte, qos byte, retain bool) error {
+	n.mu.Lock()
+	c, st := n.client, n.state
+	if st != mqttConnected {
+		if c == nil || qos == 0 {
+			n.dropped++
+			first := n.dropped == 1
+			n.mu.Unlock()
+			if first {
+				n.log.warn("not connected to the broker: QoS 0 messages are dropped until it reconnects")
+			}
+			return nil
+		}
+		if n.offline >= mqttOfflineQueue {
+			n.mu.Unlock()
+			return fmt.Errorf("not connected to the broker and %d messages are already queued: message dropped", mqttOfflineQueue)
+		}
+		n.offline++
+	}
+	n.mu.Unlock()
+	t := c.Publish(topic, qos, retain, payload)
+	select {
+	case <-t.Done():
+		return t.Error()
+	default:
+		return nil
+	}
+}
+
+// connectAction handles msg.action "connect" (msg.broker may change the
+// connection options; force cycles an open connection).
+func (n *mqttBroker) connectAction(m engine.Msg) error {
+	override, _ := m["broker"].(map[string]any)
+	n.mu.Lock()
+	running := n.client != nil
+	n.mu.Unlock()
+	if running {
+		if override == nil {
+			return nil
+		}
+		if !engine.Truthy(override["force"]) {
+			return errors.New("Disconnect from broker before connecting")
+		}
+		n.disconnectAction()
+	}
+	n.mu.Lock()
+	if override != nil {
+		if err := n.setOptionsLocked(override); err != nil {
+			n.mu.Unlock()
+			return err
+		}
+	}
+	n.connectLocked()
+	st := n.state
+	n.mu.Unlock()
+	n.fanOut(st.status())
+	return nil
+}
+
+// setOptionsLocked applies a connect action's msg.broker. n.mu is held.
+func (n *mqttBroker) setOptionsLocked(o map[string]any) error {
+	host, hasHost := o["broker"].(string)
+	port := 0
+	if v, ok := o["port"]; ok {
+		port = int(engine.ToNumber(v))
+	} else if u, err := url.Parse(n.opts.url); err == nil {
+		port, _ = strconv.Atoi(u.Port())
+	}
+	if hasHost || port != 0 {
+		if !hasHost {
+			if u, err := url.Parse(n.opts.url); err == nil {
+				host = u.Hostname()
+			}
+		}
+		u, err := mqttURL(host, port, strings.HasPrefix(n.opts.url, "ssl:"))
+		if err != nil {
+			return err
+		}
+		n.opts.url = u
+		n.host = host
+	}
+	if v, ok := o["clientid"].(string); ok {
+		n.opts.clientID = v
+	}
+	if v, ok := o["username"].(string); ok {
+		n.opts.user = v
+	}
+	if v, ok := o["password"].(string); ok {
+		n.opts.password = v
+	}
+	if v, ok := o["keepalive"]; ok {
+		n.opts.keepalive = int(engine.ToNumber(v))
+	}
+	if v, ok := o["cleansession"].(bool); ok {
+		n.opts.cleanSession = v
+	}
+	return nil
+}
+
+// disconnectAction handles msg.action "disconnect": the connection ends
+// and stays down until a connect action.
+func (n *mqttBroker) disconnectAction() {
+	n.mu.Lock()
+	c := n.client
+	n.client = nil
+	n.mu.Unlock()
+	n.disconnect(c)
+	n.setState(mqttDisconnected)
+}
+
+// localBroker is Node-RED's rule for msg._topic on mqtt in messages.
+func (n *mqttBroker) localBroker() bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.host == "localhost" || n.host == "127.0.0.1"
+}
+
+// lookupMQTTBroker finds the running mqtt-broker config node id.
+func lookupMQTTBroker(res *engine.Resources, id string) (*mqttBroker, bool) {
+	node, ok := res.Lookup(id)
+	if !ok {
+		return nil, false
+	}
+	b, ok := node.(*mqttBroker)
+	return b, ok
+}
+
+// validPublishTopic is Node-RED's isValidPublishTopic.
+func validPublishTopic(t string) bool {
+	return t != "" && !strings.ContainsAny(t, "+#\b\f\n\r\t\v\x00")
+}
+
+// validSubscriptionTopic is Node-RED's isValidSubscriptionTopic: # only
+// last, + and # only as whole levels.
+func validSubscriptionTopic(t string) bool {
+	if t == "" {
+		return false
+	}
+	levels := strings.Split(t, "/")
+	for i, l := range levels {
+		switch {
+		case l == "#":
+			if i != len(levels)-1 {
+				return false
+			}
+		case l == "+":
+		case strings.ContainsAny(l, "+#"):
+			return false
+		}
+	}
+	return true
+}
+
+// topicMatches reports whether topic matches the subscription filter
+// (shared subscriptions "$share/group/filter" match as filter).
+func topicMatches(filter, topic string) bool {
+	if rest, ok := strings.CutPrefix(filter, "$share/"); ok {
+		if _, f, ok := strings.Cut(rest, "/"); ok {
+			filter = f
+		}
+	}
+	if strings.HasPrefix(topic, "$") && (strings.HasPrefix(filter, "+") || strings.HasPrefix(filter, "#")) {
+		return false
+	}
+	for {
+		fl, frest, fmore := strings.Cut(filter, "/")
+		if fl == "#" {
+			return true
+		}
+		tl, trest, tmore := strings.Cut(topic, "/")
+		if fl != "+" && fl != tl {
+			return false
+		}
+		if !fmore || !tmore {
+			// "a/#" also matches "a"
+			return fmore == tmore || (!tmore && frest == "#")
+		}
+		filter, topic = frest, trest
+	}
+}

@@ -1,0 +1,154 @@
+package network
+
+import (
+	"context"
+	"errors"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+func mqttOutSpec() engine.Spec {
+	str := func(name, label string) engine.Prop {
+		return engine.Prop{Name: name, Label: label, Kind: engine.KindString, Default: ""}
+	}
+	return engine.Spec{
+		Type: "mqtt out", Category: "network", Color: "#d8bfd8", Icon: "bridge.svg", Align: "right",
+		Inputs: 1, Outputs: 0, LabelProp: "name", PaletteLabel: "mqtt out",
+		Props: []engine.Prop{
+			str("name", "Name"),
+			str("topic", "Topic"),
+			{Name: "qos", Label: "QoS", Kind: engine.KindSelect, Default: "", Options: []engine.Option{
+				{Value: "", Label: ""}, {Value: "0", Label: "0"}, {Value: "1", Label: "1"}, {Value: "2", Label: "2"},
+			}},
+			{Name: "retain", Label: "Retain", Kind: engine.KindSelect, Default: "", Options: []engine.Option{
+				{Value: "", Label: ""}, {Value: "false", Label: "false"}, {Value: "true", Label: "true"},
+			}},
+			str("respTopic", "Response Topic"),
+			str("contentType", "Content Type"),
+			str("userProps", "User Properties"),
+			str("correl", "Correlation Data"),
+			str("expiry", "Message Expiry (secs)"),
+			{Name: "broker", Label: "Server", Kind: engine.KindConfig, ConfigType: "mqtt-broker", Default: "", Required: true},
+		},
+		Help: help("mqtt out"),
+	}
+}
+
+// mqttOut publishes msg.payload to msg.topic (or its own topic).
+type mqttOut struct {
+	res      *engine.Resources
+	log      nodeLog
+	id       string
+	brokerID string
+	topic    string
+	qos      string // "" means from the message
+	retain   any    // Node-RED's node.retain: "", "true", "false" or a bool
+
+	broker *mqttBroker // set by Start
+}
+
+func newMQTTOut(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+	p := cfg.Reader()
+	n := &mqttOut{
+		res:      res,
+		log:      nodeLog{res: res, cfg: cfg},
+		id:       cfg.ID,
+		brokerID: p.String("broker", ""),
+		topic:    p.String("topic", ""),
+		qos:      p.String("qos", ""),
+		retain:   p.Any("retain"),
+	}
+	if n.brokerID == "" {
+		p.Fail("broker", "missing broker configuration")
+	}
+	if n.topic != "" && !validPublishTopic(n.topic) {
+		p.Fail("topic", "Invalid topic specified")
+	}
+	return n, p.Err()
+}
+
+// Start registers with the broker config node.
+func (n *mqttOut) Start(ctx context.Context) error {
+	b, ok := lookupMQTTBroker(n.res, n.brokerID)
+	if !ok {
+		n.res.Error(errors.New("missing broker configuration"), nil)
+		return nil
+	}
+	n.broker = b
+	b.register(n.id, n.res.Status)
+	return nil
+}
+
+// Close deregisters; the connection stays with the config node.
+func (n *mqttOut) Close(ctx context.Context) error {
+	if b := n.broker; b != nil {
+		n.broker = nil
+		b.deregister(n.id)
+		n.res.Status(engine.Status{})
+	}
+	return nil
+}
+
+// Handle publishes the message, or runs msg.action connect/disconnect.
+// The message completes once handed to the client (not on PUBACK).
+func (n *mqttOut) Handle(ctx context.Context, m engine.Msg, out *engine.Output) error {
+	if n.broker == nil {
+		return errors.New("missing broker configuration")
+	}
+	if a, ok := m["action"]; ok && engine.Truthy(a) {
+		switch a {
+		case "connect":
+			return n.broker.connectAction(m)
+		case "disconnect":
+			n.broker.disconnectAction()
+			return nil
+		}
+		return errors.New("Invalid action specified")
+	}
+	// doPublish: the node's topic, qos and retain win over the message's
+	if n.topic != "" {
+		m["topic"] = n.topic
+	}
+	qos := 0
+	if q := engine.ToNumber(n.qos); n.qos != "" && q >= 0 && q <= 2 {
+		qos = int(q)
+	} else if v, ok := m["qos"]; ok && engine.Truthy(v) {
+		if q := engine.ToNumber(engine.ToString(v)); q == 1 || q == 2 {
+			qos = int(q)
+		}
+	}
+	retain := n.retain
+	if !engine.Truthy(retain) {
+		retain = m["retain"]
+	}
+	payload, ok := m["payload"]
+	if !ok {
+		return nil
+	}
+	topic, isStr := m["topic"].(string)
+	if !isStr || !validPublishTopic(topic) {
+		n.log.warn("Invalid topic specified")
+		return nil
+	}
+	return n.broker.publish(topic, mqttBytes(payload), byte(qos), retain == true || retain == "true")
+}
+
+// mqttBytes is Node-RED's payload conversion for publishing: buffers as
+// they are, null/undefined as "", objects as JSON, the rest as text.
+func mqttBytes(v any) []byte {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return t
+	case string:
+		return []byte(t)
+	case map[string]any, []any:
+		s, err := engine.JSONString(t, "")
+		if err != nil {
+			return []byte(engine.ToString(t))
+		}
+		return []byte(s)
+	}
+	return []byte(engine.ToString(v))
+}

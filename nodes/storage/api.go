@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+// DataAPI serves the time-series store over HTTP under /api/data, JSON in
+// and out:
+//
+//	GET    /api/data/{id}   one reading, 404 when there is none
+//	GET    /api/data?topic=&from=&to=&where=&limit=&offset=&order=&interval=&field=
+//	                        a page of readings: {"data": [...], "limit", "offset", "next"}
+//	POST   /api/data        a reading {topic, payload, ts?} or a list of them: {"ids": [...]}
+//	DELETE /api/data/{id}   one reading: 204, 404 when there is none
+//	DELETE /api/data?...    the readings matching the conditions: {"deleted": n}
+//
+// The store is opened on the first request and held until Close.
+type DataAPI struct {
+	dbs     *DBs
+	mux     *http.ServeMux
+	maxBody int64
+	now     func() time.Time
+
+	mu sync.Mutex // guards db, st
+	db *DB
+	st *Store
+}
+
+// NewDataAPI returns the /api/data handler over the store of dbs; bodies
+// are limited to maxBody bytes (0: 5 MiB).
+func NewDataAPI(dbs *DBs, maxBody int64) *DataAPI {
+	if maxBody <= 0 {
+		maxBody = 5 << 20
+	}
+	a := &DataAPI{dbs: dbs, mux: http.NewServeMux(), maxBody: maxBody, now: time.Now}
+	a.mux.HandleFunc("GET /api/data/{id}", a.getOne)
+	a.mux.HandleFunc("GET /api/data", a.getSeries)
+	a.mux.HandleFunc("POST /api/data", a.post)
+	a.mux.HandleFunc("DELETE /api/data/{id}", a.deleteOne)
+	a.mux.HandleFunc("DELETE /api/data", a.deleteWhere)
+	return a
+}
+
+// ServeHTTP implements http.Handler.
+func (a *DataAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// Close releases the store.
+func (a *DataAPI) Close() error {
+	a.mu.Lock()
+	db := a.db
+	a.db, a.st = nil, nil
+	a.mu.Unlock()
+	return a.dbs.Release(db)
+}
+
+func (a *DataAPI) store(r *http.Request) (*Store, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.st != nil {
+		return a.st, nil
+	}
+	db, st, err := a.dbs.AcquireStore(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	a.db, a.st = db, st
+	return st, nil
+}
+
+func (a *DataAPI) getOne(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	st, err := a.store(r)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	rows, err := st.Select(r.Context(), Query{ID: id})
+	switch {
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	case len(rows) == 0:
+		writeError(w, http.StatusNotFound, fmt.Errorf("no reading %d", id))
+	default:
+		writeJSON(w, http.StatusOK, rows[0])
+	}
+}
+
+func (a *DataAPI) getSeries(w http.ResponseWriter, r *http.Request) {
+	q, err := queryOf(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	st, err := a.store(r)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	limit, offset := q.page()
+	q.Limit, q.Offset = limit+1, offset // one more tells whether there is a next page
+	rows, err := st.Select(r.Context(), q)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	page := map[string]any{"limit": limit, "offset": offset}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page["next"] = offset + limit
+	}
+	page["data"] = rows
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (a *DataAPI) post(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.maxBody))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, err)
+		return
+	}
+	v, err := engine.DecodeJSON(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("invalid JSON: %w", err))
+		return
+	}
+	list, isList := v.([]any)
+	if !isList {
+		list = []any{v}
+	}
+	now := a.now().UnixMilli()
+	rs := make([]Reading, 0, len(list))
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		topic, _ := m["topic"].(string)
+		if !ok || topic == "" {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("reading %d: needs a topic", i))
+			return
+		}
+		rd := Reading{Topic: topic, Payload: m["payload"], TS: now}
+		if ts, ok := m["ts"].(float64); ok {
+			rd.TS = int64(ts)
+		}
+		rs = append(rs, rd)
+	}
+	st, err := a.store(r)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	ids, err := st.Insert(r.Context(), rs)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	list = make([]any, len(ids))
+	for i, id := range ids {
+		list[i] = float64(id)
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"ids": list})
+}
+
+func (a *DataAPI) deleteOne(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	st, err := a.store(r)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	n, err := st.Delete(r.Context(), Query{ID: id})
+	switch {
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	case n == 0:
+		writeError(w, http.StatusNotFound, fmt.Errorf("no reading %d", id))
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (a *DataAPI) deleteWhere(w http.ResponseWriter, r *http.Request) {
+	q, err := queryOf(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	st, err := a.store(r)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	n, err := st.Delete(r.Context(), q)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deleted": n})
+}
+
+// queryOf reads a Query from the URL: each parameter as ParseQuery's field
+// of the same name, where as a JSON list.
+func queryOf(r *http.Request) (Query, error) {
+	m := map[string]any{}
+	for k, vs := range r.URL.Query() {
+		m[k] = vs[0]
+	}
+	if w, ok := m["where"].(string); ok {
+		v, err := engine.DecodeJSON([]byte(w))
+		if err != nil {
+			return Query{}, fmt.Errorf("where: invalid JSON: %w", err)
+		}
+		m["where"] = v
+	}
+	var q Query
+	err := ParseQuery(m, &q)
+	if q.Limit > MaxLimit {
+		err = errors.Join(err, fmt.Errorf("limit: at most %d", MaxLimit))
+	}
+	return q, err
+}
+
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("invalid id %q", r.PathValue("id")))
+		return 0, false
+	}
+	return id, true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(engine.ToJSONValue(v))
+}
+
+func writeError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]any{"error": err.Error()})
+}

@@ -1,0 +1,9 @@
+// Package storage holds the storage palette: Node-RED's sqlite node and its
+// sqlitedb configuration node (node-red-node-sqlite's names and behaviour),
+// and Flowgate's time-series store (store in, store query, store delete)
+// with its /api/data HTTP API. Database files are shared per path through
+// DBs, a ref-counted pool with one writer connection per file.
+//
+// Import rules: engine and github.com/mattn/go-sqlite3; never another node
+// category.
+package storage

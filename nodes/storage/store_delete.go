@@ -1,0 +1,103 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+func storeDeleteSpec() engine.Spec {
+	return engine.Spec{
+		Type: "store delete", Category: "storage", Color: "#e97b00", Icon: "db.svg", LabelProp: "name",
+		Inputs: 1, Outputs: 1,
+		Props: []engine.Prop{
+			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},
+			{Name: "topic", Label: "Topic filter", Kind: engine.KindString, Default: ""},
+			{Name: "olderThan", Label: "Older than", Kind: engine.KindNumber, Default: 0},
+			{Name: "olderThanUnits", Label: "Units", Kind: engine.KindSelect, Default: "days", Options: unitOptions},
+		},
+		Help: help("store delete"),
+	}
+}
+
+// storeDelete removes readings from the time-series store: those of the
+// node's topic filter (or else msg.topic) older than olderThan, with
+// msg.query's fields (id, topic, from, to, where) on top. A delete without
+// any condition is refused. msg.payload becomes the number removed.
+type storeDelete struct {
+	res       *engine.Resources
+	dbs       *DBs
+	topic     string
+	olderThan time.Duration
+
+	mu sync.Mutex // guards db, st
+	db *DB
+	st *Store
+}
+
+func newStoreDelete(cfg *engine.Config, res *engine.Resources, dbs *DBs) (engine.Node, error) {
+	p := cfg.Reader()
+	n := &storeDelete{res: res, dbs: dbs}
+	n.topic = p.String("topic", "")
+	n.olderThan = durationProp(p, "olderThan", "olderThanUnits", "days")
+	return n, p.Err()
+}
+
+// Start opens the store.
+func (n *storeDelete) Start(ctx context.Context) error {
+	db, st, err := n.dbs.AcquireStore(ctx)
+	if err != nil {
+		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "failed to open"})
+		n.res.Error(err, nil)
+		return nil
+	}
+	n.mu.Lock()
+	n.db, n.st = db, st
+	n.mu.Unlock()
+	return nil
+}
+
+// Close releases the store.
+func (n *storeDelete) Close(context.Context) error {
+	n.mu.Lock()
+	db := n.db
+	n.db, n.st = nil, nil
+	n.mu.Unlock()
+	return n.dbs.Release(db)
+}
+
+func (n *storeDelete) Handle(ctx context.Context, msg engine.Msg, out *engine.Output) error {
+	n.mu.Lock()
+	st := n.st
+	n.mu.Unlock()
+	if st == nil {
+		return errors.New("the time-series store is not open")
+	}
+	q := Query{Topic: n.topic}
+	if q.Topic == "" {
+		q.Topic, _ = msg["topic"].(string)
+	}
+	if n.olderThan > 0 {
+		q.To = n.res.Now().Add(-n.olderThan).UnixMilli()
+	}
+	if raw, ok := msg["query"]; ok {
+		m, isMap := raw.(map[string]any)
+		if !isMap {
+			return errors.New("msg.query must be an object")
+		}
+		if err := ParseQuery(m, &q); err != nil {
+			return fmt.Errorf("msg.query: %w", err)
+		}
+	}
+	removed, err := st.Delete(ctx, q)
+	if err != nil {
+		return fmt.Errorf("store delete: %w", err)
+	}
+	msg["payload"] = float64(removed)
+	out.Send(0, msg)
+	return nil
+}
