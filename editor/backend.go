@@ -39,3 +39,12 @@ var ErrStaleRev = errors.New("flows revision is stale") // → 409
 // ErrNotFound is returned by Backend methods that name a node or flow that
 // does not exist (or is not running); the API answers 404.
 var ErrNotFound = errors.New("not found") // → 404
+
+// CredentialsBackend is implemented by a Backend that keeps node
+// credentials (GET /credentials/:type/:id).
+type CredentialsBackend interface {
+	// Credentials returns what the editor may see of a node's
+	// credentials: plain values of user names and has_<name> flags for
+	// secrets, never the secrets; an empty map when there are none.
+	Credentials(typ, id string) map[string]any
+}

@@ -48,8 +48,10 @@ type HubStats struct {
 // Hub is the /comms websocket: Node-RED's editor protocol. A client sends
 // {"subscribe":"<topic pattern>"} (MQTT wildcards: "+" one level, "#" the
 // rest) and receives JSON arrays of {"topic","data"} for the topics it
-// subscribed to; {"auth":"<token>"} is answered {"auth":"ok"} (tokens are
-// not checked yet). Statuses ("status/<id>") and notifications
+// subscribed to; {"auth":"<token>"} is answered {"auth":"ok"}. With
+// adminAuth, a client's first packet must be an auth packet with a valid
+// token: anything else is answered {"auth":"fail"} and the connection
+// closed. Statuses ("status/<id>") and notifications
 // ("notification/...") are retained: a new subscription first receives
 // the retained messages it matches, including the statuses the backend
 // reports at that moment.
@@ -61,6 +63,9 @@ type HubStats struct {
 type Hub struct {
 	log      *slog.Logger
 	statuses func() map[string]engine.Status
+	// auth checks a token; nil when the admin API is open. Set before
+	// the first client connects.
+	auth     func(token string) (Session, bool)
 	upgrader websocket.Upgrader
 	// sendBuffer is the per-client queue length (a field so that tests
 	// can make clients slow quickly).
@@ -481,25 +486,34 @@ func checkOrigin(r *http.Request) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// authOK answers an auth packet.
-var authOK = []byte(`{"auth":"ok"}`)
+// authOK and authFail answer an auth packet.
+var (
+	authOK   = []byte(`{"auth":"ok"}`)
+	authFail = []byte(`{"auth":"fail"}`)
+)
 
 // readPump reads the client's packets until the connection fails or the
 // client goes silent, then unregisters it.
 func (c *client) readPump() {
 	h := c.hub
+	// leaveOpen lets the write pump close the connection, after the
+	// frames queued for it (an auth failure's answer)
+	leaveOpen := false
 	defer func() {
 		select {
 		case h.unregister <- c:
 		case <-h.quit:
 		}
-		_ = c.conn.Close()
+		if !leaveOpen {
+			_ = c.conn.Close()
+		}
 		h.pumps.Done()
 	}()
 	c.conn.SetReadLimit(maxReadBytes)
 	alive := func() { _ = c.conn.SetReadDeadline(time.Now().Add(pongWait)) }
 	alive()
 	c.conn.SetPongHandler(func(string) error { alive(); return nil })
+	token := "" // the client's auth token, with adminAuth
 	for {
 		_, data, err := c.conn.ReadMessage()
 		if err != nil {
@@ -514,7 +528,24 @@ func (c *client) readPump() {
 			continue // Node-RED ignores malformed packets too
 		}
 		var r request
-		if a, _ := m.Auth.(string); a != "" {
+		a, _ := m.Auth.(string)
+		if h.auth != nil {
+			// every packet is checked: a revoked or expired token ends
+			// the connection at the client's next packet
+			if a != "" {
+				token = a
+			}
+			if _, ok := h.auth(token); !ok {
+				h.log.Warn("comms auth failed", "remote", c.remote)
+				select {
+				case h.requests <- request{c: c, reply: authFail}:
+					leaveOpen = true
+				case <-h.quit:
+				}
+				return
+			}
+		}
+		if a != "" {
 			r = request{c: c, reply: authOK}
 		} else if p, _ := m.Subscribe.(string); p != "" {
 			r = request{c: c, pattern: p, statuses: c.statusItems(p)}

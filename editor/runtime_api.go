@@ -38,6 +38,10 @@ func (s *Server) getSettings(c echo.Context) error {
 		"editorTheme":     map[string]any{"languages": []string{"en-US"}},
 	}
 	merge(out, s.o.Backend.Settings())
+	if sess, ok := c.Get(sessionKey).(Session); ok {
+		// Node-RED's settings name the logged-in user
+		out["user"] = map[string]any{"username": sess.Username, "permissions": sess.Scope}
+	}
 	return writeJSON(c, http.StatusOK, out)
 }
 
@@ -162,4 +166,14 @@ func (s *Server) postDebugBulk(c echo.Context) error {
 // getHealth serves GET /healthz.
 func (s *Server) getHealth(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// getCredentials serves GET /credentials/:type/:id as Node-RED: the
+// node's non-secret credentials and has_<name> flags ({} when none).
+func (s *Server) getCredentials(c echo.Context) error {
+	out := map[string]any{}
+	if cb, ok := s.o.Backend.(CredentialsBackend); ok {
+		out = cb.Credentials(param(c, "type"), param(c, "id"))
+	}
+	return writeJSON(c, http.StatusOK, out)
 }

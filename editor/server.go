@@ -34,6 +34,8 @@ type Options struct {
 	// MaxBodyBytes limits the body of every write request; 0 means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Auth is the adminAuth; nil leaves the admin API open.
+	Auth *Auth
 	// Version is reported by GET /settings unless the backend's settings
 	// carry their own "version".
 	Version string
@@ -60,22 +62,31 @@ func New(o Options) *Server {
 		o.Fallback = http.HandlerFunc(cannot)
 	}
 	s := &Server{o: o, hub: newHub(o.Log, o.Backend.Statuses)}
+	if o.Auth != nil {
+		s.hub.auth = o.Auth.Check
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	s.e = e
 
-	w := s.limit // every route that may carry a body
-	e.GET("/flows", s.getFlows)
+	// r: read routes; w: routes that may carry a body and change things
+	r := s.authRead
+	w := func(h echo.HandlerFunc) echo.HandlerFunc { return s.authWrite(s.limit(h)) }
+	e.GET("/auth/login", s.getAuthLogin)
+	e.POST("/auth/token", s.limit(s.postAuthToken))
+	e.POST("/auth/revoke", r(s.limit(s.postAuthRevoke)))
+	e.GET("/flows", r(s.getFlows))
 	e.POST("/flows", w(s.postFlows))
-	e.GET("/flows/state", s.getFlowsState)
+	e.GET("/flows/state", r(s.getFlowsState))
 	e.POST("/flows/state", w(s.postFlowsState))
 	e.POST("/flow", w(s.postFlow))
-	e.GET("/flow/:id", s.getFlow)
+	e.GET("/flow/:id", r(s.getFlow))
 	e.PUT("/flow/:id", w(s.putFlow))
 	e.DELETE("/flow/:id", w(s.deleteFlow))
-	e.GET("/nodes", s.getNodes)
-	e.GET("/settings", s.getSettings)
+	e.GET("/nodes", r(s.getNodes))
+	e.GET("/settings", r(s.getSettings))
+	e.GET("/credentials/:type/:id", r(s.getCredentials))
 	e.POST("/inject/:id", w(s.postInject))
 	e.POST("/debug/:state", w(s.postDebugBulk))
 	e.POST("/debug/:id/:state", w(s.postDebug))
@@ -217,6 +228,7 @@ func writeJSON(c echo.Context, status int, v any) error {
 
 // writeRawJSON answers with already encoded JSON.
 func writeRawJSON(c echo.Context, status int, body []byte) error {
+	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 	return c.Blob(status, "application/json; charset=utf-8", body)
 }
 

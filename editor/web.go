@@ -38,7 +38,20 @@ const notBuilt = `<!DOCTYPE html>
 </html>
 `
 
+// editorHeaders are the security headers of the editor's files: no
+// content sniffing, no framing by other sites (Home Assistant's ingress
+// frames it from its own origin, behind its proxy), no referrer leaving
+// the site.
+func editorHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Content-Security-Policy", "frame-ancestors 'self'")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	editorHeaders(w)
 	if s.o.Web == nil {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
@@ -85,6 +98,7 @@ func (s *Server) serveName(w http.ResponseWriter, r *http.Request, name string) 
 		}
 		rs = strings.NewReader(string(b))
 	}
+	editorHeaders(w)
 	if strings.HasPrefix(name, "assets/") {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {

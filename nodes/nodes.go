@@ -2,8 +2,11 @@ package nodes
 
 import (
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/hw"
 	"github.com/flowgate/flowgate/nodes/common"
 	"github.com/flowgate/flowgate/nodes/function"
+	"github.com/flowgate/flowgate/nodes/hardware"
+	"github.com/flowgate/flowgate/nodes/homeassistant"
 	"github.com/flowgate/flowgate/nodes/network"
 	"github.com/flowgate/flowgate/nodes/parser"
 	"github.com/flowgate/flowgate/nodes/sequence"
@@ -17,6 +20,10 @@ type Options struct {
 	DataDir string
 	// DBs shares database files between the storage nodes and /api/data.
 	DBs *storage.DBs
+	// Board is the GPIO and I2C backend; nil means hardware is off.
+	Board hw.Board
+	// Pins are Board's pin claims, shared with /api/hw; nil makes them.
+	Pins *hw.Pins
 }
 
 // All returns every node type, category by category, with default options.
@@ -31,7 +38,9 @@ func AllWith(o Options) []engine.Type {
 		sequence.Types(),
 		parser.Types(),
 		network.Types(),
+		homeassistant.Types(),
 		storage.TypesWith(storage.Options{DataDir: o.DataDir, DBs: o.DBs}),
+		hardware.TypesWith(hardware.Options{Board: o.Board, Pins: o.Pins}),
 	} {
 		all = append(all, types...)
 	}

@@ -47,7 +47,7 @@ func (r *Runtime) Settings() map[string]any {
 		"httpNodeRoot":   "/",
 		"version":        r.s.Version,
 		"flowFilePretty": true,
-		"context":        map[string]any{"default": "memory", "stores": []string{"memory"}},
+		"context":        r.ctxs.settings(),
 		"flowgate": map[string]any{
 			"broker": r.s.Broker,
 			"hw":     r.s.HW,
@@ -96,3 +96,6 @@ func (r *Runtime) SetFlowsRunning(ctx context.Context, run bool) error {
 
 // Statuses implements editor.Backend.
 func (r *Runtime) Statuses() map[string]engine.Status { return r.eng.Statuses() }
+
+// Credentials implements editor.CredentialsBackend.
+func (r *Runtime) Credentials(typ, id string) map[string]any { return r.creds.forEditor(typ, id) }

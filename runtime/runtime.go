@@ -33,7 +33,10 @@ type Runtime struct {
 	srv    *http.Server
 	ln     net.Listener
 	data   *storageService // database pool and /api/data
+	hw     *hwService      // board, pin claims and /api/hw
+	ctxs   *contextStores  // context stores (contextStorage)
 	broker *Broker         // nil with --broker off
+	creds  *credStore      // node credentials, apart from the flows
 
 	mu  sync.Mutex // guards cfg
 	cfg *flows.Config
@@ -50,18 +53,28 @@ func New(s Settings) (*Runtime, error) {
 		return nil, err
 	}
 	data := newStorage(s)
-	reg, err := engine.NewRegistry(nodes.AllWith(nodes.Options{DataDir: s.DataDir, DBs: data.dbs})...)
+	hws, err := newHW(s)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil), data: data}
+	reg, err := engine.NewRegistry(nodes.AllWith(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins})...)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil), data: data, hw: hws, ctxs: newContextStores(s)}
+	r.creds = newCredStore(s, reg.Specs())
+	auth, err := s.Security.adminAuth()
+	if err != nil {
+		return nil, err
+	}
 	r.router = &network.Router{}
 	r.router.MaxBodyBytes = s.MaxBodyBytes
 	r.editor = editor.New(editor.Options{
 		Backend:      r,
 		Log:          s.Log.With("component", "editor"),
 		Web:          web.FS(),
-		Fallback:     data.routes(r.router),
+		Fallback:     s.Security.nodeAuth(hws.routes(data.routes(r.router))),
+		Auth:         auth,
 		MaxBodyBytes: s.MaxBodyBytes,
 		Version:      s.Version,
 	})
@@ -71,6 +84,7 @@ func New(s Settings) (*Runtime, error) {
 		HTTP:         r.router,
 		CloseTimeout: s.NodeCloseTimeout,
 		JSONata:      jsonata.New(0),
+		Stores:       r.ctxs.stores,
 	})
 	return r, nil
 }
@@ -84,6 +98,9 @@ func (r *Runtime) Start(ctx context.Context) error {
 	}
 	if err := os.MkdirAll(filepath.Dir(r.s.FlowsFile), 0o755); err != nil {
 		return fmt.Errorf("flows directory: %w", err)
+	}
+	if err := r.creds.open(); err != nil {
+		return err
 	}
 	cfg, err := r.store.Load()
 	if err != nil {
@@ -103,7 +120,10 @@ func (r *Runtime) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	log.Info("hardware backend", "hw", r.s.HW, "note", "GPIO and I2C nodes are not built yet")
+	if err := r.ctxs.open(ctx, r.data.dbs); err != nil {
+		return err
+	}
+	r.hw.logChoice(log)
 	if _, err := r.apply(ctx, cfg, engine.DeployFull, false); err != nil {
 		// stored flows that no longer validate: keep them stored, run nothing
 		log.Error("stored flows not started", "err", err)
@@ -115,10 +135,10 @@ func (r *Runtime) Start(ctx context.Context) error {
 	r.ln = ln
 	r.srv = &http.Server{Handler: r.editor, ReadHeaderTimeout: 10 * time.Second}
 	r.serveDone = make(chan error, 1)
-	go func() { r.serveDone <- r.srv.Serve(ln) }()
+	go func() { r.serveDone <- r.s.Security.serve(r.srv, ln) }()
 	log.Info("flowgate started", "addr", ln.Addr().String(), "data", r.s.DataDir, "flows", r.s.FlowsFile, "version", r.s.Version)
-	if host, _, _ := net.SplitHostPort(r.s.Listen); !isLoopback(host) {
-		log.Warn("the editor and admin API are open to the network without a login; listen on 127.0.0.1 or wait for adminAuth", "addr", r.s.Listen)
+	if host, _, _ := net.SplitHostPort(r.s.Listen); !isLoopback(host) && r.s.Security.AdminAuth == nil {
+		log.Warn("the editor and admin API are open to the network without a login; listen on 127.0.0.1 or set adminAuth in the settings file", "addr", r.s.Listen)
 	}
 	return nil
 }
@@ -168,7 +188,9 @@ func (r *Runtime) Shutdown(ctx context.Context) error {
 		}
 	}
 	r.eng.Stop(ctx)
+	err = errors.Join(err, r.ctxs.close())
 	err = errors.Join(err, r.data.close())
+	err = errors.Join(err, r.hw.close())
 	err = errors.Join(err, r.broker.Stop())
 	r.editor.Close()
 	r.s.Log.Info("flowgate stopped")
@@ -177,16 +199,27 @@ func (r *Runtime) Shutdown(ctx context.Context) error {
 
 // apply validates cfg, and when valid persists it (if persist) and deploys it.
 func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.DeployMode, persist bool) (string, error) {
+	stripped, creds, err := r.creds.split(cfg)
+	if err != nil {
+		return "", flows.Problems{{Reason: err.Error(), Severity: flows.SeverityError}}
+	}
+	persist = persist || stripped != cfg // never leave credentials in the flows file
+	cfg = stripped
 	if problems := flows.Validate(cfg); problems.Err() != nil {
 		return "", problems
 	}
-	g, err := graphOf(cfg)
+	g, err := r.creds.graphOf(cfg, creds)
 	if err != nil {
 		return "", flows.Problems{{Reason: err.Error(), Severity: flows.SeverityError}}
 	}
 	var commit func() error
 	if persist {
-		commit = func() error { return r.store.Save(cfg) }
+		commit = func() error {
+			if err := r.creds.save(creds); err != nil {
+				return err
+			}
+			return r.store.Save(cfg)
+		}
 	}
 	warnings, err := r.eng.Deploy(ctx, g, mode, commit)
 	if err != nil {
@@ -197,6 +230,9 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 	}
 	for _, w := range warnings {
 		r.s.Log.Warn("node not running", "node", w.Node, "type", w.Type, "reason", w.Reason)
+	}
+	if !persist {
+		r.creds.set(creds)
 	}
 	r.mu.Lock()
 	r.cfg = cfg

@@ -36,6 +36,10 @@ type Settings struct {
 	MaxBodyBytes int64
 	// Welcome writes the welcome flow when no flows file exists.
 	Welcome bool
+	// Security is adminAuth, credentialSecret, httpNodeAuth and https.
+	Security Security
+	// ContextStorage configures the context stores (memory when empty).
+	ContextStorage ContextStorage
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
@@ -46,6 +50,8 @@ type FileSettings struct {
 	UIHost           string `yaml:"uiHost"`
 	NodeCloseTimeout int    `yaml:"nodeCloseTimeout"` // milliseconds
 	APIMaxLength     string `yaml:"apiMaxLength"`     // "5mb"
+	Security         `yaml:",inline"`
+	ContextStorage   yaml.Node `yaml:"contextStorage"`
 }
 
 // LoadFile merges the settings file into s where s has no value.
@@ -76,6 +82,7 @@ func (s *Settings) LoadFile() error {
 		}
 		s.Listen = fmt.Sprintf("%s:%d", f.UIHost, port)
 	}
+	s.Security.merge(f.Security)
 	if s.NodeCloseTimeout == 0 && f.NodeCloseTimeout > 0 {
 		s.NodeCloseTimeout = time.Duration(f.NodeCloseTimeout) * time.Millisecond
 	}
@@ -85,6 +92,11 @@ func (s *Settings) LoadFile() error {
 			return fmt.Errorf("settings %s: apiMaxLength: %w", s.File, err)
 		}
 		s.MaxBodyBytes = n
+	}
+	if len(s.ContextStorage.Stores) == 0 && !f.ContextStorage.IsZero() {
+		if s.ContextStorage, err = parseContextStorage(&f.ContextStorage); err != nil {
+			return fmt.Errorf("settings %s: %w", s.File, err)
+		}
 	}
 	return nil
 }
@@ -132,6 +144,9 @@ func (s *Settings) Check() error {
 	case "", "auto", "sim", "off", "periph":
 	default:
 		return fmt.Errorf("--hw: must be auto, periph, sim or off, got %q", s.HW)
+	}
+	if err := s.Security.check(); err != nil {
+		return fmt.Errorf("settings: %w", err)
 	}
 	return nil
 }

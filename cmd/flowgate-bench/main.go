@@ -5,7 +5,9 @@
 // under a 32-connection load generator (with a bare net/http handler as the
 // floor), items per second through `split → 10 × change → join` and the
 // same with 10 function nodes, RSS after the load, peak RSS, and the size
-// on disk.
+// on disk; and an `mqtt in → change → mqtt out` relay (flood throughput and
+// paced latency) through a mosquitto the command starts, and through
+// Flowgate's embedded broker.
 //
 // Both systems get the same Node-RED-format flows through POST /flows, each
 // answer is checked before it is timed, the systems alternate run by run,
@@ -21,6 +23,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -39,6 +42,7 @@ func main() {
 	flag.BoolVar(&o.quick, "quick", false, "tiny sizes and one run, to test the command itself")
 	flag.DurationVar(&o.chainTimeout, "chain-timeout", time.Minute, "longest wait for one chain answer; slower is reported, not timed")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
+	flag.StringVar(&o.mosquitto, "mosquitto", findMosquitto(), "mosquitto binary for the MQTT relay figures; empty skips them")
 	flag.Parse()
 	o.out, o.log = os.Stdout, os.Stderr
 	if _, err := run(o); err != nil {
@@ -56,6 +60,8 @@ type options struct {
 	runs    int
 	quick   bool
 	jsonOut string
+	// mosquitto is the mosquitto binary; "" skips the mosquitto rows.
+	mosquitto string
 	// chainTimeout bounds one chain request.
 	chainTimeout time.Duration
 	out          io.Writer // the table
@@ -81,10 +87,13 @@ type Report struct {
 	CPU      string            `json:"cpu"`
 	Cores    int               `json:"cores"`
 	Versions map[string]string `json:"versions"`
-	Runs     int               `json:"runs"`
-	Conns    int               `json:"connections"`
-	Duration string            `json:"load_duration"`
-	Figures  []Figure          `json:"figures"`
+	// Load is the 1-minute load average at the start and the end: other
+	// work on the machine skews every figure.
+	Load     string   `json:"loadavg"`
+	Runs     int      `json:"runs"`
+	Conns    int      `json:"connections"`
+	Duration string   `json:"load_duration"`
+	Figures  []Figure `json:"figures"`
 }
 
 // samples collects per-system measurements of each figure, by name.
@@ -100,8 +109,11 @@ func (s samples) add(fig, sys string, v float64) {
 func run(o options) (*Report, error) {
 	sizes := []int{10_000, 100_000}
 	settle := time.Second
+	// MQTT: mqttK messages per flood, paced at mqttRate/s for mqttPace.
+	mqttK, mqttPace, mqttWarm := 50_000, 5*time.Second, 5_000
 	if o.quick {
 		o.runs, o.dur, sizes, settle = 1, 300*time.Millisecond, []int{100, 1000}, 200*time.Millisecond
+		mqttK, mqttPace, mqttWarm = 200, 500*time.Millisecond, 100
 	}
 	if o.chainTimeout <= 0 {
 		o.chainTimeout = time.Minute
@@ -138,6 +150,7 @@ func run(o options) (*Report, error) {
 		return s
 	}
 	S := samples{}
+	load0 := loadAvg()
 
 	for _, s := range systems {
 		S.add(s.sizeFig, s.name, s.size)
@@ -173,6 +186,29 @@ func run(o options) (*Report, error) {
 		S.add("idle RSS", s.name, procs[s.name].rssMiB("VmRSS"))
 	}
 
+	// The mosquitto both systems relay through, each on its own topics.
+	var mosq *mosquitto
+	mosqNote := ""
+	if o.mosquitto == "" {
+		mosqNote = "n/a (mosquitto not installed)"
+	} else {
+		if mosq, err = startMosquitto(o.mosquitto); err != nil {
+			return nil, err
+		}
+		defer mosq.p.stop()
+		if out, err := exec.Command(o.mosquitto, "-h").Output(); len(out) > 0 {
+			_ = err // mosquitto -h exits 3
+			rep.Versions["mosquitto"], _, _ = strings.Cut(string(out), "\n")
+		}
+	}
+	extra := map[string][]string{}
+	relays := map[string]*relayClient{}
+	defer func() {
+		for _, rc := range relays {
+			rc.close()
+		}
+	}()
+
 	// Deploy and check every answer before timing anything.
 	hasFunc := map[string]bool{}
 	for _, s := range systems {
@@ -181,9 +217,59 @@ func run(o options) (*Report, error) {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		hasFunc[s.name] = ok
-		if err := prepare(procs[s.name], ok); err != nil {
+		if mosq != nil {
+			extra[s.name] = []string{mqttFlow(mosq.port, mqttPrefix(s.name))}
+		}
+		if err := prepare(procs[s.name], ok, extra[s.name]...); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
+		if mosq != nil {
+			rc, err := newRelayClient(fmt.Sprintf("127.0.0.1:%d", mosq.port), mqttPrefix(s.name))
+			if err != nil {
+				return nil, err
+			}
+			relays[s.name] = rc
+		}
+	}
+	// lost notes the MQTT runs that lost messages, by row.
+	lost := map[string][]string{}
+	// mqttRun checks the relay answers, then floods it and paces it,
+	// adding the figures to the rows named by via.
+	mqttRun := func(rc *relayClient, sys, via string, timed bool) error {
+		if err := rc.check(); err != nil {
+			return fmt.Errorf("%s: %w", sys, err)
+		}
+		k, pace := mqttK, mqttPace
+		if !timed {
+			k, pace = mqttWarm, mqttPace/3
+		}
+		flood, p50, p99 := mqttNames(via)
+		v, err := rc.flood(k, o.chainTimeout/2)
+		switch {
+		case errors.Is(err, errLost):
+			fmt.Fprintf(o.log, "%s: mqtt flood via %s: %v\n", sys, via, err)
+			if timed {
+				lost[flood] = append(lost[flood], sys+": "+err.Error())
+			}
+		case err != nil:
+			return fmt.Errorf("%s: mqtt flood via %s: %w", sys, via, err)
+		case timed:
+			S.add(flood, sys, v)
+		}
+		l50, l99, err := rc.paced(mqttRate, pace)
+		switch {
+		case errors.Is(err, errLost):
+			fmt.Fprintf(o.log, "%s: mqtt paced via %s: %v\n", sys, via, err)
+			if timed {
+				lost[p50] = append(lost[p50], sys+": "+err.Error())
+			}
+		case err != nil:
+			return fmt.Errorf("%s: mqtt paced via %s: %w", sys, via, err)
+		case timed:
+			S.add(p50, sys, l50)
+			S.add(p99, sys, l99)
+		}
+		return nil
 	}
 	kinds := func(sys string) []string {
 		if hasFunc[sys] {
@@ -221,7 +307,7 @@ func run(o options) (*Report, error) {
 				return err
 			}
 			procs[s.name] = p
-			return prepare(p, hasFunc[s.name])
+			return prepare(p, hasFunc[s.name], extra[s.name]...)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %s chain, N=%d: %w", s.name, kind, n, err)
@@ -239,6 +325,11 @@ func run(o options) (*Report, error) {
 				if err := chainRun(s, kind, n, false); err != nil {
 					return nil, err
 				}
+			}
+		}
+		if rc := relays[s.name]; rc != nil {
+			if err := mqttRun(rc, s.name, "mosquitto", false); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -261,11 +352,23 @@ func run(o options) (*Report, error) {
 					}
 				}
 			}
+			if rc := relays[s.name]; rc != nil {
+				if err := mqttRun(rc, s.name, "mosquitto", true); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	for _, s := range systems {
 		S.add("RSS after load", s.name, procs[s.name].rssMiB("VmRSS"))
 		S.add("peak RSS", s.name, max(peak[s.name], procs[s.name].rssMiB("VmHWM")))
+	}
+	// The relay through Flowgate's embedded broker, on its own instance.
+	fmt.Fprintf(o.log, "mqtt via Flowgate's embedded broker, %d run(s)...\n", o.runs)
+	if err := embeddedRelay(fg, func(rc *relayClient, timed bool) error {
+		return mqttRun(rc, "Flowgate", "embedded broker", timed)
+	}, o.runs); err != nil {
+		return nil, err
 	}
 	fmt.Fprintf(o.log, "floor, %d run(s)...\n", o.runs)
 	for range o.runs {
@@ -274,7 +377,21 @@ func run(o options) (*Report, error) {
 			return nil, err
 		}
 		S.add("floor: bare net/http handler", "Flowgate", res.rps)
+		if mosq != nil {
+			// The same flood straight through mosquitto, no relay.
+			rc, err := newTopicClient(fmt.Sprintf("127.0.0.1:%d", mosq.port), "bench/floor", "bench/floor")
+			if err != nil {
+				return nil, err
+			}
+			v, err := rc.flood(mqttK, o.chainTimeout/2)
+			rc.close()
+			if err != nil {
+				return nil, fmt.Errorf("mosquitto floor: %w", err)
+			}
+			S.add(mqttFloor, "Flowgate", v)
+		}
 	}
+	rep.Load = load0 + " → " + loadAvg()
 
 	// The rows, in order.
 	fig := func(name, unit, better, note string) Figure {
@@ -323,8 +440,28 @@ func run(o options) (*Report, error) {
 		}
 		figs = append(figs, fig(chainName("function", n), "items/s", "higher", note))
 	}
-	for _, name := range []string{"mqtt in → change → mqtt out: flood", "mqtt relay: paced p50/p99 latency"} {
-		figs = append(figs, Figure{Name: name, Note: "n/a (no MQTT nodes in Flowgate yet)"})
+	for _, via := range []string{"mosquitto", "embedded broker"} {
+		flood, p50, p99 := mqttNames(via)
+		note := mosqNote
+		for i, row := range []struct{ name, unit, better string }{
+			{flood, "msgs/s", "higher"}, {p50, "ms", "lower"}, {p99, "ms", "lower"},
+		} {
+			n := note
+			if via == "embedded broker" && i == 0 {
+				n = "Flowgate only"
+			}
+			if l := lost[row.name]; len(l) > 0 {
+				n = strings.TrimSpace(n + " " + strings.Join(l, "; "))
+			}
+			figs = append(figs, fig(row.name, row.unit, row.better, n))
+		}
+		if via == "mosquitto" {
+			n := "mosquitto alone, same client, no relay"
+			if mosq == nil {
+				n = note
+			}
+			figs = append(figs, fig(mqttFloor, "msgs/s", "", n))
+		}
 	}
 	figs = append(figs,
 		fig("start-up to first GET /flows", "ms", "lower", ""),
@@ -350,16 +487,72 @@ func run(o options) (*Report, error) {
 	return rep, nil
 }
 
+// mqttFloor is the row of the flood through mosquitto without a relay.
+const mqttFloor = "floor: mosquitto, publisher → subscriber"
+
+// loadAvg is the 1-minute load average, from /proc/loadavg.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f, _, _ := strings.Cut(string(data), " ")
+	return f
+}
+
+// mqttRate is the paced relay's rate, messages per second.
+const mqttRate = 200
+
+// mqttNames are the rows of the relay through via.
+func mqttNames(via string) (flood, p50, p99 string) {
+	return "mqtt in → change → mqtt out, " + via,
+		fmt.Sprintf("  %s, %d msg/s: latency p50", via, mqttRate),
+		fmt.Sprintf("  %s, %d msg/s: latency p99", via, mqttRate)
+}
+
+// embeddedRelay starts an instance of fg with its embedded broker on a
+// free loopback port, deploys the relay pointing at that broker, and runs
+// measure once untimed, then runs times.
+func embeddedRelay(fg *system, measure func(rc *relayClient, timed bool) error, runs int) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p, _, err := fg.startWith("--broker", addr)
+	if err != nil {
+		return fmt.Errorf("Flowgate --broker %s: %w", addr, err)
+	}
+	defer p.stop()
+	prefix := mqttPrefix("Flowgate")
+	if err := p.deploy(mqttFlow(port, prefix)); err != nil {
+		return err
+	}
+	rc, err := newRelayClient(addr, prefix)
+	if err != nil {
+		return err
+	}
+	defer rc.close()
+	for r := range runs + 1 {
+		if err := measure(rc, r > 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func chainName(kind string, n int) string {
 	return fmt.Sprintf("split → 10 × %s → join, N=%s", kind, thousands(n))
 }
 
 // prepare deploys the bench flows to p and checks the http flow answers.
-func prepare(p *proc, function bool) error {
+// extra flows are deployed with them.
+func prepare(p *proc, function bool, extra ...string) error {
 	flows := []string{httpFlow, chainFlow("change")}
 	if function {
 		flows = append(flows, chainFlow("function"))
 	}
+	flows = append(flows, extra...)
 	flow, err := concatFlows(flows...)
 	if err != nil {
 		return err
@@ -387,11 +580,14 @@ func checkHTTP(base string) error {
 }
 
 func printTable(w io.Writer, rep *Report, compare bool) {
-	fmt.Fprintf(w, "flowgate-bench %s on %s (%d cores); %d connections, %s per load run, median of %d run(s)\n",
-		rep.Date, rep.CPU, rep.Cores, rep.Conns, rep.Duration, rep.Runs)
+	fmt.Fprintf(w, "flowgate-bench %s on %s (%d cores, load average %s); %d connections, %s per load run, median of %d run(s)\n",
+		rep.Date, rep.CPU, rep.Cores, rep.Load, rep.Conns, rep.Duration, rep.Runs)
 	fmt.Fprintf(w, "versions: %s; bench %s", rep.Versions["flowgate"], rep.Versions["bench"])
 	if compare {
 		fmt.Fprintf(w, "; %s", rep.Versions["nodered"])
+	}
+	if v := rep.Versions["mosquitto"]; v != "" {
+		fmt.Fprintf(w, "; %s", v)
 	}
 	fmt.Fprint(w, "\n\n")
 	const row = "%-46s %-7s %10s"

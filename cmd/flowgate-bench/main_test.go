@@ -25,9 +25,18 @@ func buildFlowgate(t *testing.T) string {
 	return bin
 }
 
+// quickOptions are a quick run's options. Without mosquitto the mosquitto
+// rows are skipped with a message, unless CI is set: then it fails.
 func quickOptions(t *testing.T, bin string) (options, *bytes.Buffer) {
 	var out bytes.Buffer
-	return options{bin: bin, conns: 4, dur: 200 * time.Millisecond, runs: 1, quick: true,
+	mosq := findMosquitto()
+	if mosq == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("mosquitto is not installed (CI is set: .ci/run installs it)")
+		}
+		t.Log("mosquitto is not installed: the mosquitto relay rows are skipped")
+	}
+	return options{bin: bin, conns: 4, dur: 200 * time.Millisecond, runs: 1, quick: true, mosquitto: mosq,
 		jsonOut: filepath.Join(t.TempDir(), "bench.json"), out: &out, log: &out}, &out
 }
 
@@ -50,11 +59,21 @@ func checkReport(t *testing.T, rep *Report, o options, compare bool) {
 	if compare {
 		systems = append(systems, "Node-RED")
 	}
-	for _, name := range []string{
+	names := []string{
 		"http in → change → http response", "  latency p50", "  latency p99",
 		chainName("change", 100), chainName("change", 1000),
 		"start-up to first GET /flows", "idle RSS", "RSS after load", "peak RSS",
-	} {
+	}
+	if o.mosquitto != "" {
+		flood, p50, p99 := mqttNames("mosquitto")
+		names = append(names, flood, p50, p99)
+		if f := figure(t, rep, mqttFloor); f.Flowgate == nil || *f.Flowgate <= 0 {
+			t.Errorf("%s = %v, want a positive value", mqttFloor, f.Flowgate)
+		}
+	} else if f := figure(t, rep, "mqtt in → change → mqtt out, mosquitto"); f.Flowgate != nil || f.Note != "n/a (mosquitto not installed)" {
+		t.Errorf("mosquitto row without mosquitto: %v, %q", f.Flowgate, f.Note)
+	}
+	for _, name := range names {
 		f := figure(t, rep, name)
 		for _, sys := range systems {
 			v := f.Flowgate
@@ -70,6 +89,12 @@ func checkReport(t *testing.T, rep *Report, o options, compare bool) {
 		}
 		if !compare && f.NodeRED != nil {
 			t.Errorf("%s: Node-RED value %v without --compare", name, *f.NodeRED)
+		}
+	}
+	flood, p50, p99 := mqttNames("embedded broker")
+	for _, name := range []string{flood, p50, p99} {
+		if f := figure(t, rep, name); f.Flowgate == nil || *f.Flowgate <= 0 || f.NodeRED != nil {
+			t.Errorf("%s: Flowgate %v, Node-RED %v; want Flowgate only", name, f.Flowgate, f.NodeRED)
 		}
 	}
 	if f := figure(t, rep, "binary size"); f.Flowgate == nil || *f.Flowgate <= 0 {
@@ -144,6 +169,30 @@ func TestChainFlowsAreValidJSON(t *testing.T) {
 		if len(nodes) != 4+15 {
 			t.Errorf("%s: %d nodes, want 19", kind, len(nodes))
 		}
+	}
+}
+
+func TestMQTTFlow(t *testing.T) {
+	flow := mqttFlow(1883, mqttPrefix("Node-RED"))
+	var nodes []map[string]any
+	if err := json.Unmarshal([]byte(flow), &nodes); err != nil {
+		t.Fatalf("%v\n%s", err, flow)
+	}
+	types := map[string]map[string]any{}
+	for _, n := range nodes {
+		types[n["type"].(string)] = n
+	}
+	for typ, want := range map[string][2]string{
+		"mqtt in":     {"topic", "bench/nodered/in"},
+		"mqtt-broker": {"port", "1883"},
+		"mqtt out":    {"topic", ""},
+	} {
+		if got := types[typ][want[0]]; got != want[1] {
+			t.Errorf("%s.%s = %v, want %q", typ, want[0], got, want[1])
+		}
+	}
+	if len(nodes) != 5 {
+		t.Errorf("%d nodes, want 5", len(nodes))
 	}
 }
 

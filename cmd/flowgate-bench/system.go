@@ -27,6 +27,8 @@ type system struct {
 	size    float64
 	sizeFig string // "binary size" or "install size (node_modules)"
 	start   func() (*proc, time.Duration, error)
+	// startWith is start with more command-line arguments (Flowgate only).
+	startWith func(args ...string) (*proc, time.Duration, error)
 }
 
 // proc is a running instance.
@@ -187,7 +189,7 @@ func flowgateSystem(bin string) (*system, error) {
 		version += " (" + bi.GoVersion + ")"
 	}
 	s := &system{name: "Flowgate", version: version, size: float64(st.Size()) / (1 << 20), sizeFig: "binary size"}
-	s.start = func() (*proc, time.Duration, error) {
+	s.startWith = func(args ...string) (*proc, time.Duration, error) {
 		dir, err := os.MkdirTemp("", "flowgate-bench-")
 		if err != nil {
 			return nil, 0, err
@@ -198,6 +200,7 @@ func flowgateSystem(bin string) (*system, error) {
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		cmd := exec.Command(bin, "--listen", addr, "--data", filepath.Join(dir, "data"), "--broker", "off", "--hw", "off", "--log-level", "warn")
+		cmd.Args = append(cmd.Args, args...) // a later flag wins
 		cmd.Stderr = os.Stderr
 		t0 := time.Now()
 		p, err := launch(cmd, dir, "http://"+addr)
@@ -211,6 +214,7 @@ func flowgateSystem(bin string) (*system, error) {
 		}
 		return p, d, nil
 	}
+	s.start = func() (*proc, time.Duration, error) { return s.startWith() }
 	return s, nil
 }
 

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -38,6 +39,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "flowgate", version)
 		return 0
+	case "hash-password":
+		return hashPassword(os.Stdin, stdout, stderr)
 	case "help":
 		usage(stdout)
 		return 0
@@ -51,6 +54,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: flowgate [run] [flags]     start Flowgate (editor on --listen)
        flowgate validate FILE      check a flows file without running it
        flowgate version            print the version
+       flowgate hash-password      read a password on standard input, print its bcrypt hash
 
 flags (each has an environment twin, e.g. FLOWGATE_LISTEN):
 `)
@@ -131,5 +135,22 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, "ok")
+	return 0
+}
+
+// hashPassword prints the bcrypt hash of the password on in (its first
+// line), for adminAuth and httpNodeAuth in the settings file.
+func hashPassword(in io.Reader, stdout, stderr io.Writer) int {
+	line, err := bufio.NewReader(io.LimitReader(in, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		fmt.Fprintln(stderr, "flowgate:", err)
+		return 1
+	}
+	h, err := runtime.HashPassword([]byte(strings.TrimRight(line, "\r\n")))
+	if err != nil {
+		fmt.Fprintln(stderr, "flowgate:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, h)
 	return 0
 }

@@ -15,6 +15,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
 )
 
 func mqttBrokerSpec() engine.Spec {
@@ -140,6 +141,7 @@ type mqttBroker struct {
 	close *lwt
 	will  *lwt
 
+	fanMu   sync.Mutex   // serialises showing the state on users (fanOut, register)
 	mu      sync.RWMutex // guards everything below
 	opts    mqttConnOptions
 	client  paho.Client // nil until the first connect
@@ -382,9 +384,15 @@ func (n *mqttBroker) setState(s mqttState) {
 	n.fanOut(s.status())
 }
 
-// fanOut shows st on every registered user.
+// fanOut shows the current state on every registered user. The state is
+// read under fanMu, so concurrent fan-outs and registrations (paho's
+// goroutine, Start, a node registering) cannot leave an older state shown
+// last; st is what the caller changed to, superseded by anything newer.
 func (n *mqttBroker) fanOut(st engine.Status) {
+	n.fanMu.Lock()
+	defer n.fanMu.Unlock()
 	n.mu.RLock()
+	st = n.state.status()
 	fns := make([]func(engine.Status), 0, len(n.users))
 	for _, f := range n.users {
 		fns = append(fns, f)
@@ -398,6 +406,8 @@ func (n *mqttBroker) fanOut(st engine.Status) {
 // register adds a user (an mqtt in/out node) that shows the connection
 // state with status; it is shown the current state at once.
 func (n *mqttBroker) register(id string, status func(engine.Status)) {
+	n.fanMu.Lock()
+	defer n.fanMu.Unlock()
 	n.mu.Lock()
 	n.users[id] = status
 	st := n.state
@@ -669,3 +679,26 @@ func topicMatches(filter, topic string) bool {
 		filter, topic = frest, trest
 	}
 }
+
+// The exported method set below makes the config node a mqttconn.Conn for
+// the node types of other categories (Home Assistant).
+var _ mqttconn.Conn = (*mqttBroker)(nil)
+
+// Publish is publish for mqttconn.Conn.
+func (n *mqttBroker) Publish(topic string, payload []byte, qos byte, retain bool) error {
+	return n.publish(topic, payload, qos, retain)
+}
+
+// Subscribe is subscribe for mqttconn.Conn.
+func (n *mqttBroker) Subscribe(filter string, qos byte, id string, h mqttconn.Handler) {
+	n.subscribe(filter, qos, id, h)
+}
+
+// Unsubscribe is unsubscribe for mqttconn.Conn.
+func (n *mqttBroker) Unsubscribe(filter, id string) { n.unsubscribe(filter, id) }
+
+// Register is register for mqttconn.Conn.
+func (n *mqttBroker) Register(id string, status func(engine.Status)) { n.register(id, status) }
+
+// Deregister is deregister for mqttconn.Conn.
+func (n *mqttBroker) Deregister(id string) { n.deregister(id) }

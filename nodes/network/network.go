@@ -17,6 +17,12 @@ type Settings struct {
 	// HTTPRequestTimeout is the http request node's timeout (Node-RED's
 	// httpRequestTimeout); 0 means 120 s.
 	HTTPRequestTimeout time.Duration
+	// WebSocketReconnect is how long a websocket-client waits before it
+	// dials again; 0 means Node-RED's 3 s.
+	WebSocketReconnect time.Duration
+	// SocketReconnect is how long tcp in and tcp out clients wait before
+	// they connect again (Node-RED's socketReconnectTime); 0 means 10 s.
+	SocketReconnect time.Duration
 }
 
 // Types returns the node types of the network category with default settings.
@@ -26,6 +32,12 @@ func Types() []engine.Type { return TypesWith(Settings{}) }
 func TypesWith(s Settings) []engine.Type {
 	if s.HTTPRequestTimeout <= 0 {
 		s.HTTPRequestTimeout = 120 * time.Second
+	}
+	if s.WebSocketReconnect <= 0 {
+		s.WebSocketReconnect = wsReconnect
+	}
+	if s.SocketReconnect <= 0 {
+		s.SocketReconnect = tcpReconnect
 	}
 	return []engine.Type{
 		{Spec: httpInSpec(), New: newHTTPIn},
@@ -38,6 +50,19 @@ func TypesWith(s Settings) []engine.Type {
 		{Spec: mqttOutSpec(), New: newMQTTOut},
 		{Spec: udpInSpec(), New: newUDPIn},
 		{Spec: udpOutSpec(), New: newUDPOut},
+		{Spec: websocketListenerSpec(), New: newWebsocketListener},
+		{Spec: websocketClientSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+			return newWebsocketClient(cfg, res, s)
+		}},
+		{Spec: websocketInSpec(), New: newWebsocketIn},
+		{Spec: websocketOutSpec(), New: newWebsocketOut},
+		{Spec: tcpInSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+			return newTCPIn(cfg, res, s)
+		}},
+		{Spec: tcpOutSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+			return newTCPOut(cfg, res, s)
+		}},
+		{Spec: tcpRequestSpec(), New: newTCPRequest},
 	}
 }
 

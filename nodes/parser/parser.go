@@ -14,6 +14,7 @@ var helpFS embed.FS
 func Types() []engine.Type {
 	return []engine.Type{
 		{Spec: csvSpec(), New: newCSV},
+		{Spec: htmlSpec(), New: newHTML},
 		{Spec: jsonSpec(), New: newJSON},
 		{Spec: xmlSpec(), New: newXML},
 		{Spec: yamlSpec(), New: newYAML},

@@ -5,7 +5,7 @@
 //   CHROMIUM      the browser (default /usr/bin/chromium)
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -52,7 +52,14 @@ export async function startFlowgate(opts = {}) {
   const port = opts.port ?? (await freePort());
   const own = !opts.data;
   const data = opts.data ?? newDataDir();
-  const proc = spawn(bin, ['--listen', `127.0.0.1:${port}`, '--data', data, '--broker', 'off', '--hw', 'sim', '--log-level', 'error'], {
+  const args = ['--listen', `127.0.0.1:${port}`, '--data', data, '--broker', 'off', '--hw', 'sim', '--log-level', 'error'];
+  if (opts.settings) {
+    // a settings file (YAML), e.g. adminAuth
+    const file = join(data, 'settings.yaml');
+    writeFileSync(file, opts.settings);
+    args.push('--settings', file);
+  }
+  const proc = spawn(bin, args, {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/`;

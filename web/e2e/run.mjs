@@ -2,10 +2,11 @@
 // flowgate binary. Prints "N passed, N failed" and exits 1 on a failure.
 // Without Chromium it skips, unless CI is set: then it fails (lib.mjs).
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkTools, here, launch, newDataDir, startFlowgate } from './lib.mjs';
+import { bin, checkTools, deployFlows, here, launch, newDataDir, startFlowgate } from './lib.mjs';
 
 checkTools('e2e');
 const browser = await launch();
@@ -320,6 +321,75 @@ test('inject now sends the properties as edited in the form', async () => {
     await page.waitForSelector('.fg-debug-msg:has-text("edited, not deployed")', { timeout: 5000 });
     await page.click('.fg-tray button:has-text("Cancel")');
     assert(await page.locator('.fg-dirty').count() === 0, 'inject now changed the flow');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('selection to subflow: the change node moves into a subflow, deploys and still works', async () => {
+  const fg = await startFlowgate();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('pageerror', (e) => console.error('  page error:', e.message));
+  try {
+    await deployFlows(fg.url, [
+      { id: 'sft', type: 'tab', label: 'Subflows', disabled: false, info: '', env: [] },
+      { id: 'sfi', type: 'inject', z: 'sft', name: '', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: 'plain', payloadType: 'str', x: 120, y: 100, wires: [['sfc']] },
+      { id: 'sfc', type: 'change', z: 'sft', name: 'shout', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'changed inside a subflow', tot: 'str' }], action: '', property: '', from: '', to: '', reg: false, x: 300, y: 100, wires: [['sfd']] },
+      { id: 'sfd', type: 'debug', z: 'sft', name: '', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', x: 480, y: 100, wires: [] },
+    ]);
+    await page.goto(fg.url);
+    await page.waitForSelector('[data-node-type="change"]');
+    await page.click('[data-node-type="change"] >> .fg-node-label');
+    await page.click('button[aria-label="selection to subflow"]');
+    const inst = page.locator('.react-flow__node:has([data-node-type^="subflow:"])');
+    await inst.waitFor({ timeout: 5000 });
+    assert((await page.locator('[data-node-type="change"]').count()) === 0, 'the change node is still on the flow');
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 2);
+    // the palette lists the new subflow; its template opens on its own tab
+    await page.dblclick('.fg-palette-node[data-type^="subflow:"]');
+    await page.waitForSelector('[data-port-kind="in"]');
+    await page.waitForSelector('[data-port-kind="out"]');
+    assert((await page.locator('[data-node-type="change"]').count()) === 1, 'the template has no change node');
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 2);
+    await page.click('.fg-tab:has-text("Subflows")');
+    await deployed(page);
+    await page.locator(nodeSel('inject')).locator('.fg-node-button.left').click();
+    const msg = page.locator('.fg-debug-msg[data-node="sfd"]');
+    await msg.waitFor({ timeout: 5000 });
+    const text = await msg.innerText();
+    assert(text.includes('changed inside a subflow'), `subflow did not change the payload: ${text}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('adminAuth: login screen, wrong then right password, then /comms works', async () => {
+  const hash = execFileSync(bin, ['hash-password'], { input: 'secret\n' }).toString().trim();
+  const fg = await startFlowgate({
+    settings: `adminAuth:\n  type: credentials\n  users:\n    - {username: admin, password: "${hash}", permissions: "*"}\n`,
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('pageerror', (e) => console.error('  page error:', e.message));
+  try {
+    await page.goto(fg.url);
+    await page.waitForSelector('.fg-login');
+    await page.fill('input[name="username"]', 'admin');
+    await page.fill('input[name="password"]', 'wrong');
+    await page.click('button:has-text("Login")');
+    await page.waitForSelector('.fg-login-failed');
+    await page.fill('input[name="password"]', 'secret');
+    await page.click('button:has-text("Login")');
+    await page.waitForSelector('.fg-node');
+    // /comms took the token: the welcome flow's message reaches the sidebar
+    await page.click('[data-node-type="inject"] >> .fg-node-label');
+    await page.click('.fg-node-button.left');
+    await page.waitForSelector('.fg-debug-msg:has-text("Hello from Flowgate")', { timeout: 5000 });
+    // the token is kept: a reload goes straight to the editor
+    await page.reload();
+    await page.waitForSelector('.fg-node');
+    assert((await page.locator('.fg-login').count()) === 0, 'login asked again after a reload');
   } finally {
     await page.close();
     await fg.stop();

@@ -3,11 +3,15 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect, useState } from 'react';
 import type { DeployMode } from './api';
+import { ApiError, authToken, forgetToken, getLogin, onUnauthorized } from './api';
 import { connectComms } from './comms';
 import { Canvas, isTyping } from './components/Canvas';
+import { Login } from './components/Login';
 import { NodeEditor } from './components/NodeEditor';
 import { Palette } from './components/Palette';
 import { Sidebar } from './components/Sidebar';
+import { SubflowBar, SubflowTabs } from './components/Subflow';
+import { watchSubflowSpecs } from './subflows';
 import { exportNodes, exportText } from './model/clipboard';
 import { labelOf, tabs, toFlows } from './model/flows';
 import {
@@ -37,15 +41,41 @@ type Dialog = null | 'import' | 'export' | 'help' | 'search';
 export function App() {
   const [error, setError] = useState('');
   const [dialog, setDialog] = useState<Dialog>(null);
+  // needLogin is set when adminAuth refuses the editor's calls; session
+  // counts logins, restarting the load and /comms after each
+  const [needLogin, setNeedLogin] = useState(false);
+  const [session, setSession] = useState(0);
   const editing = useStore((s) => s.editing);
   const connected = useStore((s) => s.connected);
   const notice = useStore((s) => s.notice);
   const conflict = useStore((s) => s.conflict);
 
+  useEffect(watchSubflowSpecs, []);
   useEffect(() => {
-    load().catch((e: Error) => setError(e.message));
-    return connectComms({ onItems: onComms, onState: setConnected });
-  }, []);
+    let stop = () => {};
+    let live = true;
+    const refused = () => {
+      forgetToken();
+      stop();
+      getLogin().then(
+        (l) => live && (l.type === 'credentials' ? setNeedLogin(true) : setError('the server refused the editor (401)')),
+        () => live && setNeedLogin(true),
+      );
+    };
+    onUnauthorized(refused);
+    load()
+      .then(() => {
+        if (live) stop = connectComms({ onItems: onComms, onState: setConnected, onAuthFail: refused }, undefined, authToken);
+      })
+      .catch((e: Error) => {
+        if (e instanceof ApiError && e.status === 401) return; // refused shows the login
+        if (live) setError(e.message);
+      });
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [session]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -75,6 +105,15 @@ export function App() {
   }, []);
 
   if (error) return <div className="fg-fatal">Cannot load the editor: {error}</div>;
+  if (needLogin)
+    return (
+      <Login
+        done={() => {
+          setNeedLogin(false);
+          setSession((n) => n + 1);
+        }}
+      />
+    );
   return (
     <ReactFlowProvider>
       <div className="fg-app">
@@ -84,6 +123,7 @@ export function App() {
           <Palette />
           <div className="fg-workspace">
             <Tabs />
+            <SubflowBar />
             <Canvas />
           </div>
           <Sidebar />
@@ -195,6 +235,7 @@ function Tabs() {
       <button className="fg-tab-add" title="add flow" onClick={addTab}>
         +
       </button>
+      <SubflowTabs />
     </div>
   );
 }

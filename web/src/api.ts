@@ -15,9 +15,42 @@ export class ApiError extends Error {
   }
 }
 
+// The bearer token of adminAuth, kept across reloads as Node-RED's editor
+// keeps its "auth-tokens".
+const tokenKey = 'flowgate-auth-token';
+
+export function authToken(): string {
+  try {
+    return localStorage.getItem(tokenKey) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function setAuthToken(t: string) {
+  try {
+    if (t) localStorage.setItem(tokenKey, t);
+    else localStorage.removeItem(tokenKey);
+  } catch {
+    // storage disabled: the token lives as long as the page
+  }
+}
+
+let unauthorized: () => void = () => {};
+
+/** onUnauthorized sets what happens when a call is refused with 401 (the
+ * login screen). */
+export function onUnauthorized(f: () => void) {
+  unauthorized = f;
+}
+
 async function call(path: string, init?: RequestInit): Promise<Response> {
-  const r = await fetch(path, init);
+  const headers = new Headers(init?.headers);
+  const token = authToken();
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  const r = await fetch(path, { ...init, headers });
   if (r.ok) return r;
+  if (r.status === 401) unauthorized();
   let body: { code?: string; message?: string; problems?: Problem[] } = {};
   try {
     body = await r.json();
@@ -61,4 +94,46 @@ export async function inject(id: string, props?: unknown[]): Promise<void> {
 
 export async function setDebug(id: string, on: boolean): Promise<void> {
   await call(`debug/${encodeURIComponent(id)}/${on ? 'enable' : 'disable'}`, { method: 'POST' });
+}
+
+export interface LoginPrompt {
+  id: string;
+  type: string;
+  label: string;
+}
+
+/** getLogin answers how to log in: {type: "credentials", prompts} when
+ * adminAuth is on, {} when it is off. */
+export async function getLogin(): Promise<{ type?: string; prompts?: LoginPrompt[] }> {
+  return (await fetch('auth/login')).json();
+}
+
+/** login exchanges a user name and password for a token (the password
+ * grant Node-RED's editor sends) and keeps it. */
+export async function login(username: string, password: string): Promise<void> {
+  const body = new URLSearchParams({ client_id: 'node-red-editor', grant_type: 'password', scope: '', username, password });
+  const r = await fetch('auth/token', { method: 'POST', body });
+  if (!r.ok) {
+    const e = (await r.json().catch(() => ({}))) as { error_description?: string };
+    throw new ApiError(r.status, String(r.status), e.error_description ?? 'Login failed');
+  }
+  setAuthToken(((await r.json()) as { access_token: string }).access_token);
+}
+
+/** logout revokes the token and forgets it. */
+export async function logout(): Promise<void> {
+  const token = authToken();
+  setAuthToken('');
+  if (token) {
+    await fetch('auth/revoke', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: new URLSearchParams({ token }),
+    }).catch(() => {});
+  }
+}
+
+/** forgetToken drops a token the server refused. */
+export function forgetToken() {
+  setAuthToken('');
 }

@@ -9,6 +9,8 @@ export interface CommsItem {
 export interface CommsHandlers {
   onItems(items: CommsItem[]): void;
   onState(connected: boolean): void;
+  /** onAuthFail is called when the server refuses the token (adminAuth). */
+  onAuthFail?(): void;
 }
 
 export function commsURL(loc: Location = location): string {
@@ -19,7 +21,7 @@ export function commsURL(loc: Location = location): string {
 
 /** connectComms keeps a connection open until the returned function is
  * called. */
-export function connectComms(h: CommsHandlers, url = commsURL()): () => void {
+export function connectComms(h: CommsHandlers, url = commsURL(), token: () => string = () => ''): () => void {
   let ws: WebSocket | null = null;
   let stopped = false;
   let delay = 500;
@@ -28,6 +30,9 @@ export function connectComms(h: CommsHandlers, url = commsURL()): () => void {
     ws = new WebSocket(url);
     ws.onopen = () => {
       delay = 500;
+      // with adminAuth the first packet must carry the token
+      const t = token();
+      if (t) ws!.send(JSON.stringify({ auth: t }));
       ws!.send(JSON.stringify({ subscribe: 'debug' }));
       ws!.send(JSON.stringify({ subscribe: 'status/#' }));
       ws!.send(JSON.stringify({ subscribe: 'notification/#' }));
@@ -38,6 +43,11 @@ export function connectComms(h: CommsHandlers, url = commsURL()): () => void {
       try {
         v = JSON.parse(String(e.data));
       } catch {
+        return;
+      }
+      if (v && typeof v === 'object' && (v as { auth?: string }).auth === 'fail') {
+        stopped = true;
+        h.onAuthFail?.();
         return;
       }
       if (Array.isArray(v)) h.onItems(v.filter((x): x is CommsItem => !!x && typeof x.topic === 'string'));

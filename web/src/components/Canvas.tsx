@@ -26,19 +26,25 @@ import {
   type GroupView,
   type NodeView,
 } from '../model/canvas';
-import { canConnect } from '../model/wiring';
-import { actions, addNodeAt, deleteSelected, moveTo, select, unwire, useStore, wire } from '../store';
+import { moveNodes } from '../model/flows';
+import { movePort, parsePortId, portCanvas } from '../model/subflow';
+import { canConnect, inputCount } from '../model/wiring';
+import { actions, addNodeAt, change, deleteSelected, select, unwire, useStore, wire } from '../store';
+import { portUnwire, portWire } from '../subflows';
+
+/** isPort says whether a canvas id is a subflow template's port node. */
+const isPort = (id: string) => !!parsePortId(id) && !actions.get().history.present.nodes[id];
 
 /** isTyping says whether a key event goes to a text field. */
 export function isTyping(e: KeyboardEvent): boolean {
   const t = e.target as HTMLElement | null;
   return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 }
-import { FlowNode, GroupNode, JunctionNode } from './FlowNode';
+import { FlowNode, GroupNode, JunctionNode, PortNode } from './FlowNode';
 
 // Stable for the life of the page: React Flow remounts every node when
 // nodeTypes changes.
-const nodeTypes = { nr: FlowNode, junction: JunctionNode, nrgroup: GroupNode };
+const nodeTypes = { nr: FlowNode, junction: JunctionNode, nrgroup: GroupNode, nrport: PortNode };
 export const dragType = 'application/x-flowgate-type';
 
 type AnyNode = Node<NodeView> | Node<GroupView>;
@@ -57,7 +63,13 @@ export function Canvas() {
   const selected = useStore((s) => s.selected);
   const flow = useReactFlow();
   const cache = useRef(newCanvasCache());
-  const derived = useMemo(() => toCanvas(m, tab, specs, cache.current), [m, tab, specs]);
+  const derived = useMemo(() => {
+    const c = toCanvas(m, tab, specs, cache.current);
+    if (m.nodes[tab]?.type !== 'subflow') return c;
+    // A subflow's template: its input, output and status ports too.
+    const p = portCanvas(m, tab);
+    return { ...c, nodes: [...c.nodes, ...p.nodes] as unknown as CanvasNode[], edges: [...c.edges, ...p.edges] };
+  }, [m, tab, specs]);
   const [nodes, setNodes] = useState<AnyNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const [hover, setHover] = useState<string | null>(null);
@@ -123,26 +135,35 @@ export function Canvas() {
     if ((n.data as NodeView).link) setHover((h) => (h === n.id ? null : h));
   }, []);
   const onNodeDoubleClick = useCallback((_e: unknown, n: Node) => {
-    if (n.type !== 'nrgroup') actions.set({ editing: n.id });
+    if (n.type !== 'nrgroup' && n.type !== 'nrport') actions.set({ editing: n.id });
   }, []);
   const onPaneClick = useCallback(() => select([]), []);
 
   const onNodeDragStop = useCallback((_e: unknown, _n: Node, dragged: Node[]) => {
     const pos: Record<string, { x: number; y: number }> = {};
+    const ports: [string, { x: number; y: number }][] = [];
     for (const d of dragged) {
       const c = d as unknown as CanvasNode;
-      pos[d.id] = centreOf({ position: d.position, width: c.width, height: c.height });
+      const at = centreOf({ position: d.position, width: c.width, height: c.height });
+      if (d.type === 'nrport') ports.push([d.id, at]);
+      else pos[d.id] = at;
     }
-    moveTo(pos);
+    change((m) => ports.reduce((acc, [id, p]) => movePort(acc, id, p.x, p.y), moveNodes(m, pos)));
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
     if (!c.sourceHandle) return;
+    if (isPort(c.source) || isPort(c.target)) return portWire(c.source, Number(c.sourceHandle.slice(1)), c.target);
     wire(c.source, Number(c.sourceHandle.slice(1)), c.target);
   }, []);
   const isValidConnection = useCallback(
     (c: Connection | Edge) => {
       const port = Number((c.sourceHandle ?? 'o0').slice(1));
+      const m = actions.get().history.present;
+      const a = parsePortId(c.source);
+      if (a && isPort(c.source)) return a.kind === 'in' && m.nodes[c.target]?.z === a.def && inputCount(m.nodes[c.target], specs[m.nodes[c.target].type]) > 0;
+      const b = parsePortId(c.target);
+      if (b && isPort(c.target)) return b.kind !== 'in' && m.nodes[c.source]?.z === b.def;
       return canConnect(actions.get().history.present, specs, c.source, port, c.target).ok;
     },
     [specs],
@@ -161,7 +182,10 @@ export function Canvas() {
 
   useEffect(() => {
     const deleteEdges = () => {
-      const gone = edgesNow.current.filter((e) => e.selected && !(e as CanvasEdge).link);
+      let gone = edgesNow.current.filter((e) => e.selected && !(e as CanvasEdge).link);
+      const toPorts = gone.filter((e) => isPort(e.source) || isPort(e.target));
+      if (toPorts.length > 0) portUnwire(toPorts.map((e) => ({ src: e.source, port: Number(e.sourceHandle!.slice(1)), dst: e.target })));
+      gone = gone.filter((e) => !toPorts.includes(e));
       if (gone.length > 0) unwire(gone.map((e) => ({ src: e.source, port: Number(e.sourceHandle!.slice(1)), dst: e.target })));
     };
     const onKey = (e: KeyboardEvent) => {

@@ -3,6 +3,7 @@
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import { memo } from 'react';
 import { iconName, type GroupView, type NodeView } from '../model/canvas';
+import type { PortView } from '../model/subflow';
 import { injectNode, toggleDebug, useStore } from '../store';
 import { Icon } from './icons';
 
@@ -126,6 +127,18 @@ export const GroupNode = memo(function GroupNode({ id, data, width, height }: No
           {data.name}
         </div>
       )}
+    </div>
+  );
+});
+
+/** PortNode is an input, output or status port of a subflow template, as
+ * Node-RED draws them: a small grey box, wired like a node. */
+export const PortNode = memo(function PortNode({ id, data, selected }: NodeProps<Node<PortView, 'nrport'>>) {
+  return (
+    <div className={'fg-sfport ' + data.kind + (selected ? ' selected' : '')} data-port-id={id} data-port-kind={data.kind}>
+      {data.kind !== 'in' && <Handle type="target" position={Position.Left} id="i" className="fg-port" />}
+      <span>{data.kind === 'out' ? data.label : data.kind === 'in' ? 'in' : 'status'}</span>
+      {data.kind === 'in' && <Handle type="source" position={Position.Right} id="o0" className="fg-port" />}
     </div>
   );
 });

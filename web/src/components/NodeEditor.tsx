@@ -5,6 +5,9 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { isCanvasNode, labelOf, toFlows, userInjectProps } from '../model/flows';
 import type { NRNode, Prop } from '../model/types';
 import { actions, addConfigNode, applyEdit, injectNode, useStore } from '../store';
+import { definitionOf, instanceEnv, type EnvEntry } from '../model/subflow';
+import { openSubflow } from '../subflows';
+import { InstanceEnvForm, SubflowEditor } from './Subflow';
 import { JSONField, RuleList, TypedInput } from './widgets';
 
 // CodeMirror is loaded only when a form has a code field.
@@ -15,6 +18,14 @@ const structural = new Set(['id', 'type', 'z', 'x', 'y', 'wires', 'g']);
 
 export function NodeEditor({ id }: { id: string }) {
   const node = useStore((s) => s.history.present.nodes[id]);
+  if (node?.type === 'subflow') return <SubflowEditor def={node} />;
+  return <NodeForm id={id} />;
+}
+
+function NodeForm({ id }: { id: string }) {
+  const node = useStore((s) => s.history.present.nodes[id]);
+  const sfDef = useStore((s) => definitionOf(s.history.present, s.history.present.nodes[id]));
+  const [envValues, setEnvValues] = useState<Record<string, { type: string; value: string }>>({});
   const specs = useStore((s) => s.specs);
   const problems = useStore((s) => s.problems[id]) ?? [];
   const spec = node ? specs[node.type] : undefined;
@@ -28,7 +39,8 @@ export function NodeEditor({ id }: { id: string }) {
   if (!node) return null;
   const patch = (p: Rec) => setDraft((d) => ({ ...d, ...p }));
   const close = () => actions.set({ editing: null });
-  const done = () => applyEdit(id, draft);
+  const done = () =>
+    applyEdit(id, sfDef ? { ...draft, env: instanceEnv(sfDef, (Array.isArray(draft.env) ? draft.env : []) as EnvEntry[], envValues) } : draft);
   const fieldProblems = (name: string) => problems.filter((p) => p.field === name || p.field?.startsWith(name + '['));
   const general = problems.filter((p) => !p.field || !spec?.props.some((q) => p.field === q.name || p.field?.startsWith(q.name + '[')));
   return (
@@ -39,11 +51,16 @@ export function NodeEditor({ id }: { id: string }) {
       }}
     >
       <header>
-        <span>Edit {node.type} node</span>
+        <span>Edit {sfDef ? `subflow: ${String(sfDef.name || sfDef.id)}` : node.type} node</span>
         <span className="fg-spacer" />
         {spec?.button === 'inject' && (
           <button onClick={() => void injectNode(id, userInjectProps(draft))} title="inject a message with the properties as edited here">
             inject now
+          </button>
+        )}
+        {sfDef && (
+          <button onClick={() => (close(), openSubflow(sfDef.id))} title="open the subflow's template on its tab">
+            edit subflow template
           </button>
         )}
         <button onClick={close}>Cancel</button>
@@ -78,6 +95,7 @@ export function NodeEditor({ id }: { id: string }) {
             <JSONField value={draft} onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && setDraft(v as Rec)} />
           </div>
         )}
+        {sfDef && <InstanceEnvForm def={sfDef} inst={draft} values={envValues} onChange={(name, v) => setEnvValues((e) => ({ ...e, [name]: v }))} />}
         <label className="fg-check">
           <input type="checkbox" checked={draft.d === true} onChange={(e) => patch({ d: e.target.checked ? true : undefined })} />
           disabled

@@ -2,9 +2,11 @@
 
 import { useMemo, useState } from 'react';
 import { useStore } from '../store';
+import { openSubflow } from '../subflows';
+import { subflowPrefix } from '../model/subflow';
 import { dragType } from './Canvas';
 
-const categoryOrder = ['common', 'function', 'sequence', 'parser', 'network', 'storage', 'hardware', 'homeassistant'];
+const categoryOrder = ['subflows', 'common', 'function', 'sequence', 'parser', 'network', 'storage', 'hardware', 'homeassistant'];
 
 export function Palette() {
   const specList = useStore((s) => s.specList);
@@ -45,6 +47,8 @@ export function Palette() {
                   e.dataTransfer.setData(dragType, s.type);
                   e.dataTransfer.effectAllowed = 'move';
                 }}
+                // a subflow's entry opens its template, as in Node-RED
+                onDoubleClick={() => s.type.startsWith(subflowPrefix) && openSubflow(s.type.slice(subflowPrefix.length))}
                 title={s.help.split('\n')[0]}
               >
                 {s.inputs > 0 && <span className="fg-palette-port in" />}

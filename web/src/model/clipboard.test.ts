@@ -95,7 +95,15 @@ describe('pasteNodes', () => {
       const back = exportNodes(r.model, r.ids, specs);
       const ids = new Map(src.map((n, k) => [n.id, back[k]?.id]));
       const unmap = (v: unknown): unknown =>
-        typeof v === 'string' ? ([...ids].find(([, b]) => b === v)?.[0] ?? v) : Array.isArray(v) ? v.map(unmap) : v;
+        typeof v === 'string'
+          ? v.startsWith('subflow:')
+            ? 'subflow:' + String(unmap(v.slice(8)))
+            : ([...ids].find(([, b]) => b === v)?.[0] ?? v)
+          : Array.isArray(v)
+            ? v.map(unmap)
+            : v && typeof v === 'object'
+              ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unmap(x)]))
+              : v;
       const restored = back.map((n) => Object.fromEntries(Object.entries(n).map(([k, v]) => [k, k === 'z' ? v : unmap(v)])));
       const zs = new Map(src.map((n, k) => [back[k]?.z, n.z]));
       for (const n of restored) if (n.z !== undefined) n.z = zs.get(n.z as string);

@@ -91,6 +91,8 @@ export function pasteNodes(m: Model, input: string | readonly NRNode[], specs: S
         n.wires = (v as unknown[]).map((p) =>
           Array.isArray(p) ? p.filter((t) => typeof t === 'string' && map.has(t)).map((t) => map.get(t)!) : [],
         );
+      } else if (n0.type === 'subflow' && (k === 'in' || k === 'out' || k === 'status')) {
+        n[k] = remapPorts(v, map); // a subflow's ports wire its template's nodes
       } else if ((k === 'links' || k === 'nodes' || k === 'scope') && Array.isArray(v)) {
         n[k] = v.map(ref); // references outside the paste are kept as they are
       } else if (k !== 'z') {
@@ -98,6 +100,8 @@ export function pasteNodes(m: Model, input: string | readonly NRNode[], specs: S
       }
     }
     n.id = map.get(n0.id)!;
+    const sf = n0.type.startsWith('subflow:') ? map.get(n0.type.slice('subflow:'.length)) : undefined;
+    if (sf) n.type = 'subflow:' + sf; // an instance of a pasted subflow
     if (n.type !== 'tab' && n.type !== 'subflow') {
       if (typeof n0.z === 'string' && tabIds.has(n0.z)) n.z = map.get(n0.z)!;
       else if (!isConfigNode(n, specs) || typeof n0.z === 'string') n.z = o.tab;
@@ -113,4 +117,16 @@ export function pasteNodes(m: Model, input: string | readonly NRNode[], specs: S
     ids: out.map((n) => n.id),
     tabs: out.filter((n) => n.type === 'tab').map((n) => n.id),
   };
+}
+
+/** remapPorts renames the node ids a subflow's in/out/status ports wire. */
+function remapPorts(v: unknown, map: ReadonlyMap<string, string>): unknown {
+  const one = (p: unknown) => {
+    if (!p || typeof p !== 'object' || !Array.isArray((p as { wires?: unknown }).wires)) return p;
+    const wires = (p as { wires: { id?: unknown }[] }).wires
+      .filter((w) => typeof w?.id === 'string' && map.has(w.id))
+      .map((w) => ({ ...w, id: map.get(w.id as string) }));
+    return { ...p, wires };
+  };
+  return Array.isArray(v) ? v.map(one) : one(v);
 }

@@ -1,0 +1,158 @@
+package hardware
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/hw"
+)
+
+func gpioInSpec() engine.Spec {
+	return engine.Spec{
+		Type: "rpi-gpio in", Category: "hardware", Color: "#c6dbef", Icon: "rpi.svg",
+		PaletteLabel: "rpi gpio in", LabelProp: "name", Inputs: 0, Outputs: 1,
+		Props: []engine.Prop{
+			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},
+			{Name: "pin", Label: "Pin (BCM)", Kind: engine.KindString, Default: "", Required: true},
+			{Name: "intype", Label: "Resistor", Kind: engine.KindSelect, Default: "tri", Options: []engine.Option{
+				{Value: "tri", Label: "none"}, {Value: "up", Label: "pullup"}, {Value: "down", Label: "pulldown"}}},
+			{Name: "debounce", Label: "Debounce (ms)", Kind: engine.KindNumber, Default: "25"},
+			{Name: "read", Label: "Read initial state of pin on deploy/restart", Kind: engine.KindBool, Default: false},
+			{Name: "bcm", Kind: engine.KindBool, Default: true, Hidden: true},
+		},
+		Help: help("rpi-gpio in"),
+	}
+}
+
+type gpioInNode struct {
+	res      *engine.Resources
+	pins     *hw.Pins
+	id       string
+	bcm      int
+	pull     hw.Pull
+	debounce time.Duration
+	read     bool
+
+	line *hw.Line
+	wg   sync.WaitGroup // the watcher
+}
+
+func newGPIOIn(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine.Node, error) {
+	p := cfg.Reader()
+	n := &gpioInNode{res: res, pins: pins, id: cfg.ID}
+	n.bcm = readPin(p)
+	switch t := p.String("intype", "tri"); t {
+	case "tri", "":
+		n.pull = hw.Float
+	case "up":
+		n.pull = hw.PullUp
+	case "down":
+		n.pull = hw.PullDown
+	default:
+		p.Fail("intype", "must be tri, up or down, got %q", t)
+	}
+	ms := 25.0
+	if s := p.String("debounce", ""); s != "" { // Node-RED: Number(n.debounce || 25)
+		ms = p.Number("debounce", 25)
+	}
+	if ms < 0 {
+		p.Fail("debounce", "must not be negative")
+	}
+	n.debounce = time.Duration(ms * float64(time.Millisecond))
+	n.read = p.Bool("read", false)
+	return n, p.Err()
+}
+
+// Start claims the pin and watches it; a pin that is missing or in use is
+// shown in the node's status and reported, and the flows keep running.
+func (n *gpioInNode) Start(ctx context.Context) error {
+	line, err := claim(n.pins, n.bcm, n.id)
+	if err != nil {
+		failStatus(n.res, err.Error(), err)
+		return nil
+	}
+	n.line = line
+	n.res.Status(engine.Status{Fill: "yellow", Shape: "dot", Text: "OK"})
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		initial := func(l hw.Level) {
+			n.res.Status(levelStatus(l))
+			if n.read {
+				n.send(l)
+			}
+		}
+		if err := line.Watch(ctx, n.pull, n.debounce, initial, n.send); err != nil {
+			failStatus(n.res, "stopped", fmt.Errorf("GPIO %d: %w", n.bcm, err))
+		}
+	}()
+	return nil
+}
+
+// Close stops the watcher and releases the pin.
+func (n *gpioInNode) Close(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { n.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if n.line != nil {
+		n.line.Release()
+	}
+	return nil
+}
+
+func (n *gpioInNode) send(l hw.Level) {
+	n.res.Status(levelStatus(l))
+	n.res.Send(0, engine.Msg{"topic": "gpio/" + strconv.Itoa(n.bcm), "payload": float64(levelInt(l))})
+}
+
+// readPin reads the pin property: a BCM number, or a header pin when the
+// (legacy) bcm property is false, as Node-RED converts it.
+func readPin(p *engine.Props) int {
+	s := p.String("pin", "")
+	if s == "" {
+		p.Fail("pin", "pin is required")
+		return -1
+	}
+	if !p.Bool("bcm", true) {
+		h, err := strconv.Atoi(s)
+		bcm, ok := hw.HeaderToBCM(h)
+		if err != nil || !ok {
+			p.Fail("pin", "header pin %s is not a GPIO pin", s)
+			return -1
+		}
+		return bcm
+	}
+	bcm, err := hw.ParsePin(s)
+	if err != nil {
+		p.Fail("pin", "%v", err)
+		return -1
+	}
+	return bcm
+}
+
+// claim takes pin bcm for node id.
+func claim(pins *hw.Pins, bcm int, id string) (*hw.Line, error) {
+	if pins == nil {
+		return nil, errOff
+	}
+	return pins.Claim(bcm, id)
+}
+
+func levelStatus(l hw.Level) engine.Status {
+	return engine.Status{Fill: "green", Shape: "dot", Text: strconv.Itoa(levelInt(l))}
+}
+
+func levelInt(l hw.Level) int {
+	if l {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,10 @@
+// Package homeassistant holds Home Assistant entities declared as nodes:
+// an ha-device config node (the device and its mqtt-broker) and one node
+// type per entity component (ha-switch, ha-sensor, ha-binary-sensor,
+// ha-button, ha-number, ha-light), announced to Home Assistant by MQTT
+// discovery.
+//
+// Import rules: engine, nodes/internal (mqttconn) and the standard
+// library; never another node category (the mqtt-broker config node is
+// reached through mqttconn.Conn).
+package homeassistant

@@ -1,0 +1,294 @@
+package homeassistant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
+)
+
+// component is what differs between the entity node types.
+type component struct {
+	name    string // Home Assistant's component: "switch", "binary_sensor"
+	state   bool   // has a state topic, set by input messages
+	command bool   // has a command topic, whose messages leave the node
+	// toState converts an input msg.payload (or a decoded command, when
+	// the node echoes commands) to the state payload; prev is the last one.
+	toState func(v any, prev []byte) ([]byte, error)
+	// fromCommand converts a command payload to the output msg.payload.
+	fromCommand func(b []byte) (any, error)
+}
+
+// entityProps are the properties every entity node has.
+func entityProps(extra ...engine.Prop) []engine.Prop {
+	props := []engine.Prop{
+		{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},
+		{Name: "device", Label: "Device", Kind: engine.KindConfig, ConfigType: "ha-device", Default: "", Required: true},
+		{Name: "entityId", Label: "Entity id", Kind: engine.KindString, Default: ""},
+		{Name: "icon", Label: "Icon", Kind: engine.KindString, Default: ""},
+		{Name: "entityCategory", Label: "Entity category", Kind: engine.KindSelect, Default: "", Options: []engine.Option{
+			{Value: "", Label: "none"}, {Value: "config", Label: "config"}, {Value: "diagnostic", Label: "diagnostic"},
+		}},
+	}
+	return append(props, extra...)
+}
+
+func deviceClassProp() engine.Prop {
+	return engine.Prop{Name: "deviceClass", Label: "Device class", Kind: engine.KindString, Default: ""}
+}
+
+func echoProp() engine.Prop {
+	return engine.Prop{Name: "echo", Label: "Commands set the state", Kind: engine.KindBool, Default: true}
+}
+
+// entity is an entity node: announced by its ha-device, its input sets the
+// state, Home Assistant's commands leave its output.
+type entity struct {
+	res      *engine.Resources
+	id       string
+	deviceID string
+	comp     component
+	echo     bool
+	config   map[string]any // the discovery payload without device and topics
+
+	closed bool           // set by Close
+	echoes sync.WaitGroup // echo publishes, waited for by Close
+
+	// set by Start
+	dev                                     *haDevice
+	conn                                    mqttconn.Conn
+	configTopic, stateTopic, cmdTopic, attr string
+
+	mu    sync.Mutex // guards state and attrs (the device announces from its goroutines)
+	state []byte     // the last state payload, nil when none yet
+	attrs []byte     // the last msg.attributes as JSON
+}
+
+// newEntity reads the common properties; keys holds the component's own
+// discovery keys, read by the caller.
+func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp component, keys map[string]any) *entity {
+	e := &entity{
+		res:      res,
+		id:       cfg.ID,
+		deviceID: p.String("device", ""),
+		comp:     comp,
+		echo:     comp.state && comp.command && p.Bool("echo", true),
+		config:   map[string]any{"unique_id": "flowgate_" + topicID(cfg.ID)},
+	}
+	if e.deviceID == "" {
+		p.Fail("device", "missing device configuration")
+	}
+	if name := p.String("name", ""); name != "" {
+		e.config["name"] = name
+	} else {
+		e.config["name"] = nil // named after the device only
+	}
+	if id := p.String("entityId", ""); id != "" {
+		if !strings.Contains(id, ".") {
+			id = comp.name + "." + id
+		}
+		e.config["default_entity_id"] = id
+	}
+	for prop, key := range map[string]string{"icon": "icon", "entityCategory": "entity_category"} {
+		if v := p.String(prop, ""); v != "" {
+			e.config[key] = v
+		}
+	}
+	for k, v := range keys {
+		if v != nil && v != "" {
+			e.config[k] = v
+		}
+	}
+	return e
+}
+
+// Start attaches the entity to its device and subscribes its command topic.
+func (e *entity) Start(ctx context.Context) error {
+	n, _ := e.res.Lookup(e.deviceID)
+	dev, ok := n.(*haDevice)
+	if !ok {
+		e.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "missing device"})
+		e.res.Error(errors.New("missing device configuration"), nil)
+		return nil
+	}
+	dev.mu.Lock()
+	c := dev.conn
+	dev.mu.Unlock()
+	obj := topicID(e.id)
+	base := "flowgate/" + dev.nodeID + "/" + obj
+	e.dev, e.conn = dev, c
+	e.configTopic = dev.prefix + "/" + e.comp.name + "/" + dev.nodeID + "/" + obj + "/config"
+	if e.comp.state {
+		e.stateTopic, e.attr = base+"/state", base+"/attributes"
+	}
+	if e.comp.command {
+		e.cmdTopic = base + "/set"
+	}
+	if c != nil {
+		c.Register(e.id, e.res.Status)
+		if e.cmdTopic != "" {
+			c.Subscribe(e.cmdTopic, haQoS, e.id, e.onCommand)
+		}
+	}
+	dev.attach(e)
+	return nil
+}
+
+// Close detaches from the device, which removes the entity from Home
+// Assistant unless it comes back at once (a redeploy).
+func (e *entity) Close(ctx context.Context) error {
+	if d := e.dev; d != nil && !e.closed {
+		e.closed = true
+		d.detach(e)
+		if e.conn != nil {
+			e.conn.Deregister(e.id) // no onCommand runs after this
+		}
+		e.echoes.Wait()
+		e.res.Status(engine.Status{})
+	}
+	return nil
+}
+
+// Handle sets the state from msg.payload (and attributes from
+// msg.attributes) and publishes it, retained.
+func (e *entity) Handle(ctx context.Context, m engine.Msg, out *engine.Output) error {
+	if e.dev == nil {
+		return errors.New("missing device configuration")
+	}
+	var state, attrs []byte
+	if v, ok := m["payload"]; ok && e.comp.state {
+		e.mu.Lock()
+		prev := e.state
+		e.mu.Unlock()
+		s, err := e.comp.toState(v, prev)
+		if err != nil {
+			return err
+		}
+		state = s
+	}
+	if a, ok := m["attributes"].(map[string]any); ok && e.comp.state {
+		b, err := json.Marshal(engine.ToJSONValue(a))
+		if err != nil {
+			return fmt.Errorf("invalid attributes: %w", err)
+		}
+		attrs = b
+	}
+	e.setState(state, attrs)
+	return nil
+}
+
+// setState records and publishes the state and attributes (nil: unchanged).
+func (e *entity) setState(state, attrs []byte) {
+	e.mu.Lock()
+	if state != nil {
+		e.state = state
+	}
+	if attrs != nil {
+		e.attrs = attrs
+	}
+	e.mu.Unlock()
+	if state != nil {
+		e.dev.publish(e.conn, e.stateTopic, state)
+	}
+	if attrs != nil {
+		e.dev.publish(e.conn, e.attr, attrs)
+	}
+}
+
+// onCommand sends a Home Assistant command into the flow (and echoes it
+// as the state when the node is set to). It runs on the broker's delivery
+// goroutine.
+func (e *entity) onCommand(topic string, payload []byte, _ byte, _ bool) {
+	v, err := e.comp.fromCommand(payload)
+	if err != nil {
+		e.res.Warn(err.Error())
+		return
+	}
+	if e.echo {
+		e.mu.Lock()
+		prev := e.state
+		e.mu.Unlock()
+		if s, err := e.comp.toState(v, prev); err == nil && e.dev != nil {
+			// the broker's delivery goroutine must not publish: it holds
+			// the broker's subscription lock
+			e.echoes.Go(func() { e.setState(s, nil) })
+		}
+	}
+	e.res.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "topic": topic, "payload": v})
+}
+
+// discovery is the entity's discovery payload.
+func (e *entity) discovery() ([]byte, error) {
+	cfg := make(map[string]any, len(e.config)+8)
+	for k, v := range e.config {
+		cfg[k] = v
+	}
+	cfg["device"] = e.dev.block
+	cfg["origin"] = map[string]any{"name": "Flowgate", "support_url": "https://github.com/flowgate/flowgate"}
+	cfg["availability_topic"] = e.dev.avail
+	if e.stateTopic != "" {
+		cfg["state_topic"] = e.stateTopic
+		cfg["json_attributes_topic"] = e.attr
+	}
+	if e.cmdTopic != "" {
+		cfg["command_topic"] = e.cmdTopic
+	}
+	return json.Marshal(cfg)
+}
+
+// announce publishes the discovery config, then the state and attributes
+// when known.
+func (e *entity) announce(c mqttconn.Conn) {
+	b, err := e.discovery()
+	if err != nil {
+		e.res.Error(err, nil)
+		return
+	}
+	e.dev.publish(c, e.configTopic, b)
+	e.mu.Lock()
+	state, attrs := e.state, e.attrs
+	e.mu.Unlock()
+	if state != nil {
+		e.dev.publish(c, e.stateTopic, state)
+	}
+	if attrs != nil {
+		e.dev.publish(c, e.attr, attrs)
+	}
+}
+
+// remove deletes the entity from Home Assistant (an empty retained config)
+// and clears its retained state.
+func (e *entity) remove(d *haDevice, c mqttconn.Conn) {
+	for _, t := range []string{e.configTopic, e.stateTopic, e.attr} {
+		if t != "" {
+			d.publish(c, t, nil)
+		}
+	}
+}
+
+// onOff converts a value to "ON"/"OFF": booleans, ON/OFF/true/false/1/0
+// in any case, numbers (non-zero is on).
+func onOff(v any) (string, error) {
+	switch t := v.(type) {
+	case bool:
+		if t {
+			return "ON", nil
+		}
+		return "OFF", nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(t)) {
+		case "on", "true", "1":
+			return "ON", nil
+		case "off", "false", "0":
+			return "OFF", nil
+		}
+	case float64, int, int64:
+		return onOff(engine.ToNumber(t) != 0)
+	}
+	return "", fmt.Errorf("invalid state: %s", engine.ToString(v))
+}

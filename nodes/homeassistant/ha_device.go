@@ -1,0 +1,334 @@
+package homeassistant
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
+)
+
+func haDeviceSpec() engine.Spec {
+	str := func(name, label, def string) engine.Prop {
+		return engine.Prop{Name: name, Label: label, Kind: engine.KindString, Default: def}
+	}
+	return engine.Spec{
+		Type: "ha-device", Category: "config", Color: "#41bdf5", Config: true, LabelProp: "name",
+		Props: []engine.Prop{
+			{Name: "name", Label: "Name", Kind: engine.KindString, Default: "", Required: true},
+			str("identifiers", "Identifiers", ""),
+			str("manufacturer", "Manufacturer", "Flowgate"),
+			str("model", "Model", ""),
+			str("sw_version", "Software version", ""),
+			str("prefix", "Discovery prefix", "homeassistant"),
+			str("availabilityTopic", "Availability topic", ""),
+			{Name: "broker", Label: "Server", Kind: engine.KindConfig, ConfigType: "mqtt-broker", Default: "", Required: true},
+		},
+		Help: help("ha-device"),
+	}
+}
+
+const (
+	// haRemoveAfter is how long a closed entity may take to come back (a
+	// redeploy) before its discovery config is removed (a deletion).
+	haRemoveAfter = 2 * time.Second
+	// haBirthJitter bounds the random delay before re-announcing after
+	// Home Assistant's birth message, so that many devices do not answer
+	// at once.
+	haBirthJitter = 500 * time.Millisecond
+	// haQoS is the QoS of discovery, availability and state messages.
+	haQoS = 1
+)
+
+// haDevice is the ha-device config node: the Home Assistant device block,
+// the discovery prefix and availability shared by its entity nodes, which
+// attach to it in their Start.
+type haDevice struct {
+	res      *engine.Resources
+	id       string
+	brokerID string
+	prefix   string
+	nodeID   string // the discovery node_id
+	avail    string // availability topic
+	block    map[string]any
+
+	wg sync.WaitGroup // the timer callbacks below
+
+	mu       sync.Mutex // guards everything below
+	conn     mqttconn.Conn
+	up       bool
+	entities map[string]*entity
+	gone     map[string]*time.Timer // entity id → pending removal of its config
+	birth    *time.Timer            // pending re-announce after Home Assistant's birth
+	sweep    *time.Timer            // pending removal of stale configs, once
+	retained map[string]bool        // this device's config topics the broker retains
+	closed   bool
+}
+
+func newHADevice(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+	p := cfg.Reader()
+	d := &haDevice{
+		res:      res,
+		id:       cfg.ID,
+		brokerID: p.String("broker", ""),
+		prefix:   strings.Trim(p.String("prefix", "homeassistant"), "/"),
+		nodeID:   topicID(cfg.ID),
+		avail:    p.String("availabilityTopic", ""),
+		entities: map[string]*entity{},
+		gone:     map[string]*time.Timer{},
+		retained: map[string]bool{},
+	}
+	if d.brokerID == "" {
+		p.Fail("broker", "missing broker configuration")
+	}
+	if d.prefix == "" {
+		d.prefix = "homeassistant"
+	}
+	if strings.ContainsAny(d.prefix, "+#") {
+		p.Fail("prefix", "invalid discovery prefix")
+	}
+	if d.avail == "" {
+		d.avail = "flowgate/" + d.nodeID + "/availability"
+	} else if strings.ContainsAny(d.avail, "+#") {
+		p.Fail("availabilityTopic", "Invalid topic specified")
+	}
+	var ids []any
+	for s := range strings.SplitSeq(p.String("identifiers", ""), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			ids = append(ids, s)
+		}
+	}
+	if len(ids) == 0 {
+		ids = []any{"flowgate_" + d.nodeID}
+	}
+	d.block = map[string]any{"identifiers": ids, "name": p.String("name", "")}
+	for _, k := range []string{"manufacturer", "model", "sw_version"} {
+		if v := p.String(k, ""); v != "" {
+			d.block[k] = v
+		}
+	}
+	if d.block["name"] == "" {
+		p.Fail("name", "missing device name")
+	}
+	return d, p.Err()
+}
+
+// Start finds the broker's connection and listens for Home Assistant's
+// birth message; the entities are announced on every (re)connection.
+func (d *haDevice) Start(ctx context.Context) error {
+	c, ok := mqttconn.Lookup(d.res, d.brokerID)
+	if !ok {
+		d.res.Error(errors.New("missing broker configuration"), nil)
+		return nil
+	}
+	d.mu.Lock()
+	d.conn = c
+	d.mu.Unlock()
+	c.Subscribe(d.prefix+"/status", 0, d.id, d.onHAStatus)
+	c.Subscribe(d.configFilter(), 1, d.id, d.onRetained)
+	c.Register(d.id, d.onConn)
+	return nil
+}
+
+// Close marks the device offline and stops pending work. Entities whose
+// removal was pending stay announced.
+func (d *haDevice) Close(ctx context.Context) error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	timers := make([]*time.Timer, 0, len(d.gone)+1)
+	for _, t := range d.gone {
+		timers = append(timers, t)
+	}
+	for _, t := range []*time.Timer{d.birth, d.sweep} {
+		if t != nil {
+			timers = append(timers, t)
+		}
+	}
+	c, up := d.conn, d.up
+	d.mu.Unlock()
+	for _, t := range timers {
+		if t.Stop() {
+			d.wg.Done() // its callback will not run
+		}
+	}
+	d.wg.Wait()
+	if c != nil {
+		if up {
+			d.publish(c, d.avail, []byte("offline"))
+		}
+		c.Deregister(d.id)
+	}
+	return nil
+}
+
+// onConn runs on every connection state change: once connected, the
+// device is online and every entity is announced.
+func (d *haDevice) onConn(s engine.Status) {
+	up := mqttconn.Connected(s)
+	d.mu.Lock()
+	d.up = up
+	c, closed := d.conn, d.closed
+	if up && !closed && d.sweep == nil {
+		d.wg.Add(1)
+		d.sweep = time.AfterFunc(haRemoveAfter, d.removeStale)
+	}
+	d.mu.Unlock()
+	if up && !closed {
+		d.publish(c, d.avail, []byte("online"))
+		d.announceAll()
+	}
+}
+
+// onHAStatus re-announces everything, after a short random delay, when
+// Home Assistant comes online (its birth message on <prefix>/status).
+func (d *haDevice) onHAStatus(_ string, payload []byte, _ byte, _ bool) {
+	if string(payload) != "online" {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed || d.birth != nil {
+		return
+	}
+	d.wg.Add(1)
+	d.birth = time.AfterFunc(rand.N(haBirthJitter), func() {
+		defer d.wg.Done()
+		d.mu.Lock()
+		d.birth = nil
+		closed, c := d.closed, d.conn
+		d.mu.Unlock()
+		if !closed {
+			d.publish(c, d.avail, []byte("online"))
+			d.announceAll()
+		}
+	})
+}
+
+// configFilter matches the discovery configs of this device's entities.
+func (d *haDevice) configFilter() string { return d.prefix + "/+/" + d.nodeID + "/+/config" }
+
+// onRetained records the configs the broker retained for this device
+// (from before a full deploy or a restart).
+func (d *haDevice) onRetained(topic string, payload []byte, _ byte, retain bool) {
+	if !retain || len(payload) == 0 {
+		return
+	}
+	d.mu.Lock()
+	if d.retained != nil {
+		d.retained[topic] = true
+	}
+	d.mu.Unlock()
+}
+
+// removeStale runs once, haRemoveAfter after the first connection: the
+// retained configs of this device that no entity announced belong to
+// entities deleted while the device was not running (a full deploy, a
+// restart); they are removed from Home Assistant.
+func (d *haDevice) removeStale() {
+	defer d.wg.Done()
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
+	for _, e := range d.entities {
+		delete(d.retained, e.configTopic)
+	}
+	stale := d.retained
+	d.retained = nil
+	c := d.conn
+	d.mu.Unlock()
+	c.Unsubscribe(d.configFilter(), d.id)
+	for topic := range stale {
+		parts := strings.Split(topic, "/")
+		obj := parts[len(parts)-2]
+		base := "flowgate/" + d.nodeID + "/" + obj
+		for _, t := range []string{topic, base + "/state", base + "/attributes"} {
+			d.publish(c, t, nil)
+		}
+	}
+}
+
+// announceAll publishes every attached entity's config and state.
+func (d *haDevice) announceAll() {
+	d.mu.Lock()
+	ents := make([]*entity, 0, len(d.entities))
+	for _, e := range d.entities {
+		ents = append(ents, e)
+	}
+	c := d.conn
+	d.mu.Unlock()
+	for _, e := range ents {
+		e.announce(c)
+	}
+}
+
+// attach adds a started entity and announces it when connected; an
+// entity coming back within haRemoveAfter (a redeploy) is not removed.
+func (d *haDevice) attach(e *entity) {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
+	if t, ok := d.gone[e.id]; ok {
+		delete(d.gone, e.id)
+		if t.Stop() {
+			d.wg.Done()
+		}
+	}
+	d.entities[e.id] = e
+	c, up := d.conn, d.up
+	d.mu.Unlock()
+	if up {
+		e.announce(c)
+	}
+}
+
+// detach removes a closed entity; unless it comes back within
+// haRemoveAfter, its discovery config and state are removed from Home
+// Assistant.
+func (d *haDevice) detach(e *entity) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.entities[e.id] != e {
+		return
+	}
+	delete(d.entities, e.id)
+	if d.closed || d.gone[e.id] != nil {
+		return
+	}
+	d.wg.Add(1)
+	d.gone[e.id] = time.AfterFunc(haRemoveAfter, func() {
+		defer d.wg.Done()
+		d.mu.Lock()
+		_, back := d.entities[e.id]
+		pending := d.gone[e.id] != nil
+		delete(d.gone, e.id)
+		closed, c := d.closed, d.conn
+		d.mu.Unlock()
+		if closed || back || !pending {
+			return
+		}
+		e.remove(d, c)
+	})
+}
+
+// publish sends a retained message at haQoS, reporting failures.
+func (d *haDevice) publish(c mqttconn.Conn, topic string, payload []byte) {
+	if c == nil {
+		return
+	}
+	err := c.Publish(topic, payload, haQoS, true)
+	if err != nil {
+		d.res.Error(err, nil)
+	}
+}

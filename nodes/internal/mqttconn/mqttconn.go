@@ -1,0 +1,41 @@
+// Package mqttconn is the client side of an mqtt-broker config node as
+// node types of other categories see it: the Home Assistant nodes find the
+// config node with Resources.Lookup and assert it to Conn.
+package mqttconn
+
+import "github.com/flowgate/flowgate/engine"
+
+// Handler receives a message of a subscription. It runs on the client's
+// delivery goroutine and must not block.
+type Handler = func(topic string, payload []byte, qos byte, retain bool)
+
+// Conn is the shared connection of an mqtt-broker config node.
+type Conn interface {
+	// Publish sends a message; while the connection is down QoS 0 messages
+	// are dropped and QoS 1/2 ones queued (bounded).
+	Publish(topic string, payload []byte, qos byte, retain bool) error
+	// Subscribe adds the user id's subscription to filter; it is renewed on
+	// every reconnection.
+	Subscribe(filter string, qos byte, id string, h Handler)
+	// Unsubscribe removes the user id's subscription to filter.
+	Unsubscribe(filter, id string)
+	// Register adds a user shown the connection state through status (at
+	// once, then on every change); see Connected.
+	Register(id string, status func(engine.Status))
+	// Deregister removes the user and its subscriptions.
+	Deregister(id string)
+}
+
+// Connected reports whether a status given by Conn.Register means the
+// connection is up (after the broker's subscriptions and birth message).
+func Connected(s engine.Status) bool { return s.Text == "connected" }
+
+// Lookup finds the running mqtt-broker config node id.
+func Lookup(res *engine.Resources, id string) (Conn, bool) {
+	n, ok := res.Lookup(id)
+	if !ok {
+		return nil, false
+	}
+	c, ok := n.(Conn)
+	return c, ok
+}
