@@ -320,16 +320,29 @@ func boolRank(b bool) int {
 	return 0
 }
 
+// stopRunners closes rs in parallel, flow nodes first and config nodes
+// (broker connections, device nodes) after them, so a node's Close can
+// still use the config node it was built on.
 func (e *Engine) stopRunners(ctx context.Context, rs []*runner) {
-	var wg sync.WaitGroup
+	var flowNodes, configNodes []*runner
 	for _, r := range rs {
-		wg.Go(func() {
-			cctx, cancel := context.WithTimeout(ctx, e.opts.CloseTimeout)
-			defer cancel()
-			r.stop(cctx)
-		})
+		if r.cfg.Flow == "" {
+			configNodes = append(configNodes, r)
+		} else {
+			flowNodes = append(flowNodes, r)
+		}
 	}
-	wg.Wait()
+	for _, group := range [][]*runner{flowNodes, configNodes} {
+		var wg sync.WaitGroup
+		for _, r := range group {
+			wg.Go(func() {
+				cctx, cancel := context.WithTimeout(ctx, e.opts.CloseTimeout)
+				defer cancel()
+				r.stop(cctx)
+			})
+		}
+		wg.Wait()
+	}
 }
 
 func (e *Engine) rebuildTopology() {

@@ -193,9 +193,11 @@ func (r *runner) start() {
 		close(r.done)
 	}
 	if s, ok := r.node.(Starter); ok {
-		if err := s.Start(r.ctx); err != nil {
-			r.log.Error("node failed to start", "err", err)
-			r.e.reportStatus(r, Status{Fill: "red", Shape: "ring", Text: "error"})
+		if err := safeStart(s, r.ctx); err != nil {
+			// the other nodes run on; the user sees why this one does not,
+			// under the node and in the debug sidebar
+			r.e.reportStatus(r, Status{Fill: "red", Shape: "ring", Text: statusText(err)})
+			r.e.reportError(r, fmt.Errorf("failed to start: %w", err), nil)
 		}
 	}
 }
@@ -236,6 +238,25 @@ func (r *runner) stop(ctx context.Context) {
 	case <-ctx.Done():
 		r.log.Warn("node still handling a message after close")
 	}
+}
+
+func safeStart(s Starter, ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in start: %v", p)
+		}
+	}()
+	return s.Start(ctx)
+}
+
+// statusText shortens an error for the status line under a node.
+func statusText(err error) string {
+	const max = 64
+	t := err.Error()
+	if r := []rune(t); len(r) > max {
+		t = string(r[:max-1]) + "…"
+	}
+	return t
 }
 
 func safeClose(c Closer, ctx context.Context) (err error) {

@@ -308,7 +308,7 @@ func TestWatch(t *testing.T) {
 func TestWatchMissingPathFailsStart(t *testing.T) {
 	h := fileHarness(t, map[string]any{"type": "watch", "files": filepath.Join(t.TempDir(), "nope")})
 	for _, e := range h.Events() {
-		if s, ok := e.Data.(engine.Status); ok && e.Topic == "status/n1" && s.Text == "error" {
+		if s, ok := e.Data.(engine.Status); ok && e.Topic == "status/n1" && s.Fill == "red" && strings.Contains(s.Text, "does not") {
 			return
 		}
 	}
