@@ -162,7 +162,10 @@ func (r *Runtime) Addr() string {
 // Run starts the runtime and serves until ctx ends, then shuts down.
 func (r *Runtime) Run(ctx context.Context) error {
 	if err := r.Start(ctx); err != nil {
-		return err
+		// release what Start opened before it failed (broker, stores, pins)
+		sctx, cancel := context.WithTimeout(context.Background(), r.s.NodeCloseTimeout)
+		defer cancel()
+		return errors.Join(err, r.Shutdown(sctx))
 	}
 	select {
 	case <-ctx.Done():
