@@ -281,3 +281,24 @@ func TestValidateCommand(t *testing.T) {
 		t.Errorf("validate bad: exit %d: %s", code, out.String())
 	}
 }
+
+// A Node-RED export with a function node and JSONata runs unchanged.
+func TestFunctionAndJSONataFlow(t *testing.T) {
+	in := start(t, t.TempDir())
+	flow := `[{"id":"c1","type":"http in","z":"calc","name":"","url":"/calc","method":"post","upload":false,"swaggerDoc":"","x":100,"y":40,"wires":[["c2"]]},
+{"id":"c2","type":"function","z":"calc","name":"sum","func":"const p = msg.payload;\nmsg.payload = { sum: p.a + p.b, items: p.list.map(x => x * 10) };\nnode.status({fill:'green', shape:'dot', text:'ok'});\nreturn msg;","outputs":1,"timeout":0,"noerr":0,"initialize":"","finalize":"","libs":[],"x":260,"y":40,"wires":[["c3"]]},
+{"id":"c3","type":"change","z":"calc","name":"","rules":[{"t":"set","p":"payload.doubled","pt":"msg","to":"payload.sum * 2","tot":"jsonata"},{"t":"set","p":"payload.total","pt":"msg","to":"$sum(payload.items)","tot":"jsonata"}],"x":420,"y":40,"wires":[["c4"]]},
+{"id":"c4","type":"http response","z":"calc","name":"","statusCode":"","headers":{},"x":580,"y":40,"wires":[]}]`
+	if code, body := in.do("POST", "/flows", []byte(flow)); code >= 300 {
+		t.Fatalf("deploy: %d %s", code, body)
+	}
+	code, body := in.do("POST", "/calc", []byte(`{"a":2,"b":3,"list":[1,2,3]}`))
+	var got map[string]any
+	if code != 200 || json.Unmarshal(body, &got) != nil {
+		t.Fatalf("POST /calc = %d %s", code, body)
+	}
+	want := map[string]any{"sum": 5.0, "items": []any{10.0, 20.0, 30.0}, "doubled": 10.0, "total": 60.0}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("POST /calc = %v, want %v", got, want)
+	}
+}
