@@ -36,6 +36,12 @@ type Options struct {
 	MaxBodyBytes int64
 	// Auth is the adminAuth; nil leaves the admin API open.
 	Auth *Auth
+	// Metrics serves GET /metrics (read permission); nil: no route.
+	Metrics http.Handler
+	// APIs are Flowgate's own admin APIs by path prefix ("/api/data"):
+	// each serves its prefix and everything below it, behind the admin
+	// login (read permission for GET and HEAD, write for the rest).
+	APIs map[string]http.Handler
 	// Version is reported by GET /settings unless the backend's settings
 	// carry their own "version".
 	Version string
@@ -91,6 +97,19 @@ func New(o Options) *Server {
 	e.POST("/debug/:state", w(s.postDebugBulk))
 	e.POST("/debug/:id/:state", w(s.postDebug))
 	e.GET("/healthz", s.getHealth)
+	if o.Metrics != nil {
+		e.GET("/metrics", r(echo.WrapHandler(o.Metrics)))
+	}
+	for prefix, h := range o.APIs {
+		read, write := r(echo.WrapHandler(h)), w(echo.WrapHandler(h))
+		for _, p := range []string{prefix, prefix + "/*"} {
+			e.GET(p, read)
+			e.HEAD(p, read)
+			for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+				e.Add(m, p, write)
+			}
+		}
+	}
 	e.GET("/comms", echo.WrapHandler(s.hub))
 	return s
 }

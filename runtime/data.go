@@ -1,9 +1,6 @@
 package runtime
 
 import (
-	"net/http"
-	"strings"
-
 	"github.com/flowgate/flowgate/nodes/storage"
 )
 
@@ -17,17 +14,6 @@ type storageService struct {
 func newStorage(s Settings) *storageService {
 	dbs := storage.NewDBs(s.DataDir)
 	return &storageService{dbs: dbs, api: storage.NewDataAPI(dbs, s.MaxBodyBytes)}
-}
-
-// routes serves /api/data ahead of next (the http in routes).
-func (st *storageService) routes(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/data" || strings.HasPrefix(r.URL.Path, "/api/data/") {
-			st.api.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // close releases what /api/data holds (the nodes release theirs on stop).

@@ -3,8 +3,6 @@ package runtime
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 
 	"github.com/flowgate/flowgate/hw"
 )
@@ -66,20 +64,6 @@ func (h *hwService) logChoice(log *slog.Logger) {
 		return
 	}
 	log.Info("hardware backend", "hw", name, "reason", h.why)
-}
-
-// routes serves /api/hw ahead of next.
-func (h *hwService) routes(next http.Handler) http.Handler {
-	if h.api == nil {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/hw" || strings.HasPrefix(r.URL.Path, "/api/hw/") {
-			h.api.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // close releases the board's buses.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowgate/flowgate/editor"
@@ -41,7 +42,8 @@ type Runtime struct {
 	mu  sync.Mutex // guards cfg
 	cfg *flows.Config
 
-	deployMu sync.Mutex // serialises Deploy (rev check, validate, persist, apply)
+	deployMu sync.Mutex   // serialises Deploy (rev check, validate, persist, apply)
+	deploys  atomic.Int64 // successful deployments, for /metrics
 
 	serveDone chan error
 }
@@ -73,10 +75,12 @@ func New(s Settings) (*Runtime, error) {
 		Backend:      r,
 		Log:          s.Log.With("component", "editor"),
 		Web:          web.FS(),
-		Fallback:     s.Security.nodeAuth(hws.routes(data.routes(r.router))),
+		Fallback:     s.Security.nodeAuth(r.router),
+		APIs:         apis(data, hws),
 		Auth:         auth,
 		MaxBodyBytes: s.MaxBodyBytes,
 		Version:      s.Version,
+		Metrics:      http.HandlerFunc(r.serveMetrics),
 	})
 	r.eng = engine.New(reg, engine.Options{
 		Log:          s.Log,
@@ -99,12 +103,12 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(r.s.FlowsFile), 0o755); err != nil {
 		return fmt.Errorf("flows directory: %w", err)
 	}
-	if err := r.creds.open(); err != nil {
-		return err
-	}
 	cfg, err := r.store.Load()
 	if err != nil {
 		return fmt.Errorf("loading flows: %w", err)
+	}
+	if err := r.creds.open(cfg.Rev); err != nil {
+		return err
 	}
 	if _, statErr := os.Stat(r.s.FlowsFile); errors.Is(statErr, os.ErrNotExist) && r.s.Welcome {
 		if cfg, err = flows.Parse([]byte(welcomeFlow)); err != nil {
@@ -116,7 +120,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 		log.Info("welcome flow written", "file", r.s.FlowsFile)
 	}
 	if r.s.Broker != "off" {
-		if r.broker, err = StartBroker(r.s.Broker, log.With("component", "mqtt-broker")); err != nil {
+		if r.broker, err = StartBroker(r.s.Broker, r.s.DataDir, r.s.MQTTBroker, log.With("component", "mqtt-broker")); err != nil {
 			return err
 		}
 	}
@@ -141,6 +145,15 @@ func (r *Runtime) Start(ctx context.Context) error {
 		log.Warn("the editor and admin API are open to the network without a login; listen on 127.0.0.1 or set adminAuth in the settings file", "addr", r.s.Listen)
 	}
 	return nil
+}
+
+// apis are Flowgate's own admin APIs, served by the editor behind adminAuth.
+func apis(data *storageService, hws *hwService) map[string]http.Handler {
+	m := map[string]http.Handler{"/api/data": data.api}
+	if hws.api != nil {
+		m["/api/hw"] = hws.api
+	}
+	return m
 }
 
 func isLoopback(host string) bool {
@@ -218,7 +231,7 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 	var commit func() error
 	if persist {
 		commit = func() error {
-			if err := r.creds.save(creds); err != nil {
+			if err := r.creds.save(creds, cfg.Rev); err != nil {
 				return err
 			}
 			return r.store.Save(cfg)
@@ -231,6 +244,7 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 		}
 		return "", err
 	}
+	r.deploys.Add(1)
 	for _, w := range warnings {
 		r.s.Log.Warn("node not running", "node", w.Node, "type", w.Type, "reason", w.Reason)
 	}

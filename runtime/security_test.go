@@ -45,7 +45,7 @@ func startWith(t *testing.T, dir, settings string) (*Runtime, error) {
 	if err := os.WriteFile(file, []byte(settings), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := Settings{Listen: "127.0.0.1:0", DataDir: dir, Broker: "off", HW: "off", File: file}
+	s := Settings{Listen: "127.0.0.1:0", DataDir: dir, Broker: "off", HW: "sim", File: file}
 	if err := s.LoadFile(); err != nil {
 		return nil, err
 	}
@@ -123,6 +123,25 @@ adminAuth:
 	}
 	if code, body := request(t, c, "GET", base+"/who", nil, ""); code != 200 || body != "a" {
 		t.Errorf("http in without httpNodeAuth = %d %q", code, body)
+	}
+	// Flowgate's own admin APIs follow the same rules
+	for _, tc := range []struct {
+		method, path, tok string
+		want              int
+	}{
+		{"GET", "/api/data", "", 401},
+		{"GET", "/api/data", viewer, 200},
+		{"DELETE", "/api/data/1", viewer, 403},
+		{"GET", "/api/hw", "", 401},
+		{"PUT", "/api/hw/pins/17", viewer, 403},
+	} {
+		hdr := map[string]string{}
+		if tc.tok != "" {
+			hdr = h(tc.tok)
+		}
+		if code, body := request(t, c, tc.method, base+tc.path, hdr, `{"level":1}`); code != tc.want {
+			t.Errorf("%s %s = %d %s, want %d", tc.method, tc.path, code, body, tc.want)
+		}
 	}
 }
 
