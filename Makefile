@@ -45,6 +45,15 @@ bench-run: build
 bench-compare: build
 	$(GO) run ./cmd/flowgate-bench --bin $(BIN) --compare --json bin/bench-compare.json
 
+# soak runs mixed traffic (http in round trips, inject floods, the
+# time-series store, a redeploy every 5 s) against the binary for
+# SOAK_TIME and prints RSS and goroutines over time; it fails on any
+# failed request or when goroutines do not come back. Not in make test.
+SOAK_TIME ?= 3m
+.PHONY: soak
+soak: build
+	$(GO) run ./cmd/flowgate-soak --bin $(BIN) -d $(SOAK_TIME)
+
 # web builds the browser editor into web/dist (embedded by the next build).
 web:
 	cd web && npm install --no-audit --no-fund && npm run build

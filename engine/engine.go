@@ -678,3 +678,24 @@ func (e *Engine) Stats() Stats {
 // Deliver puts m into the input of the running node id (the editor's inject
 // button, tests); false when the node is not running or has no input.
 func (e *Engine) Deliver(id string, m Msg) bool { return e.deliver(id, m) }
+
+// NodeStat counts one running node's messages.
+type NodeStat struct {
+	ID, Type string
+	Received int64 // messages taken from its input queue
+	Dropped  int64 // messages lost: sent while it was not running, or queued at stop
+	Queued   int   // messages waiting in its input queue
+}
+
+// NodeStats returns the counters of every running node, in no order.
+func (e *Engine) NodeStats() []NodeStat {
+	rs := e.topo.Load().runners
+	out := make([]NodeStat, 0, len(rs))
+	for _, r := range rs {
+		r.mu.Lock()
+		q := len(r.queue) - r.head
+		r.mu.Unlock()
+		out = append(out, NodeStat{ID: r.cfg.ID, Type: r.cfg.Type, Received: r.received.Load(), Dropped: r.dropped.Load(), Queued: q})
+	}
+	return out
+}

@@ -1,18 +1,25 @@
 package runtime
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
+	"strings"
+	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/hooks/storage/bolt"
 	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+	"go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
 )
 
-// Broker limits. They are constants until the settings file grows MQTT
-// keys; each bounds what one misbehaving client can make the broker hold.
+// Broker limits when the settings file leaves them out; each bounds what
+// one misbehaving client can make the broker hold.
 const (
 	// brokerMaxPacket is the largest MQTT packet accepted (a 10 MB message
 	// plus headers).
@@ -21,41 +28,225 @@ const (
 	brokerMaxClients = 1024
 	// brokerMaxInflight is how many QoS 1/2 messages are held per client.
 	brokerMaxInflight = 1024
+	// brokerStoreFile is the broker's store in the data directory:
+	// retained messages, persistent sessions and their subscriptions and
+	// inflight messages.
+	brokerStoreFile = "mqtt.db"
 )
 
-// Broker is the embedded MQTT broker (mochi-mqtt): one TCP listener,
-// retained messages in memory, every client allowed (no users yet).
-type Broker struct {
-	srv *mqtt.Server
-	tcp *listeners.TCP
+// MQTTBroker is the settings file's mqttBroker: the embedded broker's
+// users, listeners, store and limits. Names follow mosquitto's
+// (allow_anonymous, max_packet_size, ...) in Node-RED's camel case.
+type MQTTBroker struct {
+	// Users may log in; with users, clients without a login are refused
+	// unless AllowAnonymous is true.
+	Users []MQTTUser `yaml:"users"`
+	// AllowAnonymous admits clients without a username (default: true
+	// without users, false with users). Anonymous clients may read and
+	// write every topic.
+	AllowAnonymous *bool `yaml:"allowAnonymous"`
+	// WS is the MQTT over websockets listener address (":9001"); empty
+	// for none. Also --broker-ws.
+	WS string `yaml:"ws"`
+	// TLS serves both listeners over TLS with these certificate files.
+	TLS *HTTPS `yaml:"tls"`
+	// Persist keeps retained messages and persistent sessions across
+	// restarts in DATA/mqtt.db (default true).
+	Persist *bool `yaml:"persist"`
+	// MaxPacketSize is the largest packet accepted ("16mb", default).
+	MaxPacketSize string `yaml:"maxPacketSize"`
+	// MaxClients is how many clients may be connected (default 1024).
+	MaxClients int `yaml:"maxClients"`
+	// MaxInflight is how many QoS 1/2 messages are held per client
+	// (default 1024).
+	MaxInflight int `yaml:"maxInflight"`
 }
 
-// StartBroker listens on addr (":1883", "127.0.0.1:0") and serves MQTT
-// 3.1.1 and 5 until Stop. A port already in use is an error; when addr is
-// not loopback it warns that any client may connect.
-func StartBroker(addr string, log *slog.Logger) (*Broker, error) {
+// MQTTUser is one broker login: a bcrypt password hash (flowgate
+// hash-password) and the topics it may use; no acl means every topic.
+type MQTTUser struct {
+	Username string    `yaml:"username"`
+	Password string    `yaml:"password"`
+	ACL      []MQTTACL `yaml:"acl"`
+}
+
+// MQTTACL grants access to the topics a filter matches ("sensors/#",
+// "home/%u/+": %u is the username, %c the client id, as in mosquitto).
+type MQTTACL struct {
+	Topic  string `yaml:"topic"`
+	Access string `yaml:"access"` // read, write or readwrite
+}
+
+// merge fills what m leaves empty from f.
+func (m *MQTTBroker) merge(f MQTTBroker) {
+	if m.Users == nil {
+		m.Users = f.Users
+	}
+	if m.AllowAnonymous == nil {
+		m.AllowAnonymous = f.AllowAnonymous
+	}
+	if m.WS == "" {
+		m.WS = f.WS
+	}
+	if m.TLS == nil {
+		m.TLS = f.TLS
+	}
+	if m.Persist == nil {
+		m.Persist = f.Persist
+	}
+	if m.MaxPacketSize == "" {
+		m.MaxPacketSize = f.MaxPacketSize
+	}
+	if m.MaxClients == 0 {
+		m.MaxClients = f.MaxClients
+	}
+	if m.MaxInflight == 0 {
+		m.MaxInflight = f.MaxInflight
+	}
+}
+
+// check reports the first setting that cannot work, naming it.
+func (m MQTTBroker) check() error {
+	_, _, err := m.compile()
+	return err
+}
+
+// anonymous reports whether clients without a login are admitted.
+func (m MQTTBroker) anonymous() bool {
+	if m.AllowAnonymous != nil {
+		return *m.AllowAnonymous
+	}
+	return len(m.Users) == 0
+}
+
+// compile validates m into the broker's capabilities and auth hook.
+func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumPacketSize = brokerMaxPacket
 	caps.MaximumClients = brokerMaxClients
 	caps.MaximumInflight = brokerMaxInflight
+	if m.MaxPacketSize != "" {
+		n, err := parseSize(m.MaxPacketSize)
+		if err != nil || n < 1024 || n > 1<<28 {
+			return nil, nil, fmt.Errorf("mqttBroker.maxPacketSize: must be a size from 1kb to 256mb, got %q", m.MaxPacketSize)
+		}
+		caps.MaximumPacketSize = uint32(n)
+	}
+	if m.MaxClients < 0 {
+		return nil, nil, fmt.Errorf("mqttBroker.maxClients: must be positive, got %d", m.MaxClients)
+	} else if m.MaxClients > 0 {
+		caps.MaximumClients = int64(m.MaxClients)
+	}
+	if m.MaxInflight < 0 || m.MaxInflight > 65535 {
+		return nil, nil, fmt.Errorf("mqttBroker.maxInflight: must be from 1 to 65535, got %d", m.MaxInflight)
+	} else if m.MaxInflight > 0 {
+		caps.MaximumInflight = uint16(m.MaxInflight)
+	}
+	if t := m.TLS; t != nil {
+		if _, err := tls.LoadX509KeyPair(t.Cert, t.Key); err != nil {
+			return nil, nil, fmt.Errorf("mqttBroker.tls: %w", err)
+		}
+	}
+	a := &brokerAuth{users: map[string]brokerUser{}, anonymous: m.anonymous()}
+	for i, u := range m.Users {
+		field := fmt.Sprintf("mqttBroker.users[%d]", i)
+		if u.Username == "" {
+			return nil, nil, fmt.Errorf("%s.username: required", field)
+		}
+		if _, dup := a.users[u.Username]; dup {
+			return nil, nil, fmt.Errorf("%s.username: %q listed twice", field, u.Username)
+		}
+		if _, err := bcrypt.Cost([]byte(u.Password)); err != nil {
+			return nil, nil, fmt.Errorf("%s.password: not a bcrypt hash (flowgate hash-password makes one)", field)
+		}
+		bu := brokerUser{hash: []byte(u.Password), all: u.ACL == nil}
+		for j, r := range u.ACL {
+			rf := fmt.Sprintf("%s.acl[%d]", field, j)
+			if r.Topic == "" || !mqtt.IsValidFilter(r.Topic, false) {
+				return nil, nil, fmt.Errorf("%s.topic: not a valid topic filter: %q", rf, r.Topic)
+			}
+			rule := brokerRule{topic: r.Topic}
+			switch r.Access {
+			case "read":
+				rule.read = true
+			case "write":
+				rule.write = true
+			case "readwrite", "":
+				rule.read, rule.write = true, true
+			default:
+				return nil, nil, fmt.Errorf("%s.access: must be read, write or readwrite, got %q", rf, r.Access)
+			}
+			bu.acl = append(bu.acl, rule)
+		}
+		a.users[u.Username] = bu
+	}
+	return caps, a, nil
+}
+
+// Broker is the embedded MQTT broker (mochi-mqtt): a TCP listener, an
+// optional websocket listener, users and ACLs, and a store.
+type Broker struct {
+	srv *mqtt.Server
+	tcp *listeners.TCP
+	ws  *wsListener // nil without a websocket listener
+}
+
+// StartBroker listens on addr (":1883", "127.0.0.1:0") and serves MQTT
+// 3.1.1 and 5 until Stop. dir holds the store (none when dir is ""). A port
+// already in use is an error; when anonymous clients are admitted on an
+// address that is not loopback it warns that any client may connect.
+func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, error) {
+	caps, auth, err := m.compile()
+	if err != nil {
+		return nil, err
+	}
 	srv := mqtt.New(&mqtt.Options{
 		Capabilities: caps,
 		Logger:       log,
 		InlineClient: true,
 	})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+	if err := srv.AddHook(auth, nil); err != nil {
 		return nil, fmt.Errorf("mqtt broker: %w", err)
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})
-	if err := srv.AddListener(tcp); err != nil {
-		return nil, fmt.Errorf("mqtt broker listen %s: %w", addr, err)
+	if dir != "" && (m.Persist == nil || *m.Persist) {
+		path := filepath.Join(dir, brokerStoreFile)
+		opts := &bolt.Options{Path: path, Options: &bbolt.Options{Timeout: time.Second}}
+		if err := srv.AddHook(new(bolt.Hook), opts); err != nil {
+			err = fmt.Errorf("mqtt broker store %s: %w", path, err)
+			if errors.Is(err, bbolt.ErrTimeout) {
+				err = fmt.Errorf("%w (another flowgate uses this data directory)", err)
+			}
+			return nil, errors.Join(err, srv.Close())
+		}
+	}
+	var tlsConf *tls.Config
+	if t := m.TLS; t != nil {
+		cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("mqttBroker.tls: %w", err), srv.Close())
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	b := &Broker{srv: srv}
+	b.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr, TLSConfig: tlsConf})
+	if err := srv.AddListener(b.tcp); err != nil {
+		return nil, errors.Join(fmt.Errorf("mqtt broker listen %s: %w", addr, err), srv.Close())
+	}
+	if m.WS != "" {
+		b.ws = &wsListener{addr: m.WS, tls: tlsConf}
+		if err := srv.AddListener(b.ws); err != nil {
+			return nil, errors.Join(fmt.Errorf("mqtt broker websocket listen %s: %w", m.WS, err), srv.Close())
+		}
 	}
 	if err := srv.Serve(); err != nil {
 		return nil, errors.Join(fmt.Errorf("mqtt broker: %w", err), srv.Close())
 	}
-	b := &Broker{srv: srv, tcp: tcp}
-	if host, _, _ := net.SplitHostPort(addr); !isLoopback(host) {
-		log.Warn("the MQTT broker accepts every client without a login; listen on 127.0.0.1 (--broker 127.0.0.1:1883) or use --broker off", "addr", b.Addr())
+	if auth.anonymous {
+		for _, a := range []string{addr, m.WS} {
+			if host, _, _ := net.SplitHostPort(a); a != "" && !isLoopback(host) {
+				log.Warn("the MQTT broker accepts every client without a login; add mqttBroker.users to the settings file, listen on 127.0.0.1 (--broker 127.0.0.1:1883) or use --broker off", "addr", a)
+			}
+		}
 	}
 	return b, nil
 }
@@ -63,10 +254,19 @@ func StartBroker(addr string, log *slog.Logger) (*Broker, error) {
 // Addr returns the address the broker listens on ("127.0.0.1:43121").
 func (b *Broker) Addr() string { return b.tcp.Address() }
 
+// WSAddr returns the websocket listener's address ("" without one).
+func (b *Broker) WSAddr() string {
+	if b.ws == nil {
+		return ""
+	}
+	return b.ws.Address()
+}
+
 // Server returns the mochi server (for in-process publish and subscribe).
 func (b *Broker) Server() *mqtt.Server { return b.srv }
 
-// Stop disconnects every client and closes the listener; it is idempotent.
+// Stop disconnects every client, closes the listeners and the store; it is
+// idempotent.
 func (b *Broker) Stop() error {
 	if b == nil || b.srv == nil {
 		return nil
@@ -82,4 +282,98 @@ func (r *Runtime) BrokerAddr() string {
 		return ""
 	}
 	return r.broker.Addr()
+}
+
+// brokerAuth is the broker's one auth hook: logins checked against bcrypt
+// hashes, topics against each user's ACL. It is read-only after compile.
+type brokerAuth struct {
+	mqtt.HookBase
+	users     map[string]brokerUser
+	anonymous bool
+}
+
+type brokerUser struct {
+	hash []byte
+	all  bool // no acl: every topic
+	acl  []brokerRule
+}
+
+type brokerRule struct {
+	topic       string
+	read, write bool
+}
+
+func (a *brokerAuth) ID() string { return "flowgate-auth" }
+
+func (a *brokerAuth) Provides(b byte) bool {
+	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnACLCheck
+}
+
+// OnConnectAuthenticate admits a known user with the right password, or a
+// client without a username when anonymous clients are allowed.
+func (a *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	if cl.Net.Inline {
+		return true
+	}
+	name := string(pk.Connect.Username)
+	if name == "" {
+		return a.anonymous
+	}
+	u, ok := a.users[name]
+	if !ok {
+		return false
+	}
+	return bcrypt.CompareHashAndPassword(u.hash, pk.Connect.Password) == nil
+}
+
+// OnACLCheck allows write (publish) or read (subscribe, delivery) on topic,
+// which may be a subscription filter.
+func (a *brokerAuth) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
+	if cl.Net.Inline {
+		return true
+	}
+	name := string(cl.Properties.Username)
+	if name == "" {
+		return a.anonymous
+	}
+	u, ok := a.users[name]
+	if !ok {
+		return false
+	}
+	if u.all {
+		return true
+	}
+	for _, r := range u.acl {
+		if (write && !r.write) || (!write && !r.read) {
+			continue
+		}
+		pattern := strings.NewReplacer("%u", name, "%c", cl.ID).Replace(r.topic)
+		if filterCovers(pattern, topic) {
+			return true
+		}
+	}
+	return false
+}
+
+// filterCovers reports whether every topic that filter matches is also
+// matched by pattern ("a/#" covers "a/+/b"; "a/+" does not cover "a/#").
+// A topic name is a filter without wildcards. Topics starting with $ are
+// matched only by patterns starting with the same $ level.
+func filterCovers(pattern, filter string) bool {
+	p, f := strings.Split(pattern, "/"), strings.Split(filter, "/")
+	if strings.HasPrefix(filter, "$") && (p[0] == "+" || p[0] == "#") {
+		return false
+	}
+	for i, level := range p {
+		if level == "#" {
+			return true
+		}
+		if i >= len(f) || f[i] == "#" {
+			return false
+		}
+		if level != "+" && level != f[i] {
+			return false
+		}
+	}
+	return len(p) == len(f)
 }

@@ -67,8 +67,10 @@ func isSecret(p engine.Prop) bool {
 	return strings.Contains(n, "pass") || strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "key")
 }
 
-// open loads the key and the credentials file.
-func (c *credStore) open() error {
+// open loads the key and the credentials file of the flows whose rev is
+// flowsRev: the file, or its backup when only the backup was saved with
+// those flows (the process died between writing the two files).
+func (c *credStore) open(flowsRev string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key, err := c.loadKey()
@@ -82,6 +84,11 @@ func (c *credStore) open() error {
 	}
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
+	}
+	if rev := credRev(data); rev != "" && flowsRev != "" && rev != flowsRev {
+		if prev, err := os.ReadFile(c.backupPath()); err == nil && credRev(prev) == flowsRev {
+			data = prev
+		}
 	}
 	creds, err := decryptCreds(key, data)
 	if err != nil {
@@ -129,9 +136,13 @@ func (c *credStore) loadKey() ([]byte, error) {
 // credFile is the credentials file: {"$gcm": base64(nonce | sealed JSON)}.
 type credFile struct {
 	GCM string `json:"$gcm"`
+	// Rev is the rev of the flows the credentials were saved with; a
+	// crash between writing the credentials and the flows leaves them
+	// different, and open then takes the previous credentials file.
+	Rev string `json:"rev,omitempty"`
 }
 
-func encryptCreds(key []byte, creds map[string]map[string]any) ([]byte, error) {
+func encryptCreds(key []byte, creds map[string]map[string]any, rev string) ([]byte, error) {
 	plain, err := json.Marshal(creds)
 	if err != nil {
 		return nil, err
@@ -143,7 +154,7 @@ func encryptCreds(key []byte, creds map[string]map[string]any) ([]byte, error) {
 	nonce := make([]byte, gcm.NonceSize())
 	_, _ = rand.Read(nonce)
 	sealed := gcm.Seal(nonce, nonce, plain, nil)
-	return json.MarshalIndent(credFile{GCM: base64.StdEncoding.EncodeToString(sealed)}, "", "    ")
+	return json.MarshalIndent(credFile{GCM: base64.StdEncoding.EncodeToString(sealed), Rev: rev}, "", "    ")
 }
 
 // decryptCreds reads a credentials file: Flowgate's, or Node-RED's
@@ -341,16 +352,35 @@ func withoutKey(raw []byte, key string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// save writes creds encrypted and makes them current.
-func (c *credStore) save(creds map[string]map[string]any) error {
+// credRev returns the flows rev a credentials file was saved with.
+func credRev(data []byte) string {
+	var f credFile
+	_ = json.Unmarshal(data, &f) // not ours, or damaged: no rev
+	return f.Rev
+}
+
+// backupPath is where save keeps the previous credentials file.
+func (c *credStore) backupPath() string {
+	return filepath.Join(filepath.Dir(c.path), "."+filepath.Base(c.path)+".backup")
+}
+
+// save writes creds encrypted, for the flows whose rev is flowsRev, and
+// makes them current; the previous file is kept as backupPath until the
+// next save.
+func (c *credStore) save(creds map[string]map[string]any, flowsRev string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.key == nil {
 		return errors.New("credentials store not open")
 	}
-	data, err := encryptCreds(c.key, creds)
+	data, err := encryptCreds(c.key, creds, flowsRev)
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
+	}
+	if old, err := os.ReadFile(c.path); err == nil {
+		if err := writeFileAtomic(c.backupPath(), old, 0o600); err != nil {
+			return fmt.Errorf("credentials: backup: %w", err)
+		}
 	}
 	if err := writeFileAtomic(c.path, data, 0o600); err != nil {
 		return fmt.Errorf("credentials: %w", err)

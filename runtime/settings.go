@@ -40,6 +40,9 @@ type Settings struct {
 	Security Security
 	// ContextStorage configures the context stores (memory when empty).
 	ContextStorage ContextStorage
+	// MQTTBroker configures the embedded broker (users, websocket, TLS,
+	// store, limits).
+	MQTTBroker MQTTBroker
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
@@ -51,7 +54,8 @@ type FileSettings struct {
 	NodeCloseTimeout int    `yaml:"nodeCloseTimeout"` // milliseconds
 	APIMaxLength     string `yaml:"apiMaxLength"`     // "5mb"
 	Security         `yaml:",inline"`
-	ContextStorage   yaml.Node `yaml:"contextStorage"`
+	ContextStorage   yaml.Node  `yaml:"contextStorage"`
+	MQTTBroker       MQTTBroker `yaml:"mqttBroker"`
 }
 
 // LoadFile merges the settings file into s where s has no value.
@@ -83,6 +87,7 @@ func (s *Settings) LoadFile() error {
 		s.Listen = fmt.Sprintf("%s:%d", f.UIHost, port)
 	}
 	s.Security.merge(f.Security)
+	s.MQTTBroker.merge(f.MQTTBroker)
 	if s.NodeCloseTimeout == 0 && f.NodeCloseTimeout > 0 {
 		s.NodeCloseTimeout = time.Duration(f.NodeCloseTimeout) * time.Millisecond
 	}
@@ -146,6 +151,9 @@ func (s *Settings) Check() error {
 		return fmt.Errorf("--hw: must be auto, periph, sim or off, got %q", s.HW)
 	}
 	if err := s.Security.check(); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	if err := s.MQTTBroker.check(); err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}
 	return nil

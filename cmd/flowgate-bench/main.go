@@ -7,7 +7,11 @@
 // same with 10 function nodes, RSS after the load, peak RSS, and the size
 // on disk; and an `mqtt in → change → mqtt out` relay (flood throughput and
 // paced latency) through a mosquitto the command starts, and through
-// Flowgate's embedded broker.
+// Flowgate's embedded broker; each broker alone (one client publishing to
+// and subscribing to one topic: flood and paced latency); the idle RSS of
+// a fresh Flowgate with the embedded broker on and the welcome flow
+// running; and the sizes of the linux/arm64 and ARMv7 binaries when
+// `make dist` has written them beside --bin.
 //
 // Both systems get the same Node-RED-format flows through POST /flows, each
 // answer is checked before it is timed, the systems alternate run by run,
@@ -24,6 +28,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -363,11 +368,42 @@ func run(o options) (*Report, error) {
 		S.add("RSS after load", s.name, procs[s.name].rssMiB("VmRSS"))
 		S.add("peak RSS", s.name, max(peak[s.name], procs[s.name].rssMiB("VmHWM")))
 	}
-	// The relay through Flowgate's embedded broker, on its own instance.
-	fmt.Fprintf(o.log, "mqtt via Flowgate's embedded broker, %d run(s)...\n", o.runs)
-	if err := embeddedRelay(fg, func(rc *relayClient, timed bool) error {
-		return mqttRun(rc, "Flowgate", "embedded broker", timed)
-	}, o.runs); err != nil {
+	// Flowgate's embedded broker, on its own instance: idle RSS with the
+	// broker on and the welcome flow running, the broker alone, then the
+	// relay through it.
+	fmt.Fprintf(o.log, "Flowgate with its embedded broker, %d run(s)...\n", o.runs)
+	if err := withEmbeddedBroker(fg, func(p *proc, port int) error {
+		time.Sleep(settle)
+		S.add(idleBrokerFig, "Flowgate", p.rssMiB("VmRSS"))
+		if body, err := get(p.base + "/hello"); err != nil || !strings.Contains(body, "flowgate") {
+			return fmt.Errorf("Flowgate --broker: the welcome flow's GET /hello answered %q, %v", body, err)
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		for r := range o.runs + 1 {
+			v, l50, l99, err := brokerAlone(addr, mqttK, mqttPace, o.chainTimeout/2)
+			if err != nil {
+				return fmt.Errorf("embedded broker alone: %w", err)
+			}
+			if r > 0 { // the first run warms up
+				addBrokerAlone(S, "embedded broker", v, l50, l99)
+			}
+		}
+		prefix := mqttPrefix("Flowgate")
+		if err := p.deploy(mqttFlow(port, prefix)); err != nil {
+			return err
+		}
+		rc, err := newRelayClient(addr, prefix)
+		if err != nil {
+			return err
+		}
+		defer rc.close()
+		for r := range o.runs + 1 {
+			if err := mqttRun(rc, "Flowgate", "embedded broker", r > 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(o.log, "floor, %d run(s)...\n", o.runs)
@@ -378,17 +414,12 @@ func run(o options) (*Report, error) {
 		}
 		S.add("floor: bare net/http handler", "Flowgate", res.rps)
 		if mosq != nil {
-			// The same flood straight through mosquitto, no relay.
-			rc, err := newTopicClient(fmt.Sprintf("127.0.0.1:%d", mosq.port), "bench/floor", "bench/floor")
+			// The same flood and pace straight through mosquitto, no relay.
+			v, l50, l99, err := brokerAlone(fmt.Sprintf("127.0.0.1:%d", mosq.port), mqttK, mqttPace, o.chainTimeout/2)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("mosquitto alone: %w", err)
 			}
-			v, err := rc.flood(mqttK, o.chainTimeout/2)
-			rc.close()
-			if err != nil {
-				return nil, fmt.Errorf("mosquitto floor: %w", err)
-			}
-			S.add(mqttFloor, "Flowgate", v)
+			addBrokerAlone(S, "mosquitto", v, l50, l99)
 		}
 	}
 	rep.Load = load0 + " → " + loadAvg()
@@ -455,21 +486,35 @@ func run(o options) (*Report, error) {
 			}
 			figs = append(figs, fig(row.name, row.unit, row.better, n))
 		}
-		if via == "mosquitto" {
-			n := "mosquitto alone, same client, no relay"
-			if mosq == nil {
-				n = note
-			}
-			figs = append(figs, fig(mqttFloor, "msgs/s", "", n))
+	}
+	for _, via := range []string{"mosquitto", "embedded broker"} {
+		flood, p50, p99 := brokerAloneNames(via)
+		n := via + " alone, same client, no relay"
+		if via == "mosquitto" && mosq == nil {
+			n = mosqNote
 		}
+		figs = append(figs, fig(flood, "msgs/s", "", n), fig(p50, "ms", "", ""), fig(p99, "ms", "", ""))
 	}
 	figs = append(figs,
 		fig("start-up to first GET /flows", "ms", "lower", ""),
 		fig("idle RSS", "MiB", "lower", ""),
+		fig(idleBrokerFig, "MiB", "", "Flowgate only; goal (issue 8): under 25 MB"),
 		fig("RSS after load", "MiB", "lower", ""),
 		fig("peak RSS", "MiB", "lower", ""),
 		fig("binary size", "MiB", "", "Flowgate: the whole program"),
 	)
+	// The cross-built binaries `make dist` writes beside --bin (DIST_ARM64,
+	// DIST_ARMV7 in the Makefile).
+	for _, d := range []struct{ name, file string }{
+		{"binary size, linux/arm64", "flowgate-linux-arm64"},
+		{"binary size, linux/arm (ARMv7)", "flowgate-linux-armv7"},
+	} {
+		f := Figure{Name: d.name, Unit: "MiB", Note: "Flowgate only; n/a (run make dist)"}
+		if st, err := os.Stat(filepath.Join(filepath.Dir(o.bin), d.file)); err == nil {
+			f.Flowgate, f.Note = ptr(float64(st.Size())/(1<<20)), "Flowgate only; "+d.file+", stripped"
+		}
+		figs = append(figs, f)
+	}
 	if o.compare {
 		figs = append(figs, fig("install size", "MiB", "", "Node-RED: node_modules, node itself not counted"))
 	}
@@ -489,6 +534,44 @@ func run(o options) (*Report, error) {
 
 // mqttFloor is the row of the flood through mosquitto without a relay.
 const mqttFloor = "floor: mosquitto, publisher → subscriber"
+
+// idleBrokerFig is the idle RSS of a fresh Flowgate with the embedded
+// broker on and the welcome flow (written on first start) running.
+const idleBrokerFig = "idle RSS, --broker on, welcome flow"
+
+// brokerAloneNames are the rows of a broker alone: one client publishing
+// to and subscribing to one topic, no relay.
+func brokerAloneNames(via string) (flood, p50, p99 string) {
+	flood = "floor: " + via + ", publisher → subscriber"
+	return flood, fmt.Sprintf("  %s alone, %d msg/s: latency p50", via, mqttRate),
+		fmt.Sprintf("  %s alone, %d msg/s: latency p99", via, mqttRate)
+}
+
+func addBrokerAlone(S samples, via string, flood, p50, p99 float64) {
+	f, l50, l99 := brokerAloneNames(via)
+	S.add(f, "Flowgate", flood)
+	S.add(l50, "Flowgate", p50)
+	S.add(l99, "Flowgate", p99)
+}
+
+// brokerAlone floods the broker at addr with k messages (msgs/s), then
+// paces it at mqttRate for pace (latency p50, p99 in ms), publishing to
+// and subscribing to one topic.
+func brokerAlone(addr string, k int, pace, timeout time.Duration) (flood, p50, p99 float64, err error) {
+	rc, err := newTopicClient(addr, "bench/floor", "bench/floor")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer rc.close()
+	if err := rc.check(); err != nil {
+		return 0, 0, 0, err
+	}
+	if flood, err = rc.flood(k, timeout); err != nil {
+		return 0, 0, 0, err
+	}
+	p50, p99, err = rc.paced(mqttRate, pace)
+	return flood, p50, p99, err
+}
 
 // loadAvg is the 1-minute load average, from /proc/loadavg.
 func loadAvg() string {
@@ -510,10 +593,9 @@ func mqttNames(via string) (flood, p50, p99 string) {
 		fmt.Sprintf("  %s, %d msg/s: latency p99", via, mqttRate)
 }
 
-// embeddedRelay starts an instance of fg with its embedded broker on a
-// free loopback port, deploys the relay pointing at that broker, and runs
-// measure once untimed, then runs times.
-func embeddedRelay(fg *system, measure func(rc *relayClient, timed bool) error, runs int) error {
+// withEmbeddedBroker starts an instance of fg with its embedded broker on
+// a free loopback port and a fresh data directory, runs f, and stops it.
+func withEmbeddedBroker(fg *system, f func(p *proc, port int) error) error {
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -524,21 +606,7 @@ func embeddedRelay(fg *system, measure func(rc *relayClient, timed bool) error, 
 		return fmt.Errorf("Flowgate --broker %s: %w", addr, err)
 	}
 	defer p.stop()
-	prefix := mqttPrefix("Flowgate")
-	if err := p.deploy(mqttFlow(port, prefix)); err != nil {
-		return err
-	}
-	rc, err := newRelayClient(addr, prefix)
-	if err != nil {
-		return err
-	}
-	defer rc.close()
-	for r := range runs + 1 {
-		if err := measure(rc, r > 0); err != nil {
-			return err
-		}
-	}
-	return nil
+	return f(p, port)
 }
 
 func chainName(kind string, n int) string {
@@ -590,7 +658,7 @@ func printTable(w io.Writer, rep *Report, compare bool) {
 		fmt.Fprintf(w, "; %s", v)
 	}
 	fmt.Fprint(w, "\n\n")
-	const row = "%-46s %-7s %10s"
+	const row = "%-50s %-7s %10s"
 	if compare {
 		fmt.Fprintf(w, row+" %10s %7s\n", "figure", "unit", "Flowgate", "Node-RED", "ratio")
 	} else {

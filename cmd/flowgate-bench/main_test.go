@@ -67,6 +67,13 @@ func checkReport(t *testing.T, rep *Report, o options, compare bool) {
 	if o.mosquitto != "" {
 		flood, p50, p99 := mqttNames("mosquitto")
 		names = append(names, flood, p50, p99)
+		if _, p50, p99 := brokerAloneNames("mosquitto"); true {
+			for _, name := range []string{p50, p99} {
+				if f := figure(t, rep, name); f.Flowgate == nil || *f.Flowgate <= 0 {
+					t.Errorf("%s = %v, want a positive value", name, f.Flowgate)
+				}
+			}
+		}
 		if f := figure(t, rep, mqttFloor); f.Flowgate == nil || *f.Flowgate <= 0 {
 			t.Errorf("%s = %v, want a positive value", mqttFloor, f.Flowgate)
 		}
@@ -92,7 +99,8 @@ func checkReport(t *testing.T, rep *Report, o options, compare bool) {
 		}
 	}
 	flood, p50, p99 := mqttNames("embedded broker")
-	for _, name := range []string{flood, p50, p99} {
+	aFlood, a50, a99 := brokerAloneNames("embedded broker")
+	for _, name := range []string{flood, p50, p99, aFlood, a50, a99, idleBrokerFig} {
 		if f := figure(t, rep, name); f.Flowgate == nil || *f.Flowgate <= 0 || f.NodeRED != nil {
 			t.Errorf("%s: Flowgate %v, Node-RED %v; want Flowgate only", name, f.Flowgate, f.NodeRED)
 		}
@@ -118,12 +126,22 @@ func checkReport(t *testing.T, rep *Report, o options, compare bool) {
 
 func TestQuickFlowgateOnly(t *testing.T) {
 	bin := buildFlowgate(t)
+	// A stand-in for `make dist`'s arm64 binary; no ARMv7 one.
+	if err := os.WriteFile(filepath.Join(filepath.Dir(bin), "flowgate-linux-arm64"), make([]byte, 3<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	o, out := quickOptions(t, bin)
 	rep, err := run(o)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
 	checkReport(t, rep, o, false)
+	if f := figure(t, rep, "binary size, linux/arm64"); f.Flowgate == nil || *f.Flowgate != 3 {
+		t.Errorf("arm64 binary size = %v, want 3", f.Flowgate)
+	}
+	if f := figure(t, rep, "binary size, linux/arm (ARMv7)"); f.Flowgate != nil || !strings.Contains(f.Note, "n/a (run make dist)") {
+		t.Errorf("ARMv7 binary size without the binary: %v, %q", f.Flowgate, f.Note)
+	}
 	if !strings.Contains(out.String(), "http in → change → http response") {
 		t.Errorf("the table lacks the http row:\n%s", out)
 	}

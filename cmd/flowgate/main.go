@@ -72,6 +72,7 @@ func flags(fs *flag.FlagSet, s *runtime.Settings) *string {
 	fs.StringVar(&s.DataDir, "data", env("DATA", ""), "data directory (default ~/.flowgate)")
 	fs.StringVar(&s.FlowsFile, "flows", env("FLOWS", ""), "flows file (default DATA/flows.json)")
 	fs.StringVar(&s.Broker, "broker", env("BROKER", ""), "embedded MQTT broker address, or off (default :1883)")
+	fs.StringVar(&s.MQTTBroker.WS, "broker-ws", env("BROKER_WS", ""), "embedded MQTT broker websocket address (default none)")
 	fs.StringVar(&s.HW, "hw", env("HW", ""), "hardware backend: auto, periph, sim or off (default auto)")
 	fs.StringVar(&s.File, "settings", env("SETTINGS", ""), "settings file (YAML, Node-RED setting names)")
 	return fs.String("log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn or error")

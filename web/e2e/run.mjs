@@ -396,6 +396,50 @@ test('adminAuth: login screen, wrong then right password, then /comms works', as
   }
 });
 
+test('hardware sidebar: toggle a simulated input, see an output follow', async () => {
+  const fg = await startFlowgate();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  try {
+    await deployFlows(fg.url, [
+      { id: 'hwtab', type: 'tab', label: 'Pi' },
+      { id: 'hwin', type: 'rpi-gpio in', z: 'hwtab', name: 'button', pin: '17', intype: 'up', debounce: '25', read: false, bcm: true, x: 120, y: 80, wires: [['hwdbg']] },
+      { id: 'hwdbg', type: 'debug', z: 'hwtab', active: true, tosidebar: true, complete: 'payload', targetType: 'msg', x: 340, y: 80, wires: [] },
+      { id: 'hwinj', type: 'inject', z: 'hwtab', props: [{ p: 'payload' }], payload: '1', payloadType: 'num', repeat: '', once: false, x: 120, y: 180, wires: [['hwout']] },
+      { id: 'hwout', type: 'rpi-gpio out', z: 'hwtab', name: 'led', pin: '18', out: 'out', set: true, level: '0', freq: '', bcm: true, x: 340, y: 180, wires: [] },
+    ]);
+    page.on('pageerror', (e) => console.error('  page error:', e.message));
+    await page.goto(fg.url);
+    await page.waitForSelector('[data-node-type="inject"]');
+    await page.click('.fg-sidebar nav button:has-text("hardware")');
+    const pin17 = page.locator('.fg-hw tr[data-bcm="17"]');
+    await pin17.locator('a:has-text("button")').waitFor();
+    // the pull-up holds the input high; pressing the button pulls it low
+    const set17 = pin17.locator('button[aria-label="set GPIO17"]');
+    await page.waitForFunction(() => document.querySelector('.fg-hw tr[data-bcm="17"] button')?.textContent === '1');
+    await set17.click();
+    await page.waitForFunction(() => document.querySelector('.fg-hw tr[data-bcm="17"] button')?.textContent === '0');
+    await page.click('.fg-sidebar nav button:has-text("debug")');
+    const msg = page.locator('.fg-debug-msg[data-node="hwdbg"]').first();
+    await msg.waitFor({ timeout: 5000 });
+    const text = await msg.locator('.fg-debug-value').innerText();
+    assert(text.trim() === '0', `debug shows ${JSON.stringify(text)}, want 0`);
+    // the output follows an inject, live in the panel
+    await page.click('.fg-sidebar nav button:has-text("hardware")');
+    const led = '.fg-hw tr[data-bcm="18"] .fg-hw-led';
+    await page.waitForSelector(led);
+    assert((await page.locator(led).getAttribute('data-level')) === '0', 'pin 18 is high before the inject');
+    await page.click('[data-node-type="inject"] >> .fg-node-label');
+    await page.click('.fg-node-button.left');
+    await page.waitForSelector(`${led}[data-level="1"]`, { timeout: 5000 });
+    // the owner link reveals the node
+    await page.click('.fg-hw tr[data-bcm="18"] a:has-text("led")');
+    await page.waitForSelector('.fg-node.selected[data-node-type="rpi-gpio out"]');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 for (const t of tests) {

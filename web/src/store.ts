@@ -59,7 +59,7 @@ export interface State {
   debug: DebugEntry[];
   status: Record<string, NodeStatus>;
   connected: boolean | null;
-  sidebar: 'info' | 'debug' | 'config';
+  sidebar: 'info' | 'debug' | 'config' | 'hw';
   /** set by the canvas: centres the view on a node */
   reveal: (id: string) => void;
   clipboard: string;

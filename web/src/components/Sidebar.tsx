@@ -1,11 +1,28 @@
 // The sidebar: debug messages and the selected node's info and help.
 
-import { Fragment, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { getHW } from '../hwapi';
 import { configUsers, labelOf } from '../model/flows';
 import { actions, deleteNode, useStore, type DebugEntry } from '../store';
+import { Hardware } from './Hardware';
 
 export function Sidebar() {
   const tab = useStore((s) => s.sidebar);
+  // the hardware tab shows when /api/hw answers (not with --hw off); asked
+  // once the editor has loaded, so a login comes first
+  const loaded = useStore((s) => s.specList.length > 0);
+  const [hw, setHW] = useState(false);
+  useEffect(() => {
+    if (!loaded) return;
+    let live = true;
+    getHW().then(
+      (a) => live && setHW(a !== null),
+      () => live && setHW(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, [loaded]);
   return (
     <aside className="fg-sidebar">
       <nav>
@@ -18,8 +35,13 @@ export function Sidebar() {
         <button className={tab === 'config' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'config' })}>
           config nodes
         </button>
+        {hw && (
+          <button className={tab === 'hw' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'hw' })}>
+            hardware
+          </button>
+        )}
       </nav>
-      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : <Info />}
+      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : tab === 'hw' && hw ? <Hardware /> : <Info />}
     </aside>
   );
 }
