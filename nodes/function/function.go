@@ -236,7 +236,7 @@ func (n *Function) Close(ctx context.Context) error {
 type invocation struct {
 	n      *Function
 	in     engine.Msg
-	msgid  string
+	msgid  any            // the input's _msgid when a string (boxed once), else nil
 	out    *engine.Output // nil once Handle has returned
 	done   func(error)    // set when the message completes later
 	closed bool           // done has been called
@@ -252,7 +252,10 @@ func (n *Function) Handle(ctx context.Context, m engine.Msg, out *engine.Output)
 	if n.initErr != nil {
 		return nil // Node-RED drops messages after a failed On Start
 	}
-	msgid, _ := m["_msgid"].(string)
+	var msgid any
+	if id, ok := m["_msgid"].(string); ok && id != "" {
+		msgid = m["_msgid"]
+	}
 	inv := &invocation{n: n, in: m, msgid: msgid, out: out}
 	if n.manualDone {
 		inv.done = out.Defer()
@@ -280,24 +283,9 @@ func (n *Function) Handle(ctx context.Context, m engine.Msg, out *engine.Output)
 // invoke calls the body and handles what it returns; inside vm.Do.
 func (n *Function) invoke(inv *invocation) error {
 	rt := n.vm.Runtime()
-	jsMsg := n.vm.ToJS(inv.in)
-	node := rt.CreateObject(n.nodeProto)
-	_ = node.Set("send", func(call goja.FunctionCall) goja.Value {
-		if err := inv.send(call.Argument(0)); err != nil {
-			panic(n.jsError(err))
-		}
-		return goja.Undefined()
-	})
-	_ = node.Set("done", func(call goja.FunctionCall) goja.Value {
-		var err error
-		if a := call.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
-			err = errors.New(n.thrownText(a, nil))
-		}
-		if inv.done != nil {
-			inv.finish(err)
-		}
-		return goja.Undefined()
-	})
+	jsMsg := n.vm.MsgToJS(inv.in)
+	node := rt.NewDynamicObject(&nodeObject{inv: inv})
+	_ = node.SetPrototype(n.nodeProto)
 	v, err := n.fn(goja.Undefined(), jsMsg, node)
 	if err != nil {
 		var ex *goja.Exception
@@ -324,6 +312,82 @@ func (n *Function) invoke(inv *invocation) error {
 		return nil
 	}
 	return inv.send(v)
+}
+
+// nodeObject is the node object of one invocation: the prototype's API
+// plus send and done bound to the invocation. Creating Go functions is the
+// costliest part of a call, so they are made when the script first reads
+// them (most scripts never do).
+type nodeObject struct {
+	inv                *invocation
+	own                map[string]goja.Value // own properties made or assigned
+	sendMade, doneMade bool
+}
+
+// make creates send or done on first use.
+func (o *nodeObject) make(key string) {
+	switch {
+	case key == "send" && !o.sendMade:
+		o.sendMade = true
+		o.put(key, o.inv.n.vm.Runtime().ToValue(func(call goja.FunctionCall) goja.Value {
+			if err := o.inv.send(call.Argument(0)); err != nil {
+				panic(o.inv.n.jsError(err))
+			}
+			return goja.Undefined()
+		}))
+	case key == "done" && !o.doneMade:
+		o.doneMade = true
+		o.put(key, o.inv.n.vm.Runtime().ToValue(func(call goja.FunctionCall) goja.Value {
+			var err error
+			if a := call.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
+				err = errors.New(o.inv.n.thrownText(a, nil))
+			}
+			if o.inv.done != nil {
+				o.inv.finish(err)
+			}
+			return goja.Undefined()
+		}))
+	}
+}
+
+func (o *nodeObject) put(key string, v goja.Value) {
+	if o.own == nil {
+		o.own = map[string]goja.Value{}
+	}
+	o.own[key] = v
+}
+
+func (o *nodeObject) Get(key string) goja.Value {
+	o.make(key)
+	return o.own[key]
+}
+
+func (o *nodeObject) Set(key string, v goja.Value) bool {
+	o.make(key)
+	o.put(key, v)
+	return true
+}
+
+func (o *nodeObject) Has(key string) bool {
+	o.make(key)
+	_, ok := o.own[key]
+	return ok
+}
+
+func (o *nodeObject) Delete(key string) bool {
+	o.make(key)
+	delete(o.own, key)
+	return true
+}
+
+func (o *nodeObject) Keys() []string {
+	o.make("send")
+	o.make("done")
+	keys := make([]string, 0, len(o.own))
+	for k := range o.own {
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 // whenSettled calls f when the promise v settles (now when it already has);
@@ -368,6 +432,7 @@ func (inv *invocation) fail(jsMsg, thrown goja.Value, err error) error {
 	text := inv.n.thrownText(thrown, err)
 	if v, cerr := inv.n.vm.FromJS(jsMsg); cerr == nil {
 		if m, ok := v.(map[string]any); ok {
+			inv.n.vm.DetachMsg(jsMsg) // jsMsg may outlive the call (a timer)
 			clear(inv.in)
 			for k, e := range m {
 				inv.in[k] = e
@@ -439,7 +504,7 @@ func (inv *invocation) send(v goja.Value) error {
 
 // sendJS sends from On Start (fresh message ids).
 func (n *Function) sendJS(_ *invocation, v goja.Value) {
-	if err := n.sendResults("", v, n.res.Send); err != nil {
+	if err := n.sendResults(nil, v, n.res.Send); err != nil {
 		n.res.Error(err, nil)
 	}
 }
@@ -448,7 +513,7 @@ func (n *Function) sendJS(_ *invocation, v goja.Value) {
 // entry per output, each a message or an array of messages. Every message
 // gets the input's _msgid. Nothing is sent when a message cannot be
 // converted (a function, a cycle).
-func (n *Function) sendResults(msgid string, v goja.Value, send func(int, engine.Msg)) error {
+func (n *Function) sendResults(msgid any, v goja.Value, send func(int, engine.Msg)) error {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil
 	}
@@ -485,7 +550,7 @@ func (n *Function) sendResults(msgid string, v goja.Value, send func(int, engine
 				return fmt.Errorf("Function tried to send an invalid message: %w", err)
 			}
 			m, _ := g.(map[string]any)
-			if msgid != "" {
+			if msgid != nil {
 				m["_msgid"] = msgid
 			}
 			outs = append(outs, outMsg{port, m})
@@ -671,6 +736,9 @@ func (n *Function) installAPI() {
 		v, err := n.vm.FromJS(call.Argument(0))
 		if err != nil {
 			throw(err)
+		}
+		if m, ok := v.(map[string]any); ok {
+			return n.vm.MsgToJS(m) // a fresh copy: it may be handed over
 		}
 		return n.vm.ToJS(v)
 	})

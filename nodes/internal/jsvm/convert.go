@@ -185,6 +185,11 @@ func (x *exporter) value(v goja.Value, depth int) (any, bool, error) {
 			return nil, false, &ConvertError{Reason: "cannot send a cyclic object"}
 		}
 	}
+	if o.ExportType() == lazyMsgType {
+		if l, ok := o.Export().(*lazyMsg); ok {
+			return x.lazy(l, depth)
+		}
+	}
 	switch o.ClassName() {
 	case "Function":
 		return nil, false, &ConvertError{Reason: "cannot send a function"}

@@ -87,9 +87,11 @@ type VM struct {
 	reqGo map[string]any
 	reqJS *goja.Object
 
-	guardMu sync.Mutex  // guards gen and guardT
-	gen     uint64      // increments at every guarded entry and exit
-	guardT  *time.Timer // the running entry's watchdog
+	guardMu sync.Mutex  // guards armed, start, base and guardT
+	armed   bool        // a guarded entry is running
+	start   time.Time   // when it started
+	base    uint64      // the heap size at its first check, 0 before
+	guardT  *time.Timer // the watchdog (check), reused by every entry
 }
 
 // New returns a VM with the sandbox globals installed: Buffer, console,
@@ -180,44 +182,51 @@ func interrupted(err error) error {
 }
 
 func (vm *VM) guard(f func() error) error {
-	limit := vm.opts.Timeout
-	tick := min(limit, checkInterval)
-	start := time.Now()
-	var base uint64
 	vm.guardMu.Lock()
-	vm.gen++
-	gen := vm.gen
-	var check func()
-	check = func() {
-		vm.guardMu.Lock()
-		defer vm.guardMu.Unlock()
-		if vm.gen != gen {
-			return
-		}
-		if time.Since(start) >= limit {
-			vm.rt.Interrupt(&TimeoutError{Limit: limit})
-			return
-		}
-		heap := heapBytes()
-		if base == 0 {
-			base = heap
-		} else if heap > base && heap-base > vm.opts.MaxHeapGrowth {
-			vm.rt.Interrupt(&MemoryError{Limit: vm.opts.MaxHeapGrowth})
-			return
-		}
-		vm.guardT.Reset(min(tick, limit-time.Since(start)))
+	vm.armed = true
+	vm.start = time.Now()
+	vm.base = 0
+	if vm.guardT == nil {
+		vm.guardT = time.AfterFunc(vm.tick(), vm.check)
+	} else {
+		vm.guardT.Reset(vm.tick())
 	}
-	vm.guardT = time.AfterFunc(tick, check)
 	vm.guardMu.Unlock()
 
 	err := f()
 
 	vm.guardMu.Lock()
-	vm.gen++
+	vm.armed = false
 	vm.guardT.Stop()
 	vm.guardMu.Unlock()
 	vm.rt.ClearInterrupt()
 	return interrupted(err)
+}
+
+func (vm *VM) tick() time.Duration { return min(vm.opts.Timeout, checkInterval) }
+
+// check is the watchdog of a guarded entry: it interrupts the script past
+// its time or heap limit, or checks again a tick later. A check left over
+// from an earlier entry only checks the current one early.
+func (vm *VM) check() {
+	vm.guardMu.Lock()
+	defer vm.guardMu.Unlock()
+	if !vm.armed {
+		return
+	}
+	limit := vm.opts.Timeout
+	if time.Since(vm.start) >= limit {
+		vm.rt.Interrupt(&TimeoutError{Limit: limit})
+		return
+	}
+	heap := heapBytes()
+	if vm.base == 0 {
+		vm.base = heap
+	} else if heap > vm.base && heap-vm.base > vm.opts.MaxHeapGrowth {
+		vm.rt.Interrupt(&MemoryError{Limit: vm.opts.MaxHeapGrowth})
+		return
+	}
+	vm.guardT.Reset(min(vm.tick(), limit-time.Since(vm.start)))
 }
 
 func heapBytes() uint64 {

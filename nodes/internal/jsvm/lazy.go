@@ -1,0 +1,167 @@
+package jsvm
+
+import (
+	"maps"
+	"reflect"
+
+	"github.com/dop251/goja"
+
+	"github.com/flowgate/flowgate/engine"
+)
+
+// MsgToJS exposes a message to a script without converting it (use inside
+// Do): a property is converted when the script first reads it, and FromJS
+// converts back only what the script read or assigned, so a large payload
+// or msg.req the script never looks at costs nothing. The VM takes m over:
+// the caller must not use it afterwards. Every export deep-copies the
+// untouched values, so the object stays usable after it was sent.
+//
+// It behaves as a plain object for property reads, assignments, delete, in,
+// Object.keys, for-in, spreading and JSON.stringify; unlike one it cannot
+// be frozen, sealed or given symbol-keyed properties.
+func (vm *VM) MsgToJS(m map[string]any) *goja.Object {
+	l := &lazyMsg{vm: vm, src: m}
+	l.obj = vm.rt.NewDynamicObject(l)
+	return l.obj
+}
+
+// DetachMsg makes a MsgToJS object stop sharing the message map it was
+// given (a shallow copy: its untouched values are only ever read and
+// deep-copied by exports), so the caller may change that map again; other
+// values are left alone. Use inside Do.
+func (vm *VM) DetachMsg(v goja.Value) {
+	if o, ok := v.(*goja.Object); ok && o.ExportType() == lazyMsgType {
+		if l, ok := o.Export().(*lazyMsg); ok {
+			l.src = maps.Clone(l.src)
+		}
+	}
+}
+
+var lazyMsgType = reflect.TypeFor[*lazyMsg]()
+
+// lazyMsg is the goja.DynamicObject behind MsgToJS.
+type lazyMsg struct {
+	vm  *VM
+	obj *goja.Object
+	src map[string]any // the message as received; keys in touched shadow it
+	// touched holds, in order, every property the script read, assigned
+	// or deleted (few per message: a slice beats a map).
+	touched []lazyProp
+}
+
+type lazyProp struct {
+	key     string
+	val     goja.Value
+	deleted bool
+}
+
+func (l *lazyMsg) find(key string) *lazyProp {
+	for i := range l.touched {
+		if l.touched[i].key == key {
+			return &l.touched[i]
+		}
+	}
+	return nil
+}
+
+// Get converts a property on its first read; the script may change what it
+// got, so it counts as touched.
+func (l *lazyMsg) Get(key string) goja.Value {
+	if p := l.find(key); p != nil {
+		if p.deleted {
+			return nil
+		}
+		return p.val
+	}
+	v, ok := l.src[key]
+	if !ok {
+		return nil
+	}
+	var jv goja.Value
+	if req, isMap := v.(map[string]any); isMap && key == "req" {
+		jv = l.vm.reqToJS(req)
+	} else {
+		jv = l.vm.ToJS(v)
+	}
+	l.touched = append(l.touched, lazyProp{key: key, val: jv})
+	return jv
+}
+
+func (l *lazyMsg) Set(key string, val goja.Value) bool {
+	if p := l.find(key); p != nil {
+		p.val, p.deleted = val, false
+		return true
+	}
+	l.touched = append(l.touched, lazyProp{key: key, val: val})
+	return true
+}
+
+func (l *lazyMsg) Has(key string) bool {
+	if p := l.find(key); p != nil {
+		return !p.deleted
+	}
+	_, ok := l.src[key]
+	return ok
+}
+
+func (l *lazyMsg) Delete(key string) bool {
+	if p := l.find(key); p != nil {
+		p.val, p.deleted = nil, true
+		return true
+	}
+	if _, ok := l.src[key]; ok {
+		l.touched = append(l.touched, lazyProp{key: key, deleted: true})
+	}
+	return true
+}
+
+// Keys lists the received properties, then the ones the script added in the
+// order it added them.
+func (l *lazyMsg) Keys() []string {
+	keys := make([]string, 0, len(l.src)+len(l.touched))
+	for k := range l.src {
+		if p := l.find(k); p == nil || !p.deleted {
+			keys = append(keys, k)
+		}
+	}
+	for _, p := range l.touched {
+		if _, ok := l.src[p.key]; !ok && !p.deleted {
+			keys = append(keys, p.key)
+		}
+	}
+	return keys
+}
+
+// export converts l back: untouched values deep-copied (msg.req and msg.res
+// shared, as engine.Msg.Clone does), touched ones converted.
+func (x *exporter) lazy(l *lazyMsg, depth int) (any, bool, error) {
+	out := make(map[string]any, len(l.src)+len(l.touched))
+	for k, v := range l.src {
+		if l.find(k) != nil {
+			continue
+		}
+		if k == "req" || k == "res" {
+			out[k] = v
+		} else {
+			out[k] = engine.CloneValue(v)
+		}
+	}
+	x.stack = append(x.stack, l.obj)
+	defer func() { x.stack = x.stack[:len(x.stack)-1] }()
+	for _, p := range l.touched {
+		if p.deleted {
+			continue
+		}
+		e, def, err := x.value(p.val, depth+1)
+		if err != nil {
+			if ce, ok := err.(*ConvertError); ok {
+				return nil, false, ce.at(p.key)
+			}
+			return nil, false, err
+		}
+		if def {
+			out[p.key] = e
+		}
+	}
+	return out, true, nil
+}
