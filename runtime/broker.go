@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -202,7 +203,7 @@ func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, err
 	}
 	srv := mqtt.New(&mqtt.Options{
 		Capabilities: caps,
-		Logger:       log,
+		Logger:       slog.New(quietMissing{log.Handler()}),
 		InlineClient: true,
 	})
 	if err := srv.AddHook(auth, nil); err != nil {
@@ -376,4 +377,37 @@ func filterCovers(pattern, filter string) bool {
 		}
 	}
 	return len(p) == len(f)
+}
+
+// quietMissing lowers mochi's "key not found" storage errors to debug: the
+// bolt hook reports every absent record that way, which on a first start
+// (no stored $SYS info yet) is expected, not an error.
+type quietMissing struct{ slog.Handler }
+
+func (q quietMissing) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		missing := false
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "error" && a.Value.String() == "key not found" {
+				missing = true
+				return false
+			}
+			return true
+		})
+		if missing {
+			r.Level = slog.LevelDebug
+			if !q.Handler.Enabled(ctx, r.Level) {
+				return nil
+			}
+		}
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quietMissing) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietMissing{q.Handler.WithAttrs(as)}
+}
+
+func (q quietMissing) WithGroup(name string) slog.Handler {
+	return quietMissing{q.Handler.WithGroup(name)}
 }
