@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
@@ -30,18 +29,15 @@ func storeDeleteSpec() engine.Spec {
 // any condition is refused. msg.payload becomes the number removed.
 type storeDelete struct {
 	res       *engine.Resources
-	dbs       *DBs
 	topic     string
 	olderThan time.Duration
 
-	mu sync.Mutex // guards db, st
-	db *DB
-	st *Store
+	conn storeConn
 }
 
 func newStoreDelete(cfg *engine.Config, res *engine.Resources, dbs *DBs) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &storeDelete{res: res, dbs: dbs}
+	n := &storeDelete{res: res, conn: storeConn{dbs: dbs, res: res}}
 	n.topic = p.String("topic", "")
 	n.olderThan = durationProp(p, "olderThan", "olderThanUnits", "days")
 	return n, p.Err()
@@ -49,33 +45,17 @@ func newStoreDelete(cfg *engine.Config, res *engine.Resources, dbs *DBs) (engine
 
 // Start opens the store.
 func (n *storeDelete) Start(ctx context.Context) error {
-	db, st, err := n.dbs.AcquireStore(ctx)
-	if err != nil {
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "failed to open"})
-		n.res.Error(err, nil)
-		return nil
-	}
-	n.mu.Lock()
-	n.db, n.st = db, st
-	n.mu.Unlock()
+	n.conn.open(ctx)
 	return nil
 }
 
 // Close releases the store.
-func (n *storeDelete) Close(context.Context) error {
-	n.mu.Lock()
-	db := n.db
-	n.db, n.st = nil, nil
-	n.mu.Unlock()
-	return n.dbs.Release(db)
-}
+func (n *storeDelete) Close(context.Context) error { return n.conn.close() }
 
 func (n *storeDelete) Handle(ctx context.Context, msg engine.Msg, out *engine.Output) error {
-	n.mu.Lock()
-	st := n.st
-	n.mu.Unlock()
-	if st == nil {
-		return errors.New("the time-series store is not open")
+	st, err := n.conn.store()
+	if err != nil {
+		return err
 	}
 	q := Query{Topic: n.topic}
 	if q.Topic == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
@@ -35,18 +34,15 @@ func storeQuerySpec() engine.Spec {
 // field by field by msg.query, rows (or aggregation buckets) in msg.payload.
 type storeQuery struct {
 	res   *engine.Resources
-	dbs   *DBs
 	base  Query
 	since time.Duration
 
-	mu sync.Mutex // guards db, st
-	db *DB
-	st *Store
+	conn storeConn
 }
 
 func newStoreQuery(cfg *engine.Config, res *engine.Resources, dbs *DBs) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &storeQuery{res: res, dbs: dbs}
+	n := &storeQuery{res: res, conn: storeConn{dbs: dbs, res: res}}
 	n.base.Topic = p.String("topic", "")
 	n.since = durationProp(p, "since", "sinceUnits", "hours")
 	n.base.Limit = p.Int("limit", DefaultLimit)
@@ -82,33 +78,17 @@ func durationProp(p *engine.Props, name, unitName, defUnit string) time.Duration
 
 // Start opens the store.
 func (n *storeQuery) Start(ctx context.Context) error {
-	db, st, err := n.dbs.AcquireStore(ctx)
-	if err != nil {
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "failed to open"})
-		n.res.Error(err, nil)
-		return nil
-	}
-	n.mu.Lock()
-	n.db, n.st = db, st
-	n.mu.Unlock()
+	n.conn.open(ctx)
 	return nil
 }
 
 // Close releases the store.
-func (n *storeQuery) Close(context.Context) error {
-	n.mu.Lock()
-	db := n.db
-	n.db, n.st = nil, nil
-	n.mu.Unlock()
-	return n.dbs.Release(db)
-}
+func (n *storeQuery) Close(context.Context) error { return n.conn.close() }
 
 func (n *storeQuery) Handle(ctx context.Context, msg engine.Msg, out *engine.Output) error {
-	n.mu.Lock()
-	st := n.st
-	n.mu.Unlock()
-	if st == nil {
-		return errors.New("the time-series store is not open")
+	st, err := n.conn.store()
+	if err != nil {
+		return err
 	}
 	q, err := n.query(msg)
 	if err != nil {
