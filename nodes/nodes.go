@@ -24,6 +24,14 @@ type Options struct {
 	Board hw.Board
 	// Pins are Board's pin claims, shared with /api/hw; nil makes them.
 	Pins *hw.Pins
+	// ExecDisabled refuses to deploy exec nodes.
+	ExecDisabled bool
+	// FileWorkingDirectory anchors the file nodes' relative names
+	// (Node-RED's fileWorkingDirectory).
+	FileWorkingDirectory string
+	// FileAllowDirs, when not empty, are the only directories the file
+	// nodes may touch.
+	FileAllowDirs []string
 }
 
 // All returns every node type, category by category, with default options.
@@ -34,12 +42,12 @@ func AllWith(o Options) []engine.Type {
 	var all []engine.Type
 	for _, types := range [][]engine.Type{
 		common.Types(),
-		function.Types(),
+		function.TypesWith(function.Options{ExecDisabled: o.ExecDisabled}),
 		sequence.Types(),
 		parser.Types(),
 		network.Types(),
 		homeassistant.Types(),
-		storage.TypesWith(storage.Options{DataDir: o.DataDir, DBs: o.DBs}),
+		storage.TypesWith(storage.Options{DataDir: o.DataDir, DBs: o.DBs, FileWorkingDirectory: o.FileWorkingDirectory, FileAllowDirs: o.FileAllowDirs}),
 		hardware.TypesWith(hardware.Options{Board: o.Board, Pins: o.Pins}),
 	} {
 		all = append(all, types...)

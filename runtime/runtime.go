@@ -59,7 +59,7 @@ func New(s Settings) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := engine.NewRegistry(nodes.AllWith(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins})...)
+	reg, err := engine.NewRegistry(nodes.AllWith(s.Files.nodeOptions(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins}))...)
 	if err != nil {
 		return nil, err
 	}

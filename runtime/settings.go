@@ -43,6 +43,9 @@ type Settings struct {
 	// MQTTBroker configures the embedded broker (users, websocket, TLS,
 	// store, limits).
 	MQTTBroker MQTTBroker
+	// Files are the exec switch, the file nodes' working directory and
+	// their allow list.
+	Files Files
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
@@ -56,6 +59,7 @@ type FileSettings struct {
 	Security         `yaml:",inline"`
 	ContextStorage   yaml.Node  `yaml:"contextStorage"`
 	MQTTBroker       MQTTBroker `yaml:"mqttBroker"`
+	Files            `yaml:",inline"`
 }
 
 // LoadFile merges the settings file into s where s has no value.
@@ -88,6 +92,7 @@ func (s *Settings) LoadFile() error {
 	}
 	s.Security.merge(f.Security)
 	s.MQTTBroker.merge(f.MQTTBroker)
+	s.Files.merge(f.Files)
 	if s.NodeCloseTimeout == 0 && f.NodeCloseTimeout > 0 {
 		s.NodeCloseTimeout = time.Duration(f.NodeCloseTimeout) * time.Millisecond
 	}

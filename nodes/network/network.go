@@ -63,6 +63,7 @@ func TypesWith(s Settings) []engine.Type {
 			return newTCPOut(cfg, res, s)
 		}},
 		{Spec: tcpRequestSpec(), New: newTCPRequest},
+		{Spec: emailSpec(), New: newEmail},
 	}
 }
 

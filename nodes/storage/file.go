@@ -41,12 +41,14 @@ type fileNode struct {
 	setByMsg   bool // encoding from msg.encoding
 	appendFile *os.File
 	appendIno  uint64
+	paths      filePaths
 }
 
-func newFile(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+func newFile(cfg *engine.Config, res *engine.Resources, fp filePaths) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &fileNode{res: res}
+	n := &fileNode{res: res, paths: fp}
 	n.filename, n.static = fileName(p)
+	fp.checkStatic(p)
 	n.newline = p.Bool("appendNewline", false)
 	n.createDir = p.Bool("createDir", false)
 	n.action = p.String("overwriteFile", "false")
@@ -88,6 +90,9 @@ func (n *fileNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) e
 	if filename == "" {
 		n.res.Warn("No filename specified")
 		return nil
+	}
+	if filename, err = n.paths.open(filename); err != nil {
+		return err
 	}
 	if n.action == "delete" {
 		if err := os.Remove(filename); err != nil {

@@ -43,12 +43,14 @@ type fileInNode struct {
 	enc       fileEncoding
 	sendError bool
 	allProps  bool
+	paths     filePaths
 }
 
-func newFileIn(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+func newFileIn(cfg *engine.Config, res *engine.Resources, fp filePaths) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &fileInNode{res: res}
+	n := &fileInNode{res: res, paths: fp}
 	n.filename, _ = fileName(p)
+	fp.checkStatic(p)
 	n.format = p.String("format", "")
 	switch n.format {
 	case "utf8", "lines", "", "stream":
@@ -82,7 +84,11 @@ func (n *fileInNode) Handle(_ context.Context, m engine.Msg, out *engine.Output)
 		return nil
 	}
 	m["filename"] = filename
-	f, err := os.Open(filename)
+	full, err := n.paths.open(filename)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(full)
 	if err == nil {
 		defer f.Close()
 		switch n.format {

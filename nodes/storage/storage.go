@@ -19,6 +19,13 @@ type Options struct {
 	// runtime passes the pool it also gives the /api/data handler, so one
 	// file has one writer.
 	DBs *DBs
+	// FileWorkingDirectory anchors relative file names of the file, file
+	// in and watch nodes (Node-RED's fileWorkingDirectory); "" means the
+	// process's working directory.
+	FileWorkingDirectory string
+	// FileAllowDirs, when not empty, are the only directories the file,
+	// file in and watch nodes may touch.
+	FileAllowDirs []string
 }
 
 // Types returns the storage node types with default options.
@@ -30,6 +37,10 @@ func TypesWith(o Options) []engine.Type {
 		o.DBs = NewDBs(o.DataDir)
 	}
 	dbs := o.DBs
+	fp := newFilePaths(o)
+	withPaths := func(c func(*engine.Config, *engine.Resources, filePaths) (engine.Node, error)) engine.Constructor {
+		return func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) { return c(cfg, res, fp) }
+	}
 	with := func(c func(*engine.Config, *engine.Resources, *DBs) (engine.Node, error)) engine.Constructor {
 		return func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) { return c(cfg, res, dbs) }
 	}
@@ -39,9 +50,9 @@ func TypesWith(o Options) []engine.Type {
 		{Spec: storeInSpec(), New: with(newStoreIn)},
 		{Spec: storeQuerySpec(), New: with(newStoreQuery)},
 		{Spec: storeDeleteSpec(), New: with(newStoreDelete)},
-		{Spec: fileSpec(), New: newFile},
-		{Spec: fileInSpec(), New: newFileIn},
-		{Spec: watchSpec(), New: newWatch},
+		{Spec: fileSpec(), New: withPaths(newFile)},
+		{Spec: fileInSpec(), New: withPaths(newFileIn)},
+		{Spec: watchSpec(), New: withPaths(newWatch)},
 	}
 }
 

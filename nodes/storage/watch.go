@@ -36,6 +36,7 @@ type watchNode struct {
 	res       *engine.Resources
 	files     []string
 	recursive bool
+	paths     filePaths // the allow list, checked again in Start
 	topic     string
 
 	w      *fsnotify.Watcher
@@ -53,21 +54,29 @@ type watchPending struct {
 	timer *time.Timer
 }
 
-func newWatch(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+func newWatch(cfg *engine.Config, res *engine.Resources, fp filePaths) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &watchNode{res: res, pending: map[string]*watchPending{}}
+	n := &watchNode{res: res, pending: map[string]*watchPending{}, paths: fp}
+	var names []string
 	for f := range strings.SplitSeq(p.String("files", ""), ",") {
-		n.files = append(n.files, strings.TrimSpace(f))
+		names = append(names, strings.TrimSpace(f))
 	}
 	n.recursive = p.Bool("recursive", false)
-	if len(n.files) == 1 {
-		n.topic = n.files[0]
+	if len(names) == 1 {
+		n.topic = names[0]
 	} else {
-		b, _ := json.Marshal(n.files)
+		b, _ := json.Marshal(names)
 		n.topic = string(b)
 	}
-	if len(n.files) == 1 && n.files[0] == "" {
+	if len(names) == 1 && names[0] == "" {
 		p.Fail("files", "no file or directory to watch")
+	}
+	for _, name := range names {
+		full, err := fp.resolve(name)
+		if err != nil {
+			p.Fail("files", "%v", err)
+		}
+		n.files = append(n.files, full)
 	}
 	return n, p.Err()
 }
@@ -83,6 +92,9 @@ func (n *watchNode) Start(context.Context) error {
 	exact := map[string]bool{} // files watched through their directory
 	for _, f := range n.files {
 		f = filepath.Clean(f)
+		if _, err := n.paths.open(f); err != nil {
+			return err
+		}
 		fi, err := os.Stat(f)
 		if err != nil {
 			return fmt.Errorf("%s does not exist", f)
