@@ -264,6 +264,7 @@ func TestStoreInFlushes(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s := newSite(t)
 			s.deploy(`{"id":"in","type":"store in","z":"t","batch":1,"maxRows":2}`)
+			synctest.Wait() // the sweep at start is over before anything is stored
 			for i := range 5 {
 				s.h.Send("in", engine.Msg{"topic": "x", "payload": float64(i)})
 			}
