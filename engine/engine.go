@@ -25,7 +25,12 @@ type Options struct {
 	Env func(name string) (string, bool)
 	// CloseTimeout bounds each node's Close (Node-RED's nodeCloseTimeout).
 	CloseTimeout time.Duration
-	Now          func() time.Time
+	// MaxQueue bounds each node's input queue (0: unbounded, as Node-RED).
+	// The policy when a queue is full: the new message is dropped — never a
+	// silent drop: it is counted (Stats, NodeStats, /metrics), logged at most
+	// once a second per node, and the node's queue warning shows it.
+	MaxQueue int
+	Now      func() time.Time
 	// JSONata compiles jsonata typed values and expressions; without it
 	// they are deploy errors.
 	JSONata JSONata

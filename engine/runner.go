@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // runner is the engine-owned wrapper around one node instance: its inbox,
@@ -31,11 +32,24 @@ type runner struct {
 	done    chan struct{} // closed when the worker ends
 	started bool
 
-	received atomic.Int64
-	dropped  atomic.Int64
+	received    atomic.Int64
+	dropped     atomic.Int64
+	lastFullLog atomicTime // when a full queue was last logged
 }
 
 const queueWarnStart = 1000
+
+// atomicTime is a time.Time readable and swappable from any goroutine.
+type atomicTime struct{ ns atomic.Int64 }
+
+// Swap stores t and returns the previous time (zero time if none).
+func (a *atomicTime) Swap(t time.Time) time.Time {
+	old := a.ns.Swap(t.UnixNano())
+	if old == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, old)
+}
 
 func (r *runner) enqueue(m Msg) bool {
 	r.mu.Lock()
@@ -44,6 +58,15 @@ func (r *runner) enqueue(m Msg) bool {
 		r.dropped.Add(1)
 		r.e.dropped.Add(1)
 		r.log.Debug("message dropped: node not running")
+		return false
+	}
+	if max := r.e.opts.MaxQueue; max > 0 && len(r.queue)-r.head >= max {
+		r.mu.Unlock()
+		r.dropped.Add(1)
+		r.e.dropped.Add(1)
+		if now := time.Now(); now.Sub(r.lastFullLog.Swap(now)) >= time.Second {
+			r.log.Warn("node input queue is full: message dropped", "max_queue", max, "dropped_total", r.dropped.Load())
+		}
 		return false
 	}
 	r.queue = append(r.queue, m)

@@ -87,6 +87,7 @@ func New(s Settings) (*Runtime, error) {
 		Events:       r.editor.Hub(),
 		HTTP:         r.router,
 		CloseTimeout: s.NodeCloseTimeout,
+		MaxQueue:     s.MaxNodeQueue,
 		JSONata:      jsonata.New(0),
 		Stores:       r.ctxs.stores,
 	})

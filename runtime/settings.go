@@ -32,6 +32,9 @@ type Settings struct {
 	Log *slog.Logger
 	// NodeCloseTimeout bounds each node's close on deploy and shutdown.
 	NodeCloseTimeout time.Duration
+	// MaxNodeQueue bounds each node's input queue (0: unbounded); a full
+	// queue drops new messages, counted in /metrics and logged.
+	MaxNodeQueue int
 	// MaxBodyBytes limits admin API and http in request bodies.
 	MaxBodyBytes int64
 	// Welcome writes the welcome flow when no flows file exists.
@@ -55,6 +58,7 @@ type FileSettings struct {
 	UIPort           int    `yaml:"uiPort"`
 	UIHost           string `yaml:"uiHost"`
 	NodeCloseTimeout int    `yaml:"nodeCloseTimeout"` // milliseconds
+	MaxNodeQueue     int    `yaml:"maxNodeQueue"`     // messages per node input queue
 	APIMaxLength     string `yaml:"apiMaxLength"`     // "5mb"
 	Security         `yaml:",inline"`
 	ContextStorage   yaml.Node  `yaml:"contextStorage"`
@@ -93,6 +97,9 @@ func (s *Settings) LoadFile() error {
 	s.Security.merge(f.Security)
 	s.MQTTBroker.merge(f.MQTTBroker)
 	s.Files.merge(f.Files)
+	if s.MaxNodeQueue == 0 && f.MaxNodeQueue > 0 {
+		s.MaxNodeQueue = f.MaxNodeQueue
+	}
 	if s.NodeCloseTimeout == 0 && f.NodeCloseTimeout > 0 {
 		s.NodeCloseTimeout = time.Duration(f.NodeCloseTimeout) * time.Millisecond
 	}
