@@ -30,7 +30,7 @@ test-go:
 
 # bench prints the Go micro-benchmarks, then the whole-binary figures
 # (start-up, RSS, HTTP round trips under load, binary size).
-bench: bench-go bench-run bench-editor
+bench: bench-go bench-run bench-editor soak
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchtime 2s -benchmem ./engine/ ./nodes/function/ ./nodes/sequence/ ./nodes/network/ ./nodes/storage/ ./flows/
