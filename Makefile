@@ -46,9 +46,10 @@ bench-compare: build
 	$(GO) run ./cmd/flowgate-bench --bin $(BIN) --compare --json bin/bench-compare.json
 
 # soak runs mixed traffic (http in round trips, inject floods, the
-# time-series store, a redeploy every 5 s) against the binary for
-# SOAK_TIME and prints RSS and goroutines over time; it fails on any
-# failed request or when goroutines do not come back. Not in make test.
+# time-series store, numbered MQTT messages through the embedded broker, a
+# redeploy every 5 s) against the binary for SOAK_TIME and prints RSS and
+# goroutines over time; it fails on any failed request, any lost MQTT
+# message, or when goroutines do not come back. Not in make test.
 SOAK_TIME ?= 3m
 .PHONY: soak
 soak: build

@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
@@ -33,6 +34,15 @@ const (
 	// retained messages, persistent sessions and their subscriptions and
 	// inflight messages.
 	brokerStoreFile = "mqtt.db"
+)
+
+// Login throttling, as the admin API's: more than brokerMaxFailures failed
+// logins for one username (or one remote IP for clients without a
+// username) within brokerFailWindow are refused without checking the
+// password until the window has passed.
+const (
+	brokerMaxFailures = 5
+	brokerFailWindow  = 10 * time.Minute
 )
 
 // MQTTBroker is the settings file's mqttBroker: the embedded broker's
@@ -148,7 +158,7 @@ func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 			return nil, nil, fmt.Errorf("mqttBroker.tls: %w", err)
 		}
 	}
-	a := &brokerAuth{users: map[string]brokerUser{}, anonymous: m.anonymous()}
+	a := &brokerAuth{users: map[string]brokerUser{}, anonymous: m.anonymous(), now: time.Now, failures: map[string][]time.Time{}}
 	for i, u := range m.Users {
 		field := fmt.Sprintf("mqttBroker.users[%d]", i)
 		if u.Username == "" {
@@ -187,9 +197,10 @@ func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 // Broker is the embedded MQTT broker (mochi-mqtt): a TCP listener, an
 // optional websocket listener, users and ACLs, and a store.
 type Broker struct {
-	srv *mqtt.Server
-	tcp *listeners.TCP
-	ws  *wsListener // nil without a websocket listener
+	srv  *mqtt.Server
+	tcp  *listeners.TCP
+	ws   *wsListener // nil without a websocket listener
+	auth *brokerAuth
 }
 
 // StartBroker listens on addr (":1883", "127.0.0.1:0") and serves MQTT
@@ -228,7 +239,7 @@ func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, err
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	b := &Broker{srv: srv}
+	b := &Broker{srv: srv, auth: auth}
 	b.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr, TLSConfig: tlsConf})
 	if err := srv.AddListener(b.tcp); err != nil {
 		return nil, errors.Join(fmt.Errorf("mqtt broker listen %s: %w", addr, err), srv.Close())
@@ -286,11 +297,16 @@ func (r *Runtime) BrokerAddr() string {
 }
 
 // brokerAuth is the broker's one auth hook: logins checked against bcrypt
-// hashes, topics against each user's ACL. It is read-only after compile.
+// hashes, topics against each user's ACL, failed logins throttled. Users
+// and anonymous are read-only after compile.
 type brokerAuth struct {
 	mqtt.HookBase
 	users     map[string]brokerUser
 	anonymous bool
+	now       func() time.Time // the clock (tests change it)
+
+	mu       sync.Mutex             // guards failures
+	failures map[string][]time.Time // recent failed logins by "user:NAME" or "ip:ADDR"
 }
 
 type brokerUser struct {
@@ -317,14 +333,63 @@ func (a *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 		return true
 	}
 	name := string(pk.Connect.Username)
-	if name == "" {
-		return a.anonymous
+	if name == "" && a.anonymous {
+		return true
 	}
-	u, ok := a.users[name]
-	if !ok {
+	key := "user:" + name
+	if name == "" {
+		host, _, err := net.SplitHostPort(cl.Net.Remote)
+		if err != nil {
+			host = cl.Net.Remote
+		}
+		key = "ip:" + host
+	}
+	if a.throttled(key) {
 		return false
 	}
-	return bcrypt.CompareHashAndPassword(u.hash, pk.Connect.Password) == nil
+	if u, ok := a.users[name]; ok && name != "" && bcrypt.CompareHashAndPassword(u.hash, pk.Connect.Password) == nil {
+		return true
+	}
+	a.failed(key)
+	return false
+}
+
+// throttled reports whether key has more than brokerMaxFailures failed
+// logins within brokerFailWindow.
+func (a *brokerAuth) throttled(key string) bool {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, t := range a.failures[key] {
+		if now.Sub(t) < brokerFailWindow {
+			n++
+		}
+	}
+	return n >= brokerMaxFailures
+}
+
+// failed records a failed login for key, forgetting failures older than
+// the window (for every key once the map has grown, so that logins under
+// many names cannot grow it without bound).
+func (a *brokerAuth) failed(key string) {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.failures) >= 1024 {
+		for k, ts := range a.failures {
+			if now.Sub(ts[len(ts)-1]) >= brokerFailWindow {
+				delete(a.failures, k)
+			}
+		}
+	}
+	recent := a.failures[key][:0:0]
+	for _, t := range a.failures[key] {
+		if now.Sub(t) < brokerFailWindow {
+			recent = append(recent, t)
+		}
+	}
+	a.failures[key] = append(recent, now)
 }
 
 // OnACLCheck allows write (publish) or read (subscribe, delivery) on topic,

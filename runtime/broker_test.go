@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,6 +189,45 @@ func TestBrokerAuth(t *testing.T) {
 		}
 		expectNone(t, bobGot)
 	})
+}
+
+// TestBrokerLoginThrottle: after 5 failed logins for a username (or, for
+// clients without one, a remote IP) within 10 minutes even the right
+// password is refused until the window passes; other users are unaffected.
+func TestBrokerLoginThrottle(t *testing.T) {
+	b := startBroker(t, "", MQTTBroker{Users: []MQTTUser{
+		{Username: "alice", Password: hash(t, "a-pass")},
+		{Username: "bob", Password: hash(t, "b-pass")},
+	}})
+	now := time.Now()
+	var mu sync.Mutex
+	b.auth.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	url := "tcp://" + b.Addr()
+	for i := range 5 {
+		if _, err := connect(t, url, "x", login("alice", "wrong")); err == nil {
+			t.Fatalf("wrong password %d connected", i+1)
+		}
+		if _, err := connect(t, url, "anon", nil); err == nil {
+			t.Fatalf("anonymous %d connected", i+1)
+		}
+	}
+	if _, err := connect(t, url, "alice-1", login("alice", "a-pass")); err == nil {
+		t.Error("the right password connected while throttled")
+	}
+	mustConnect(t, url, "bob-1", login("bob", "b-pass"))
+	advance(brokerFailWindow - time.Second)
+	if _, err := connect(t, url, "alice-2", login("alice", "a-pass")); err == nil {
+		t.Error("connected before the window passed")
+	}
+	advance(time.Second)
+	mustConnect(t, url, "alice-3", login("alice", "a-pass"))
+	b.auth.mu.Lock()
+	ipFails := len(b.auth.failures["ip:127.0.0.1"])
+	b.auth.mu.Unlock()
+	if ipFails != 5 {
+		t.Errorf("failures recorded for 127.0.0.1: %d, want 5", ipFails)
+	}
 }
 
 // TestBrokerAnonymous: allowAnonymous admits clients without a login beside users.

@@ -2,9 +2,11 @@
 // while and reports its memory and goroutines over time: http in round
 // trips (each answer checked), inject nodes firing every 10 ms into a
 // rate-limiting delay, the time-series store written in batches, and a
-// redeploy of the changing tab every few seconds. It exits non-zero on
-// any failed or wrong answer, or when the goroutine count does not come
-// back to its starting level.
+// redeploy of the changing tab every few seconds, and numbered QoS 1 MQTT
+// messages through the embedded broker into an mqtt in → change → mqtt out
+// flow (on a tab the redeploys leave alone) and back. It exits non-zero on
+// any failed or wrong answer, any lost MQTT message, or when the goroutine
+// count does not come back to its starting level.
 //
 //	go run ./cmd/flowgate-soak -bin bin/flowgate -d 3m
 package main
@@ -35,8 +37,9 @@ func main() {
 	every := flag.Duration("deploy", 5*time.Second, "redeploy the changing tab this often")
 	clients := flag.Int("c", 4, "concurrent http clients")
 	report := flag.Duration("report", 15*time.Second, "report figures this often")
+	rate := flag.Int("mqtt-rate", 200, "MQTT messages published per second")
 	flag.Parse()
-	if err := run(*bin, *dur, *every, *clients, *report); err != nil {
+	if err := run(*bin, *dur, *every, *clients, *report, *rate); err != nil {
 		fmt.Fprintln(os.Stderr, "flowgate-soak:", err)
 		os.Exit(1)
 	}
@@ -44,8 +47,10 @@ func main() {
 
 // soakFlow is the deployment: tab "web" (never changed) echoes requests;
 // tab "bg" (changed on every redeploy, version v) has inject nodes every
-// 10 ms into a rate limit, and one every 100 ms into the time-series store.
-func soakFlow(v int) []byte {
+// 10 ms into a rate limit, and one every 100 ms into the time-series store;
+// tab "mq" (never changed) answers each MQTT message on soak/in/N with
+// "soak/in/N" on soak/out, through the embedded broker at host:port.
+func soakFlow(v int, host, port string) []byte {
 	return fmt.Appendf(nil, `[{"id":"web","type":"tab","label":"web"},
 {"id":"in","type":"http in","z":"web","url":"/soak/:n","method":"get","upload":false,"swaggerDoc":"","wires":[["ch"]]},
 {"id":"ch","type":"change","z":"web","rules":[{"t":"set","p":"payload","pt":"msg","to":"req.params.n","tot":"msg"}],"wires":[["tpl"]]},
@@ -56,7 +61,12 @@ func soakFlow(v int) []byte {
 {"id":"fn","type":"function","z":"bg","func":"msg.payload = {v: %d, t: msg.payload}; return msg;","outputs":1,"timeout":0,"noerr":0,"initialize":"","finalize":"","libs":[],"wires":[["lim"]]},
 {"id":"lim","type":"delay","z":"bg","pauseType":"rate","timeout":"5","timeoutUnits":"seconds","rate":"5","nbRateUnits":"1","rateUnits":"second","randomFirst":"1","randomLast":"5","randomUnits":"seconds","drop":true,"allowrate":false,"outputs":1,"wires":[[]]},
 {"id":"tick2","type":"inject","z":"bg","props":[{"p":"payload"},{"p":"topic","vt":"str"}],"repeat":"0.1","crontab":"","once":true,"onceDelay":0,"topic":"soak/v%d","payload":"","payloadType":"date","wires":[["st"]]},
-{"id":"st","type":"store in","z":"bg","topic":"","batch":50,"flush":500,"maxAge":0,"maxAgeUnits":"days","maxRows":1000,"wires":[]}]`, v, v, v)
+{"id":"st","type":"store in","z":"bg","topic":"","batch":50,"flush":500,"maxAge":0,"maxAgeUnits":"days","maxRows":1000,"wires":[]},
+{"id":"mb","type":"mqtt-broker","name":"embedded","broker":%q,"port":%q,"clientid":"flowgate-soak-flow","autoConnect":true,"usetls":false,"protocolVersion":"4","keepalive":"60","cleansession":true},
+{"id":"mq","type":"tab","label":"mqtt"},
+{"id":"mqin","type":"mqtt in","z":"mq","name":"","topic":"soak/in/#","qos":"1","datatype":"utf8","broker":"mb","nl":false,"rap":true,"rh":0,"inputs":0,"wires":[["mqch"]]},
+{"id":"mqch","type":"change","z":"mq","rules":[{"t":"set","p":"payload","pt":"msg","to":"topic","tot":"msg"}],"wires":[["mqout"]]},
+{"id":"mqout","type":"mqtt out","z":"mq","name":"","topic":"soak/out","qos":"1","retain":"false","respTopic":"","contentType":"","userProps":"","correl":"","expiry":"","broker":"mb","wires":[]}]`, v, v, v, host, port)
 }
 
 type sample struct {
@@ -66,22 +76,37 @@ type sample struct {
 	deploys    int64
 	failures   int64
 	nodesDrops float64
+	mqttSent   int64
+	mqttGot    int64
 }
 
-func run(bin string, dur, every time.Duration, clients int, report time.Duration) error {
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func run(bin string, dur, every time.Duration, clients int, report time.Duration, rate int) error {
 	dir, err := os.MkdirTemp("", "flowgate-soak-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	brokerAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	brokerHost, brokerPort, _ := net.SplitHostPort(brokerAddr)
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--listen", addr, "--data", filepath.Join(dir, "data"), "--broker", "off", "--hw", "off", "--log-level", "warn")
+	cmd := exec.Command(bin, "--listen", addr, "--data", filepath.Join(dir, "data"), "--broker", brokerAddr, "--hw", "off", "--log-level", "warn")
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		return err
@@ -108,7 +133,7 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 		}
 	}
 	deploy := func(v int, typ string) error {
-		req, _ := http.NewRequest("POST", base+"/flows", bytes.NewReader(soakFlow(v)))
+		req, _ := http.NewRequest("POST", base+"/flows", bytes.NewReader(soakFlow(v, brokerHost, brokerPort)))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Node-RED-Deployment-Type", typ)
 		resp, err := client.Do(req)
@@ -125,6 +150,11 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 	if err := deploy(0, "full"); err != nil {
 		return err
 	}
+	mq, err := startMQTT(brokerAddr, rate)
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, logs.String())
+	}
+	defer mq.close()
 	time.Sleep(time.Second) // settle before the first figures
 	start := time.Now()
 	first, err := scrape(client, base)
@@ -147,6 +177,7 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 		}
 	}
 	var wg sync.WaitGroup
+	wg.Go(func() { mq.publish(ctx, fail) })
 	for c := range clients {
 		wg.Go(func() {
 			for i := 0; ctx.Err() == nil; i++ {
@@ -177,7 +208,10 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 				return
 			case <-t.C:
 			}
-			if err := deploy(v, "flows"); err != nil {
+			mq.deploying(true)
+			err := deploy(v, "flows")
+			mq.deploying(false)
+			if err != nil {
 				fail(err)
 				continue
 			}
@@ -191,10 +225,11 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 			return err
 		}
 		s := sample{at: time.Since(start).Round(time.Second), rss: m["process_resident_memory_bytes"], gor: m["go_goroutines"],
-			requests: requests.Load(), deploys: deploys.Load(), failures: failures.Load(), nodesDrops: m["flowgate_messages_dropped_total"]}
+			requests: requests.Load(), deploys: deploys.Load(), failures: failures.Load(), nodesDrops: m["flowgate_messages_dropped_total"],
+			mqttSent: mq.sent.Load(), mqttGot: mq.unique.Load()}
 		samples = append(samples, s)
-		fmt.Printf("%8v  RSS %6.1f MB  goroutines %4.0f  requests %8d  deploys %4d  failures %d  dropped %v\n",
-			s.at, s.rss/1e6, s.gor, s.requests, s.deploys, s.failures, s.nodesDrops)
+		fmt.Printf("%8v  RSS %6.1f MB  goroutines %4.0f  requests %8d  deploys %4d  failures %d  dropped %v  mqtt %d/%d\n",
+			s.at, s.rss/1e6, s.gor, s.requests, s.deploys, s.failures, s.nodesDrops, s.mqttGot, s.mqttSent)
 		return nil
 	}
 	fmt.Printf("%8v  RSS %6.1f MB  goroutines %4.0f  (after the first deploy)\n", time.Duration(0), first["process_resident_memory_bytes"]/1e6, first["go_goroutines"])
@@ -210,6 +245,7 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 	}
 	tick.Stop()
 	wg.Wait()
+	mqr := mq.drain(10 * time.Second)
 	// the last redeploy's nodes settle, idle keep-alive connections go
 	client.CloseIdleConnections()
 	time.Sleep(2 * time.Second)
@@ -221,6 +257,8 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 	fmt.Printf("\n%d requests (%.0f/s), %d deploys, %d failures; RSS %.1f → %.1f MB (peak %.1f); goroutines %.0f → %.0f\n",
 		last.requests, float64(last.requests)/el, last.deploys, last.failures,
 		first["process_resident_memory_bytes"]/1e6, last.rss/1e6, peak(samples)/1e6, first["go_goroutines"], last.gor)
+	fmt.Printf("mqtt: %d sent (%.0f/s), %d received, %d duplicates, %d lost (%d of them published during a redeploy)\n",
+		mqr.sent, float64(mqr.sent)/el, mqr.received, mqr.dups, mqr.lost, mqr.lostInDeploy)
 	select {
 	case err := <-exited:
 		return fmt.Errorf("flowgate exited during the soak: %v\n%s", err, logs.String())
@@ -228,6 +266,13 @@ func run(bin string, dur, every time.Duration, clients int, report time.Duration
 	}
 	if firstErr != nil {
 		return fmt.Errorf("%d failures, the first: %w", last.failures, firstErr)
+	}
+	if mqr.strange > 0 {
+		return fmt.Errorf("%d unexpected MQTT messages on soak/out", mqr.strange)
+	}
+	if mqr.lost > 0 {
+		return fmt.Errorf("%d MQTT messages lost (%d published during a redeploy; the mqtt tab is not redeployed, so none may be lost), the first: soak/in/%d",
+			mqr.lost, mqr.lostInDeploy, mqr.firstLost)
 	}
 	if last.gor > first["go_goroutines"]+5 {
 		return fmt.Errorf("goroutines grew from %.0f to %.0f", first["go_goroutines"], last.gor)
