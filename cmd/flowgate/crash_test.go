@@ -228,3 +228,69 @@ func TestCrashDuringStoreWrites(t *testing.T) {
 		next = len(vs) + 1
 	}
 }
+
+// contextFlow stores each posted number in the persistent flow context and
+// answers with it once stored; GET /c reads it back.
+const contextFlow = `[{"id":"ct","type":"tab","label":"context"},
+{"id":"cin","type":"http in","z":"ct","url":"/c","method":"post","wires":[["cset"]]},
+{"id":"cset","type":"change","z":"ct","rules":[{"t":"set","p":"#:(disk)::n","pt":"flow","to":"payload.n","tot":"msg"}],"wires":[["cout"]]},
+{"id":"cout","type":"http response","z":"ct","wires":[]},
+{"id":"gin","type":"http in","z":"ct","url":"/c","method":"get","wires":[["gget"]]},
+{"id":"gget","type":"change","z":"ct","rules":[{"t":"set","p":"payload","pt":"msg","to":"#:(disk)::n","tot":"flow"}],"wires":[["gout"]]},
+{"id":"gout","type":"http response","z":"ct","wires":[]}]`
+
+// TestCrashDuringContextWrites kills the binary while a persistent context
+// store (written through: flushInterval 0) takes a stream of writes: after
+// each restart the store opens and holds the last acknowledged value (or
+// the one in flight).
+func TestCrashDuringContextWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the binary 5 times")
+	}
+	data := t.TempDir()
+	settings := filepath.Join(t.TempDir(), "settings.yaml")
+	if err := os.WriteFile(settings, []byte("contextStorage:\n  default: {module: memory}\n  disk: {module: localfilesystem, config: {flushInterval: 0}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := start(t, data, "--settings", settings)
+	if code, body := in.do("POST", "/flows", []byte(contextFlow)); code >= 300 {
+		t.Fatalf("deploy = %d %s", code, body)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	last := 0
+	for round := range 5 {
+		var acked atomic.Int64
+		acked.Store(int64(last))
+		finished := make(chan struct{})
+		base, from := in.base, last+1
+		go func() {
+			defer close(finished)
+			client := &http.Client{Timeout: 5 * time.Second}
+			for v := from; ; v++ {
+				resp, err := client.Post(base+"/c", "application/json", bytes.NewReader(fmt.Appendf(nil, `{"n":%d}`, v)))
+				if err != nil {
+					return // killed
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					return
+				}
+				acked.Store(int64(v))
+			}
+		}()
+		time.Sleep(time.Duration(50+rng.IntN(200)) * time.Millisecond)
+		in.kill()
+		<-finished
+		in = start(t, data, "--settings", settings)
+		code, body := in.do("GET", "/c", nil)
+		var got int
+		if code != 200 || json.Unmarshal(body, &got) != nil {
+			t.Fatalf("round %d: GET /c = %d %s", round, code, body)
+		}
+		if a := int(acked.Load()); got < a || got > a+1 {
+			t.Fatalf("round %d: stored %d, acknowledged %d", round, got, a)
+		}
+		t.Logf("round %d: acknowledged %d, stored %d", round, acked.Load(), got)
+		last = got
+	}
+}
