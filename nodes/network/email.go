@@ -119,14 +119,7 @@ func (n *emailNode) Close(ctx context.Context) error {
 	if n.cancel != nil {
 		n.cancel()
 	}
-	waited := make(chan struct{})
-	go func() { n.sends.Wait(); close(waited) }()
-	select {
-	case <-waited:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return waitGroup(ctx, &n.sends)
 }
 
 // Handle builds the mail from the message and delivers it in the

@@ -333,15 +333,8 @@ func (n *tcpIn) Close(ctx context.Context) error {
 		s.conn.Close()
 	}
 	n.mu.Unlock()
-	waited := make(chan struct{})
-	go func() {
-		n.wg.Wait()
-		close(waited)
-	}()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := waitGroup(ctx, &n.wg); err != nil {
+		return err
 	}
 	n.res.Status(engine.Status{})
 	return nil

@@ -286,15 +286,8 @@ func (n *tcpOut) Close(ctx context.Context) error {
 		n.client.conn.Close()
 	}
 	n.mu.Unlock()
-	waited := make(chan struct{})
-	go func() {
-		n.wg.Wait()
-		close(waited)
-	}()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := waitGroup(ctx, &n.wg); err != nil {
+		return err
 	}
 	n.res.Status(engine.Status{})
 	return nil

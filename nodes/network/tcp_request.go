@@ -401,15 +401,8 @@ func (n *tcpRequest) Close(ctx context.Context) error {
 	if n.cancel != nil {
 		n.cancel()
 	}
-	waited := make(chan struct{})
-	go func() {
-		n.wg.Wait()
-		close(waited)
-	}()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := waitGroup(ctx, &n.wg); err != nil {
+		return err
 	}
 	n.res.Status(engine.Status{})
 	return nil

@@ -342,17 +342,7 @@ func (h *wsHub) closeAll(ctx context.Context) error {
 	for _, s := range conns {
 		s.stop()
 	}
-	waited := make(chan struct{})
-	go func() {
-		h.wg.Wait()
-		close(waited)
-	}()
-	select {
-	case <-waited:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return waitGroup(ctx, &h.wg)
 }
 
 // wsFrame is one outgoing message.

@@ -2,8 +2,6 @@ package parser
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -43,28 +41,7 @@ var knownFixtureGaps = map[string]string{
 func TestNodeREDFixtures(t *testing.T) {
 	for _, typ := range []string{"json", "csv", "yaml", "xml"} {
 		t.Run(typ, func(t *testing.T) {
-			files, err := filepath.Glob("../../testdata/nodered/" + typ + "/*.json")
-			if err != nil || len(files) == 0 {
-				t.Skipf("no fixtures for %s", typ)
-			}
-			for _, file := range files {
-				name := strings.TrimSuffix(filepath.Base(file), ".json")
-				t.Run(name, func(t *testing.T) {
-					if why, ok := knownFixtureGaps[name]; ok {
-						t.Skip(why)
-					}
-					t.Parallel()
-					data, err := os.ReadFile(file)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var fx enginetest.Fixture
-					if err := json.Unmarshal(data, &fx); err != nil {
-						t.Fatal(err)
-					}
-					enginetest.ReplayFixture(t, fx, Types()...)
-				})
-			}
+			enginetest.ReplayFixturesExcept(t, "../../testdata/nodered/"+typ+"/*.json", knownFixtureGaps, Types()...)
 		})
 	}
 }
