@@ -55,7 +55,7 @@ func (p *Props) Any(name string) any {
 	if !ok {
 		return nil
 	}
-	v, err := DecodeJSON(raw)
+	v, err := decodeConfigJSON(raw)
 	if err != nil {
 		p.Fail(name, "invalid JSON: %v", err)
 	}
@@ -194,15 +194,6 @@ func CompileJSRegexp(pattern string, caseInsensitive bool) (*regexp.Regexp, erro
 	return regexp.Compile(pattern)
 }
 
-// DecodeJSON decodes JSON into the values a Msg holds (numbers as float64).
-func DecodeJSON(raw []byte) (any, error) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // ParseNumberString is JavaScript's Number(s) for a property value, with an
 // error when it is not a number.
 func ParseNumberString(s string) (float64, error) {
@@ -211,4 +202,15 @@ func ParseNumberString(s string) (float64, error) {
 		return 0, fmt.Errorf("not a number: %q", s)
 	}
 	return f, nil
+}
+
+// decodeConfigJSON decodes a node property for its constructor: objects as
+// Go maps (a constructor reads fields, not key order). Values that end up in
+// messages are decoded with DecodeJSON, which keeps the order.
+func decodeConfigJSON(raw []byte) (any, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }

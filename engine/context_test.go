@@ -24,9 +24,9 @@ func TestContextGetSetPaths(t *testing.T) {
 		wantTop  any // the value of key "a" afterwards
 	}{
 		{"top level", "a", 1.0, "a", 1.0, 1.0},
-		{"nested creates objects", "a.b.c", "x", "a.b", map[string]any{"c": "x"}, map[string]any{"b": map[string]any{"c": "x"}}},
+		{"nested creates objects", "a.b.c", "x", "a.b", engine.ObjectOf("c", "x"), engine.ObjectOf("b", engine.ObjectOf("c", "x"))},
 		{"nested creates arrays", "a[1]", true, "a", []any{nil, true}, []any{nil, true}},
-		{"bracket key", `a["b c"]`, 2.0, "a['b c']", 2.0, map[string]any{"b c": 2.0}},
+		{"bracket key", `a["b c"]`, 2.0, "a['b c']", 2.0, engine.ObjectOf("b c", 2.0)},
 		{"missing path", "a", 1.0, "a.b.c", nil, 1.0},
 	}
 	for _, tt := range tests {
@@ -180,8 +180,8 @@ func TestContextConcurrent(t *testing.T) {
 				_ = c.Set("", key+".count", float64(i))
 				_ = c.Set("", key+fmt.Sprintf(".g%d", g), []any{float64(i)})
 				if v, _ := c.Get("", key); v != nil {
-					m := v.(map[string]any)
-					m["mutated"] = true
+					m := v.(*engine.Object)
+					m.Set("mutated", true)
 				}
 				_, _ = c.Keys("")
 			}

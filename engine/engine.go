@@ -454,10 +454,10 @@ func (s Scope) matches(w *runner, src *runner) bool {
 
 // source is Node-RED's msg.error.source / msg.status.source: name only when
 // not empty (Node-RED's Node sets this.name only from a truthy name).
-func (e *Engine) source(r *runner) map[string]any {
-	src := map[string]any{"id": r.cfg.ID, "type": r.cfg.Type}
+func (e *Engine) source(r *runner) *Object {
+	src := ObjectOf("id", r.cfg.ID, "type", r.cfg.Type)
 	if r.cfg.Name != "" {
-		src["name"] = r.cfg.Name
+		src.Set("name", r.cfg.Name)
 	}
 	return src
 }
@@ -471,9 +471,9 @@ func (e *Engine) reportError(r *runner, err error, m Msg) {
 	handled := false
 	if m != nil {
 		count := 1.0
-		if prev, ok := m["error"].(map[string]any); ok {
-			if src, ok := prev["source"].(map[string]any); ok && src["id"] == r.cfg.ID {
-				c, _ := src["count"].(float64)
+		if prev, ok := AsObject(m["error"]); ok {
+			if src, ok := AsObject(prev.Value("source")); ok && src.Value("id") == r.cfg.ID {
+				c, _ := src.Value("count").(float64)
 				count = c + 1
 			}
 		}
@@ -502,8 +502,8 @@ func (e *Engine) reportError(r *runner, err error, m Msg) {
 					em["_error"] = prev // Node-RED keeps an earlier error as _error
 				}
 				src := e.source(r)
-				src["count"] = count
-				em["error"] = map[string]any{"message": text, "source": src}
+				src.Set("count", count)
+				em["error"] = ObjectOf("message", text, "source", src)
 				w.r.enqueue(em)
 				handled = true
 			}
@@ -558,17 +558,17 @@ func (e *Engine) reportStatus(r *runner, s Status) {
 			if !w.scope.matches(w.r, reporting) {
 				continue
 			}
-			src := e.source(r)
-			st := map[string]any{"source": src}
+			st := NewObject(4)
 			if s.Fill != "" {
-				st["fill"] = s.Fill
+				st.Set("fill", s.Fill)
 			}
 			if s.Shape != "" {
-				st["shape"] = s.Shape
+				st.Set("shape", s.Shape)
 			}
 			if s.Text != "" {
-				st["text"] = s.Text
+				st.Set("text", s.Text)
 			}
+			st.Set("source", e.source(r))
 			w.r.enqueue(Msg{"_msgid": NewMsgID(), "status": st})
 			handled = true
 		}

@@ -124,11 +124,11 @@ func TestErrorsReachScopedThenUncaughtCatch(t *testing.T) {
 	if !ok {
 		t.Fatalf("timeout: %v", got)
 	}
-	e1 := got["o1"][0]["error"].(map[string]any)
-	if e1["message"] != "panic: boom" || e1["source"].(map[string]any)["id"] != "f" || e1["source"].(map[string]any)["name"] != "failer" {
+	e1 := got["o1"][0]
+	if at(e1, "error.message") != "panic: boom" || at(e1, "error.source.id") != "f" || at(e1, "error.source.name") != "failer" {
 		t.Errorf("scoped catch got %v", e1)
 	}
-	if len(got["o2"]) != 1 || got["o2"][0]["error"].(map[string]any)["source"].(map[string]any)["id"] != "g" {
+	if len(got["o2"]) != 1 || at(got["o2"][0], "error.source.id") != "g" {
 		t.Errorf("uncaught catch got %v", got["o2"])
 	}
 }
@@ -206,4 +206,10 @@ func BenchmarkChain10(b *testing.B) {
 	}
 	h.Wait("o", n, time.Minute)
 	b.ReportMetric(float64(n*10)/b.Elapsed().Seconds(), "hops/s")
+}
+
+// at returns the value at path p of m (nil when missing).
+func at(m engine.Msg, p string) any {
+	v, _ := engine.MustPath(p).Get(m)
+	return v
 }

@@ -28,7 +28,7 @@ func substituteEnv(props map[string]json.RawMessage, env func(string) (any, bool
 		if !changed {
 			continue
 		}
-		enc, err := json.Marshal(ToJSONValue(nv))
+		enc, err := AppendJSON(nil, nv, "")
 		if err != nil {
 			continue
 		}
@@ -63,11 +63,11 @@ func substituteValue(v any, env func(string) (any, bool)) (any, bool) {
 			}
 		}
 		return t, changed
-	case map[string]any:
+	case *Object:
 		changed := false
-		for k, e := range t {
-			if nv, c := substituteValue(e, env); c {
-				t[k], changed = nv, true
+		for i := range t.m {
+			if nv, c := substituteValue(t.m[i].v, env); c {
+				t.m[i].v, changed = nv, true
 			}
 		}
 		return t, changed

@@ -55,6 +55,8 @@ func exprFunctions() []expr.Option {
 		fn("toString", func(a ...any) (any, error) { return ToString(normalize(arg(a, 0))), nil }),
 		fn("has", func(a ...any) (any, error) {
 			switch o := arg(a, 0).(type) {
+			case *Object:
+				return o.Has(ToString(arg(a, 1))), nil
 			case map[string]any:
 				_, ok := o[ToString(arg(a, 1))]
 				return ok, nil
@@ -70,6 +72,12 @@ func exprFunctions() []expr.Option {
 		fn("keys", func(a ...any) (any, error) {
 			var m map[string]any
 			switch o := arg(a, 0).(type) {
+			case *Object:
+				out := make([]any, 0, o.Len())
+				for k := range o.All() {
+					out = append(out, k)
+				}
+				return out, nil
 			case map[string]any:
 				m = o
 			case Msg:

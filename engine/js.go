@@ -131,7 +131,7 @@ func ToString(v any) string {
 		return strings.Join(parts, ",")
 	case []byte:
 		return string(t)
-	case map[string]any, Msg:
+	case map[string]any, Msg, *Object:
 		return "[object Object]"
 	case *regexp.Regexp:
 		return "/" + t.String() + "/"
@@ -141,34 +141,23 @@ func ToString(v any) string {
 	return "[object Object]"
 }
 
-// JSONString encodes v as JavaScript's JSON.stringify does: no HTML escaping,
-// byte buffers as {"type":"Buffer","data":[...]}.
-func JSONString(v any, indent string) (string, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if indent != "" {
-		enc.SetIndent("", indent)
-	}
-	if err := enc.Encode(ToJSONValue(v)); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(b.String(), "\n"), nil
-}
-
-// ToJSONValue rewrites v for encoding/json as JSON.stringify would see it:
-// []byte becomes Node's Buffer form, time.Time an ISO string, NaN/Infinity null.
+// ToJSONValue rewrites v as JSON.stringify would see it, keeping object key
+// order: []byte becomes Node's Buffer object, time.Time an ISO string,
+// NaN/Infinity null, a Go map an *Object (index keys, then sorted), values
+// JSON.stringify leaves out are left out.
 func ToJSONValue(v any) any {
 	switch t := v.(type) {
 	case Msg:
 		return ToJSONValue(map[string]any(t))
 	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
+		return ToJSONValue(ObjectFromMap(t))
+	case *Object:
+		out := NewObject(t.Len())
+		for k, e := range t.All() {
 			if _, skip := e.(jsonOmit); skip {
 				continue
 			}
-			out[k] = ToJSONValue(e)
+			out.Set(k, ToJSONValue(e))
 		}
 		return out
 	case []any:
@@ -182,7 +171,7 @@ func ToJSONValue(v any) any {
 		for i, c := range t {
 			data[i] = float64(c)
 		}
-		return map[string]any{"type": "Buffer", "data": data}
+		return ObjectOf("type", "Buffer", "data", data)
 	case float64:
 		if math.IsNaN(t) || math.IsInf(t, 0) {
 			return nil
@@ -191,14 +180,14 @@ func ToJSONValue(v any) any {
 	case time.Time:
 		return t.UTC().Format("2006-01-02T15:04:05.000Z")
 	case *regexp.Regexp:
-		return map[string]any{}
+		return NewObject(0)
 	case string, bool, nil, int, int64, json.Number, json.RawMessage:
 		return t
 	}
 	if m, ok := v.(json.Marshaler); ok {
 		return m
 	}
-	return map[string]any{}
+	return NewObject(0)
 }
 
 // jsonOmit marks values JSON.stringify leaves out (functions, undefined).
@@ -237,7 +226,7 @@ func TypeOf(v any) string {
 		return "array"
 	case []byte:
 		return "buffer"
-	case map[string]any, Msg:
+	case map[string]any, Msg, *Object:
 		return "object"
 	}
 	return "object"
@@ -255,7 +244,7 @@ func LooseEqual(a, b any) bool {
 			return x == y
 		case float64, bool:
 			return ToNumber(x) == ToNumber(y)
-		case []any, map[string]any, []byte:
+		case []any, map[string]any, *Object, []byte:
 			return x == ToString(y)
 		}
 	case float64:
@@ -269,7 +258,7 @@ func LooseEqual(a, b any) bool {
 		}
 	case bool:
 		return LooseEqual(ToNumber(x), b)
-	case []any, map[string]any, []byte:
+	case []any, map[string]any, *Object, []byte:
 		switch b.(type) {
 		case string, float64, bool:
 			return LooseEqual(b, a)
@@ -281,6 +270,10 @@ func LooseEqual(a, b any) bool {
 
 // sameRef is JavaScript's identity comparison for objects and arrays.
 func sameRef(a, b any) bool {
+	if oa, ok := a.(*Object); ok {
+		ob, ok := b.(*Object)
+		return ok && oa == ob
+	}
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	if va.Kind() != vb.Kind() || (va.Kind() != reflect.Map && va.Kind() != reflect.Slice) {
 		return false

@@ -321,7 +321,7 @@ func TestJSONString(t *testing.T) {
 		want string
 	}{
 		{"html not escaped", map[string]any{"a": "<b>&"}, `{"a":"<b>&"}`},
-		{"buffer", []byte{1, 2}, `{"data":[1,2],"type":"Buffer"}`},
+		{"buffer", []byte{1, 2}, `{"type":"Buffer","data":[1,2]}`},
 		{"NaN and Infinity are null", []any{math.NaN(), math.Inf(1)}, `[null,null]`},
 		{"date", time.Date(2024, 1, 2, 3, 4, 5, 6e6, time.UTC), `"2024-01-02T03:04:05.006Z"`},
 		{"msg", engine.Msg{"payload": 1.0}, `{"payload":1}`},

@@ -127,8 +127,7 @@ func TestStatusReachesWatchers(t *testing.T) {
 	texts := func(ms []engine.Msg) []string {
 		var out []string
 		for _, m := range ms {
-			st := m["status"].(map[string]any)
-			out = append(out, st["source"].(map[string]any)["id"].(string)+":"+st["text"].(string)+":"+st["fill"].(string))
+			out = append(out, at(m, "status.source.id").(string)+":"+at(m, "status.text").(string)+":"+at(m, "status.fill").(string))
 		}
 		return out
 	}
@@ -241,7 +240,7 @@ func TestCatchLoopStops(t *testing.T) {
 		t.Fatalf("catch got %d messages, want 9 (counts 1..9)", len(got))
 	}
 	for i, m := range got {
-		if c := m["error"].(map[string]any)["source"].(map[string]any)["count"]; c != float64(i+1) {
+		if c := at(m, "error.source.count"); c != float64(i+1) {
 			t.Errorf("message %d: count %v", i, c)
 		}
 	}
@@ -261,7 +260,7 @@ func TestDeferredCompletion(t *testing.T) {
 	if got["ok"][0]["payload"] != "fine" {
 		t.Errorf("complete got %v", got["ok"])
 	}
-	if e := got["oc"][0]["error"].(map[string]any); e["message"] != "later failed" || got["oc"][0]["payload"] != "fail" {
+	if e := at(got["oc"][0], "error.message"); e != "later failed" || got["oc"][0]["payload"] != "fail" {
 		t.Errorf("catch got %v", got["oc"][0])
 	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // Msg is a message: a JSON-like object whose values are nil, bool, float64,
-// string, []byte, []any, map[string]any, time.Time, or opaque Go values (such
+// string, []byte, []any, *Object (map[string]any is read too, but nodes
+// build *Object so that key order is kept), time.Time, or opaque Go values (such
 // as an HTTP response handle) that are shared, not copied, by Clone.
 type Msg map[string]any
 
@@ -49,6 +50,8 @@ func (m Msg) Payload() any { return m["payload"] }
 // CloneValue deep-copies JSON-like values; any other value is returned as is.
 func CloneValue(v any) any {
 	switch t := v.(type) {
+	case *Object:
+		return t.Clone()
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {

@@ -256,10 +256,14 @@ func (p Path) Get(root any) (any, bool) {
 }
 
 func child(cur any, s seg) (any, bool) {
-	if _, isMap := cur.(map[string]any); !isMap {
+	switch cur.(type) {
+	case map[string]any, *Object:
+	default:
 		s = s.asIndex()
 	}
 	switch c := cur.(type) {
+	case *Object:
+		return c.Get(s.objectKey())
 	case Msg:
 		return mapChild(c, s)
 	case map[string]any:
@@ -310,12 +314,16 @@ func (s seg) asIndex() seg {
 	return s
 }
 
-func mapChild(m map[string]any, s seg) (any, bool) {
-	k := s.key
+// objectKey is the property name of s: an index segment names its digits.
+func (s seg) objectKey() string {
 	if s.kind == segIndex {
-		k = strconv.Itoa(s.index)
+		return strconv.Itoa(s.index)
 	}
-	v, ok := m[k]
+	return s.key
+}
+
+func mapChild(m map[string]any, s seg) (any, bool) {
+	v, ok := m[s.objectKey()]
 	return v, ok
 }
 
@@ -338,6 +346,8 @@ func (p Path) setIn(cur any, i int, v any, create bool, root Msg) (any, bool) {
 	}
 	last := i == len(p.segs)-1
 	switch c := cur.(type) {
+	case *Object:
+		return p.setInObject(c, s, i, v, create, root)
 	case Msg:
 		return p.setInMap(c, s, i, v, create, root)
 	case map[string]any:
@@ -377,10 +387,7 @@ func (p Path) setIn(cur any, i int, v any, create bool, root Msg) (any, bool) {
 }
 
 func (p Path) setInMap(m map[string]any, s seg, i int, v any, create bool, root Msg) (any, bool) {
-	k := s.key
-	if s.kind == segIndex {
-		k = strconv.Itoa(s.index)
-	}
+	k := s.objectKey()
 	if i == len(p.segs)-1 {
 		m[k] = v
 		return m, true
@@ -402,9 +409,32 @@ func (p Path) setInMap(m map[string]any, s seg, i int, v any, create bool, root 
 	return m, true
 }
 
+func (p Path) setInObject(o *Object, s seg, i int, v any, create bool, root Msg) (any, bool) {
+	k := s.objectKey()
+	if i == len(p.segs)-1 {
+		o.Set(k, v)
+		return o, true
+	}
+	next, exists := o.Get(k)
+	if !exists {
+		if !create {
+			return o, false
+		}
+		next = newContainer(p.segs[i+1])
+	} else if !isContainer(next) {
+		return o, false
+	}
+	nv, ok := p.setIn(next, i+1, v, create, root)
+	if !ok {
+		return o, false
+	}
+	o.Set(k, nv)
+	return o, true
+}
+
 func isContainer(v any) bool {
 	switch v.(type) {
-	case map[string]any, Msg, []any:
+	case *Object, map[string]any, Msg, []any:
 		return true
 	}
 	return false
@@ -414,7 +444,7 @@ func newContainer(next seg) any {
 	if next.kind == segIndex {
 		return []any{}
 	}
-	return map[string]any{}
+	return NewObject(2)
 }
 
 // Delete removes the value at p from m; deleting an array element splices
@@ -437,12 +467,10 @@ func (p Path) Delete(m Msg) {
 		return
 	}
 	switch c := parent.(type) {
+	case *Object:
+		c.Delete(last.objectKey())
 	case map[string]any:
-		k := last.key
-		if last.kind == segIndex {
-			k = strconv.Itoa(last.index)
-		}
-		delete(c, k)
+		delete(c, last.objectKey())
 	case []any:
 		if last.kind == segIndex && last.index < len(c) {
 			spliced := append(c[:last.index:last.index], c[last.index+1:]...)

@@ -165,7 +165,7 @@ func TestPathGet(t *testing.T) {
 // TestPathSet follows Node-RED's setMessageProperty: the result and the
 // payload afterwards, as JSON (array holes show as null).
 func TestPathSet(t *testing.T) {
-	const unchanged = `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo"}`
+	const unchanged = `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo"}`
 	tests := []struct {
 		name    string
 		expr    string
@@ -174,18 +174,18 @@ func TestPathSet(t *testing.T) {
 		wantOK  bool
 		payload string
 	}{
-		{"create object", "payload.x.y", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo","x":{"y":1}}`},
+		{"create object", "payload.x.y", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo","x":{"y":1}}`},
 		{"no create", "payload.x.y", 1.0, false, false, unchanged},
-		{"create array with holes", "payload.x[2]", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo","x":[null,null,1]}`},
-		{"create array of objects", "payload.x[0].y", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo","x":[{"y":1}]}`},
-		{"dotted number creates array", "payload.x.0.y", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo","x":[{"y":1}]}`},
+		{"create array with holes", "payload.x[2]", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo","x":[null,null,1]}`},
+		{"create array of objects", "payload.x[0].y", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo","x":[{"y":1}]}`},
+		{"dotted number creates array", "payload.x.0.y", 1.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo","x":[{"y":1}]}`},
 		{"number in the way", "payload.n.x", 1.0, true, false, unchanged},
 		{"null in the way", "payload.nul.x", 1.0, true, false, unchanged},
 		{"string in the way", "payload.s.x", 1.0, true, false, unchanged},
-		{"grow array", "payload.arr[5]", 9.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3,null,null,9],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo"}`},
-		{"dotted index into array", "payload.arr.1", 9.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,9,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo"}`},
-		{"existing without create", "payload.a.b[1].c", "z", false, true, `{"a":{"b":[1,{"c":"z"}]},"arr":[1,2,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":"héllo"}`},
-		{"reference key", "payload[msg.key]", 7.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"data":[7,8],"type":"Buffer"},"n":5,"nul":null,"s":7}`},
+		{"grow array", "payload.arr[5]", 9.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3,null,null,9],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo"}`},
+		{"dotted index into array", "payload.arr.1", 9.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,9,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo"}`},
+		{"existing without create", "payload.a.b[1].c", "z", false, true, `{"a":{"b":[1,{"c":"z"}]},"arr":[1,2,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":"héllo"}`},
+		{"reference key", "payload[msg.key]", 7.0, true, true, `{"a":{"b":[1,{"c":"x"}]},"arr":[1,2,3],"buf":{"type":"Buffer","data":[7,8]},"n":5,"nul":null,"s":7}`},
 		{"top level", "payload", "p", false, true, `"p"`},
 	}
 	for _, tt := range tests {

@@ -173,7 +173,7 @@ func (r *runner) finish(in Msg, err error) {
 		if i < len(ws)-1 || c == nil {
 			c = in.Clone()
 		}
-		c["complete"] = map[string]any{"source": r.e.source(r)}
+		c["complete"] = ObjectOf("source", r.e.source(r))
 		w.enqueue(c)
 	}
 }

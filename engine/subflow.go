@@ -336,11 +336,11 @@ func (s *subflowStatus) Handle(_ context.Context, m Msg, _ *Output) error {
 // status, anything else is shown (cut to 32 characters); without a payload,
 // msg.status is the status.
 func statusFromMsg(m Msg) (Status, bool) {
-	fromObject := func(o map[string]any) Status {
+	fromObject := func(o *Object) Status {
 		var st Status
-		st.Fill, _ = o["fill"].(string)
-		st.Shape, _ = o["shape"].(string)
-		if t, ok := o["text"]; ok && t != nil {
+		st.Fill, _ = o.Value("fill").(string)
+		st.Shape, _ = o.Value("shape").(string)
+		if t, ok := o.Get("text"); ok && t != nil {
 			st.Text = ToString(t)
 		}
 		return st
@@ -349,15 +349,12 @@ func statusFromMsg(m Msg) (Status, bool) {
 		switch t := p.(type) {
 		case string:
 			return Status{Text: t}, true
-		case map[string]any:
-			_, hasText := t["text"]
-			_, hasFill := t["fill"]
-			_, hasShape := t["shape"]
-			if hasText || hasFill || hasShape || len(t) == 0 {
+		case *Object:
+			if t.Has("text") || t.Has("fill") || t.Has("shape") || t.Len() == 0 {
 				return fromObject(t), true
 			}
 		}
-		text, err := JSONString(ToJSONValue(p), "")
+		text, err := JSONString(p, "")
 		if err != nil {
 			text = ToString(p)
 		}
@@ -366,7 +363,7 @@ func statusFromMsg(m Msg) (Status, bool) {
 		}
 		return Status{Text: text}, true
 	}
-	if st, ok := m["status"].(map[string]any); ok {
+	if st, ok := AsObject(m["status"]); ok {
 		s := fromObject(st)
 		if strings.HasPrefix(s.Text, "common.") {
 			s.Text = "node-red:" + s.Text

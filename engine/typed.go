@@ -255,7 +255,7 @@ var envRef = regexp.MustCompile(`\$\{[^}]+\}`)
 
 func (t *Typed) evalExpr(res *Resources, m Msg) (any, error) {
 	env := map[string]any{
-		"msg": map[string]any(m),
+		"msg": plainMsg(m),
 		"env": func(name string) string { return ExpandEnv(res, name) },
 		"flow": func(key string) any {
 			if res == nil || res.Flow == nil {
@@ -287,6 +287,52 @@ func (t *Typed) evalExpr(res *Resources, m Msg) (any, error) {
 	return normalize(out), nil
 }
 
+// plainMsg is m as expr-lang reads it: objects as Go maps (expr navigates
+// maps and structs, not *Object).
+func plainMsg(m Msg) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = PlainValue(v)
+	}
+	return out
+}
+
+// PlainValue converts *Object values, at any depth, to Go maps (key order
+// lost), for libraries that read Go maps; other values are returned as they
+// are, arrays copied only when they hold objects.
+func PlainValue(v any) any {
+	switch t := v.(type) {
+	case *Object:
+		out := make(map[string]any, t.Len())
+		for k, e := range t.All() {
+			out[k] = PlainValue(e)
+		}
+		return out
+	case []any:
+		var out []any
+		for i, e := range t {
+			pe := PlainValue(e)
+			if _, conv := e.(*Object); (conv || isArray(e)) && out == nil {
+				out = make([]any, len(t))
+				copy(out, t[:i])
+			}
+			if out != nil {
+				out[i] = pe
+			}
+		}
+		if out == nil {
+			return t
+		}
+		return out
+	}
+	return v
+}
+
+func isArray(v any) bool {
+	_, ok := v.([]any)
+	return ok
+}
+
 // normalize converts Go values an expression may produce into Msg values.
 func normalize(v any) any {
 	switch t := v.(type) {
@@ -312,10 +358,11 @@ func normalize(v any) any {
 		}
 		return out
 	case map[string]any:
-		for k, e := range t {
-			t[k] = normalize(e)
+		o := ObjectFromMap(t)
+		for i := range o.m {
+			o.m[i].v = normalize(o.m[i].v)
 		}
-		return t
+		return o
 	case time.Duration:
 		return float64(t.Milliseconds())
 	case json.Number:

@@ -67,7 +67,7 @@ func TestTypedEval(t *testing.T) {
 		{"bool", "TRUE", true},
 		{"bool", "false", false},
 		{"bool", "yes", false},
-		{"json", `{"a":[1,"x",null]}`, map[string]any{"a": []any{1.0, "x", nil}}},
+		{"json", `{"a":[1,"x",null]}`, ObjectOf("a", []any{1.0, "x", nil})},
 		{"json", `"s"`, "s"},
 		{"json", ``, nil},
 		{"bin", `[1,2,255]`, []byte{1, 2, 255}},
