@@ -24,8 +24,9 @@ type Harness struct {
 	E      *engine.Engine
 	events *Events
 
-	mu        sync.Mutex // guards collected
+	mu        sync.Mutex // guards collected and arrivals
 	collected map[string][]engine.Msg
+	arrivals  []string // collector ids in the order messages reached them
 	changed   chan struct{}
 }
 
@@ -71,6 +72,7 @@ type collector struct {
 func (c *collector) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
 	c.h.mu.Lock()
 	c.h.collected[c.id] = append(c.h.collected[c.id], m)
+	c.h.arrivals = append(c.h.arrivals, c.id)
 	c.h.mu.Unlock()
 	select {
 	case c.h.changed <- struct{}{}:
@@ -180,10 +182,19 @@ func (h *Harness) Collected() map[string][]engine.Msg {
 	return out
 }
 
+// Arrivals returns the collector ids in the order messages reached them,
+// across collectors.
+func (h *Harness) Arrivals() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.arrivals...)
+}
+
 // Reset forgets collected messages and events.
 func (h *Harness) Reset() {
 	h.mu.Lock()
 	h.collected = map[string][]engine.Msg{}
+	h.arrivals = nil
 	h.mu.Unlock()
 	h.events.Reset()
 }

@@ -19,10 +19,10 @@ import (
 type Fixture struct {
 	Name    string            `json:"name"`
 	Flow    []json.RawMessage `json:"flow"`
-	Inputs  []map[string]any  `json:"inputs"`
+	Inputs  []json.RawMessage `json:"inputs"`
 	Outputs []struct {
-		To  string         `json:"to"`
-		Msg map[string]any `json:"msg"`
+		To  string          `json:"to"`
+		Msg json.RawMessage `json:"msg"`
 	} `json:"outputs"`
 	Errors []struct {
 		Message string `json:"message"`
@@ -31,12 +31,12 @@ type Fixture struct {
 	SettleMS int      `json:"settle_ms"`
 	GapMS    int      `json:"gap_ms"`
 	Context  struct {
-		Flow   map[string]any `json:"flow"`
-		Global map[string]any `json:"global"`
+		Flow   json.RawMessage `json:"flow"`
+		Global json.RawMessage `json:"global"`
 	} `json:"context"`
 	ContextAfter *struct {
-		Flow   map[string]any `json:"flow"`
-		Global map[string]any `json:"global"`
+		Flow   json.RawMessage `json:"flow"`
+		Global json.RawMessage `json:"global"`
 	} `json:"context_after"`
 	Env map[string]string `json:"env"`
 }
@@ -86,11 +86,11 @@ func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 	t.Helper()
 	stores := engine.NewMemoryStores()
 	flowID := tabOf(fx.Flow)
-	for k, v := range fx.Context.Flow {
-		_ = engine.NewContext(stores, flowID).Set("", k, fromFixtureValue(v))
+	for k, v := range fixtureMsg(t, fx.Context.Flow) {
+		_ = engine.NewContext(stores, flowID).Set("", k, v)
 	}
-	for k, v := range fx.Context.Global {
-		_ = engine.NewContext(stores, "global").Set("", k, fromFixtureValue(v))
+	for k, v := range fixtureMsg(t, fx.Context.Global) {
+		_ = engine.NewContext(stores, "global").Set("", k, v)
 	}
 	env := func(name string) (string, bool) {
 		v, ok := fx.Env[name]
@@ -109,16 +109,14 @@ func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 	}
 	want := map[string][]any{}
 	counts := map[string]int{}
+	var wantOrder []string
 	for _, o := range fx.Outputs {
-		want[o.To] = append(want[o.To], normalizeMsg(o.Msg, fx.Ignore))
+		want[o.To] = append(want[o.To], normalizeMsg(fixtureMsg(t, o.Msg), fx.Ignore))
 		counts[o.To]++
+		wantOrder = append(wantOrder, o.To)
 	}
 	for _, in := range fx.Inputs {
-		m := engine.Msg{}
-		for k, v := range in {
-			m[k] = fromFixtureValue(v)
-		}
-		h.Send("n1", m)
+		h.Send("n1", fixtureMsg(t, in))
 		if fx.GapMS > 0 {
 			time.Sleep(time.Duration(fx.GapMS) * time.Millisecond)
 		}
@@ -136,11 +134,15 @@ func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 			got[id] = append(got[id], normalizeMsg(m, fx.Ignore))
 		}
 	}
-	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b float64) bool { return a == b || (a-b < 1e-9 && b-a < 1e-9) })); diff != "" {
+	if diff := cmp.Diff(want, got, orderedObjects, cmp.Comparer(func(a, b float64) bool { return a == b || (a-b < 1e-9 && b-a < 1e-9) })); diff != "" {
 		t.Errorf("%s: outputs differ from Node-RED (-nodered +flowgate):\n%s", fx.Name, diff)
 	}
+	if diff := cmp.Diff(wantOrder, h.Arrivals()); checkArrivalOrder && diff != "" && len(counts) > 1 {
+		t.Errorf("%s: messages reached the collectors in another order than in Node-RED (-nodered +flowgate):\n%s", fx.Name, diff)
+	}
 	if fx.ContextAfter != nil {
-		for scope, want := range map[string]map[string]any{flowID: fx.ContextAfter.Flow, "global": fx.ContextAfter.Global} {
+		for scope, raw := range map[string]json.RawMessage{flowID: fx.ContextAfter.Flow, "global": fx.ContextAfter.Global} {
+			want := map[string]any(fixtureMsg(t, raw))
 			c := engine.NewContext(stores, scope)
 			got := map[string]any{}
 			keys, _ := c.Keys("")
@@ -148,10 +150,7 @@ func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 				v, _ := c.Get("", k)
 				got[k] = normalizeValue(v)
 			}
-			if want == nil {
-				want = map[string]any{}
-			}
-			if diff := cmp.Diff(normalizeValue(want), normalizeValue(got)); diff != "" {
+			if diff := cmp.Diff(normalizeValue(want), normalizeValue(got), orderedObjects); diff != "" {
 				t.Errorf("%s: %s context differs from Node-RED (-nodered +flowgate):\n%s", fx.Name, scope, diff)
 			}
 		}
@@ -173,15 +172,63 @@ func tabOf(flow []json.RawMessage) string {
 	return ""
 }
 
-// normalizeValue gives a value its JSON form.
+// normalizeValue gives a value its JSON form (objects keep their key order).
 func normalizeValue(v any) any {
 	s, err := engine.JSONString(v, "")
 	if err != nil {
 		return err.Error()
 	}
-	var out any
-	_ = json.Unmarshal([]byte(s), &out)
+	out, err := engine.DecodeJSON([]byte(s))
+	if err != nil {
+		return err.Error()
+	}
 	return out
+}
+
+// KV is one key and value of an object, as OrderedObjects shows it.
+type KV struct {
+	K string
+	V any
+}
+
+// orderedObjects makes go-cmp compare objects key by key in order, with a
+// readable diff.
+var orderedObjects = cmp.Transformer("ordered", func(o *engine.Object) []KV {
+	out := make([]KV, 0, o.Len())
+	for k, v := range o.All() {
+		out = append(out, KV{k, v})
+	}
+	return out
+})
+
+// OrderedObjects is the go-cmp option that compares *engine.Object values
+// key by key, in order.
+func OrderedObjects() cmp.Option { return orderedObjects }
+
+// checkArrivalOrder compares the order in which messages reach different
+// collectors with Node-RED's.
+const checkArrivalOrder = false
+
+// fixtureMsg decodes a fixture message keeping key order, with Node-RED's
+// JSON form of a Buffer turned back into []byte.
+func fixtureMsg(t testing.TB, raw json.RawMessage) engine.Msg {
+	t.Helper()
+	if len(raw) == 0 || string(raw) == "null" {
+		return engine.Msg{}
+	}
+	v, err := engine.DecodeJSON(raw)
+	if err != nil {
+		t.Fatalf("fixture message: %v", err)
+	}
+	o, ok := v.(*engine.Object)
+	if !ok {
+		t.Fatalf("fixture message is not an object: %s", raw)
+	}
+	m := engine.Msg{}
+	for k, e := range o.All() {
+		m[k] = fromFixtureValue(e)
+	}
+	return m
 }
 
 func hasCatch(flow []json.RawMessage) bool {
@@ -197,6 +244,21 @@ func hasCatch(flow []json.RawMessage) bool {
 // fromFixtureValue turns Node-RED's JSON form of a Buffer back into []byte.
 func fromFixtureValue(v any) any {
 	switch t := v.(type) {
+	case *engine.Object:
+		if t.Value("type") == "Buffer" && t.Len() == 2 {
+			if data, ok := t.Value("data").([]any); ok {
+				b := make([]byte, len(data))
+				for i, e := range data {
+					f, _ := e.(float64)
+					b[i] = byte(f)
+				}
+				return b
+			}
+		}
+		for k, e := range t.All() {
+			t.Set(k, fromFixtureValue(e))
+		}
+		return t
 	case map[string]any:
 		if t["type"] == "Buffer" && len(t) == 2 {
 			if data, ok := t["data"].([]any); ok {
@@ -220,29 +282,46 @@ func fromFixtureValue(v any) any {
 	return v
 }
 
-// normalizeMsg gives a message its JSON form without _msgid and ignored paths.
-func normalizeMsg(m map[string]any, ignore []string) any {
-	s, err := engine.JSONString(engine.Msg(m), "")
+// normalizeMsg gives a message its JSON form without _msgid and ignored
+// paths. The keys of the message itself are compared sorted (a Msg is a Go
+// map); objects inside keep their order.
+func normalizeMsg(m engine.Msg, ignore []string) any {
+	s, err := engine.JSONString(m, "")
 	if err != nil {
 		return err.Error()
 	}
-	var v map[string]any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	dec, err := engine.DecodeJSON([]byte(s))
+	if err != nil {
 		return err.Error()
+	}
+	o, _ := dec.(*engine.Object)
+	v := engine.Msg{}
+	for k, e := range o.All() {
+		v[k] = e
 	}
 	stripMsgIDs(v)
 	delete(v, "_event") // Node-RED's internal routing tag on link messages
 	for _, p := range ignore {
 		if path, err := engine.ParsePath(strings.TrimPrefix(p, "msg.")); err == nil {
-			path.Delete(engine.Msg(v))
+			path.Delete(v)
 		}
 	}
-	return v
+	return map[string]any(v)
 }
 
 // stripMsgIDs removes _msgid at every depth, as the capture does.
 func stripMsgIDs(v any) {
 	switch t := v.(type) {
+	case engine.Msg:
+		delete(t, "_msgid")
+		for _, e := range t {
+			stripMsgIDs(e)
+		}
+	case *engine.Object:
+		t.Delete("_msgid")
+		for _, e := range t.All() {
+			stripMsgIDs(e)
+		}
 	case map[string]any:
 		delete(t, "_msgid")
 		for _, e := range t {
