@@ -48,7 +48,8 @@ type Engine struct {
 	running map[string]*runner
 	stopped bool
 
-	topo atomic.Pointer[topology]
+	topo  atomic.Pointer[topology]
+	parts []*part // of the running graph; changed with topo, under mu
 
 	statusMu sync.Mutex // guards statuses
 	statuses map[string]Status
@@ -197,6 +198,7 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 		}
 		r.node = node
 		r.handler, _ = node.(Handler)
+		_, r.blocking = node.(Blocking)
 		built[n.ID] = r
 	}
 	return built, warnings, errors.Join(errs...)
@@ -428,6 +430,7 @@ func (e *Engine) rebuildTopology() {
 		})
 		t.catchers[f] = ws
 	}
+	e.assignParts(t)
 	e.topo.Store(t)
 }
 
@@ -504,7 +507,7 @@ func (e *Engine) reportError(r *runner, err error, m Msg) {
 				src := e.source(r)
 				src.Set("count", count)
 				em["error"] = ObjectOf("message", text, "source", src)
-				w.r.enqueue(em)
+				w.r.inline(em)
 				handled = true
 			}
 			f := t.flows[flow]
@@ -569,7 +572,7 @@ func (e *Engine) reportStatus(r *runner, s Status) {
 				st.Set("text", s.Text)
 			}
 			st.Set("source", e.source(r))
-			w.r.enqueue(Msg{"_msgid": NewMsgID(), "status": st})
+			w.r.inline(Msg{"_msgid": NewMsgID(), "status": st})
 			handled = true
 		}
 		f := t.flows[flow]
@@ -697,9 +700,7 @@ func (e *Engine) NodeStats() []NodeStat {
 	rs := e.topo.Load().runners
 	out := make([]NodeStat, 0, len(rs))
 	for _, r := range rs {
-		r.mu.Lock()
-		q := len(r.queue) - r.head
-		r.mu.Unlock()
+		q := int(r.queued.Load())
 		out = append(out, NodeStat{ID: r.cfg.ID, Type: r.cfg.Type, Received: r.received.Load(), Dropped: r.dropped.Load(), Queued: q})
 	}
 	return out

@@ -62,6 +62,18 @@ type Linker interface{ LinkTargets() []string }
 // link; either end is enough to join them.
 type LinkSink interface{ LinkSources() []string }
 
+// Caller is implemented by nodes that deliver messages to other nodes by id
+// (link call): they run in the same part as their targets, so the order of
+// messages through them is Node-RED's.
+type Caller interface{ CallTargets() []string }
+
+// Blocking is implemented by nodes whose Handle waits on I/O (a file, a
+// database, a bus). The engine runs their Handle on the node's own
+// goroutine, one message at a time, so the rest of their part goes on; what
+// they send joins the part's order when they send it, like a Node.js
+// callback.
+type Blocking interface{ Blocking() }
+
 // Injector is implemented by nodes the editor can trigger (POST /inject/:id).
 type Injector interface {
 	Inject(ctx context.Context, props Msg) error
@@ -115,6 +127,15 @@ type Resources struct {
 func (res *Resources) Send(port int, m Msg) {
 	if res.r != nil {
 		res.r.send(port, m)
+	}
+}
+
+// SendAll is Node-RED's node.send([[a, b], [c]]): for each output in order,
+// for each wire, every message of that output. The first delivery gets the
+// message itself, every later one a copy.
+func (res *Resources) SendAll(outs [][]Msg) {
+	if res.r != nil {
+		res.r.sendAll(outs)
 	}
 }
 
@@ -196,6 +217,23 @@ func (o *Output) Send(port int, m Msg) {
 		}
 	}
 	o.r.send(port, m)
+}
+
+// SendAll sends as Resources.SendAll; a message that is the input message
+// is tracked for completion as by Send.
+func (o *Output) SendAll(outs [][]Msg) {
+	for _, ms := range outs {
+		for _, m := range ms {
+			if m != nil && o.in != nil && !o.sentIn && sameMap(m, o.in) {
+				o.sentIn = true
+				o.msgID, _ = m["_msgid"].(string)
+				if o.r.watched() {
+					o.snapshot = m.Clone()
+				}
+			}
+		}
+	}
+	o.r.sendAll(outs)
 }
 
 // Defer marks the message as finished later: Handle's return no longer

@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// runner is the engine-owned wrapper around one node instance: its inbox,
-// its worker goroutine, panic recovery and counters.
+// runner is the engine-owned wrapper around one node instance: its place in
+// a part, panic recovery and counters. A Blocking node also has its own
+// inbox and worker goroutine.
 type runner struct {
 	e       *Engine
 	cfg     NodeConfig
@@ -21,17 +22,22 @@ type runner struct {
 	res     *Resources
 	log     *slog.Logger
 
-	mu      sync.Mutex // guards queue, head, closed, warnAt
-	queue   []Msg
-	head    int
-	closed  bool
-	warnAt  int
-	signal  chan struct{}
-	ctx     context.Context
-	cancel  context.CancelFunc
-	done    chan struct{} // closed when the worker ends
-	started bool
+	part atomic.Pointer[part] // nil once stopped
+	hmu  sync.Mutex           // held while Handle runs: one message at a time
 
+	blocking bool       // Handle runs on the node's own worker (Blocking)
+	mu       sync.Mutex // guards queue, head, closed, warnAt
+	queue    []Msg      // the inbox of a Blocking node
+	head     int
+	closed   bool
+	warnAt   int
+	signal   chan struct{}
+	ctx      context.Context
+	cancel   context.CancelFunc
+	done     chan struct{} // closed when a Blocking node's worker ends
+	started  bool
+
+	queued      atomic.Int64 // deliveries waiting in the part or the inbox
 	received    atomic.Int64
 	dropped     atomic.Int64
 	lastFullLog atomicTime // when a full queue was last logged
@@ -51,27 +57,28 @@ func (a *atomicTime) Swap(t time.Time) time.Time {
 	return time.Unix(0, old)
 }
 
-func (r *runner) enqueue(m Msg) bool {
+// admit counts m into the node's queue, or drops it (counted, logged) when
+// the node is not running or its queue is full.
+func (r *runner) admit() bool {
 	r.mu.Lock()
-	if r.closed || r.handler == nil {
-		r.mu.Unlock()
-		r.dropped.Add(1)
-		r.e.dropped.Add(1)
+	closed := r.closed
+	r.mu.Unlock()
+	if closed || r.handler == nil {
+		r.drop(1)
 		r.log.Debug("message dropped: node not running")
 		return false
 	}
-	if max := r.e.opts.MaxQueue; max > 0 && len(r.queue)-r.head >= max {
-		r.mu.Unlock()
-		r.dropped.Add(1)
-		r.e.dropped.Add(1)
+	n := r.queued.Add(1)
+	if max := r.e.opts.MaxQueue; max > 0 && n > int64(max) {
+		r.queued.Add(-1)
+		r.drop(1)
 		if now := time.Now(); now.Sub(r.lastFullLog.Swap(now)) >= time.Second {
 			r.log.Warn("node input queue is full: message dropped", "max_queue", max, "dropped_total", r.dropped.Load())
 		}
 		return false
 	}
-	r.queue = append(r.queue, m)
-	n := len(r.queue) - r.head
-	warn := n >= r.warnAt
+	r.mu.Lock()
+	warn := int(n) >= r.warnAt
 	if warn {
 		r.warnAt *= 4
 	}
@@ -79,14 +86,103 @@ func (r *runner) enqueue(m Msg) bool {
 	if warn {
 		r.log.Warn("node input queue is growing", "queue_length", n)
 	}
+	return true
+}
+
+func (r *runner) drop(n int64) {
+	r.dropped.Add(n)
+	r.e.dropped.Add(n)
+}
+
+// enqueue queues m for the node in its part's FIFO.
+func (r *runner) enqueue(m Msg) bool {
+	if !r.admit() {
+		return false
+	}
+	r.pushPart(delivery{r, m})
+	return true
+}
+
+// pushPart queues an admitted delivery in the runner's current part.
+func (r *runner) pushPart(d delivery) {
+	for {
+		p := r.part.Load()
+		if p == nil {
+			r.queued.Add(-1)
+			r.drop(1)
+			return
+		}
+		if p.push(d) {
+			return
+		}
+		if r.part.Load() == p {
+			r.queued.Add(-1)
+			r.drop(1)
+			return
+		}
+	}
+}
+
+// dispatch is the part worker's turn for this node: it handles m, or hands
+// it to the inbox of a Blocking node.
+func (r *runner) dispatch(m Msg) {
+	if r.blocking {
+		r.toInbox(m)
+		return
+	}
+	r.queued.Add(-1)
+	r.hmu.Lock()
+	defer r.hmu.Unlock()
+	if r.isClosed() {
+		r.drop(1)
+		return
+	}
+	r.received.Add(1)
+	r.handle(m)
+}
+
+func (r *runner) isClosed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closed
+}
+
+// inline handles m now, on the caller's goroutine, as Node-RED's receive()
+// does for catch, status and complete nodes. When the node is busy (another
+// goroutine, or a loop of watchers) m is queued instead.
+func (r *runner) inline(m Msg) {
+	if r.blocking || !r.hmu.TryLock() {
+		r.enqueue(m)
+		return
+	}
+	defer r.hmu.Unlock()
+	if r.isClosed() || r.handler == nil {
+		r.drop(1)
+		return
+	}
+	r.received.Add(1)
+	r.handle(m)
+}
+
+// toInbox queues m for a Blocking node's own worker.
+func (r *runner) toInbox(m Msg) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		r.queued.Add(-1)
+		r.drop(1)
+		return
+	}
+	r.queue = append(r.queue, m)
+	r.mu.Unlock()
 	select {
 	case r.signal <- struct{}{}:
 	default:
 	}
-	return true
 }
 
-// next returns the next queued message, waiting for one; false once stopped.
+// next returns the next message of a Blocking node's inbox, waiting for
+// one; false once stopped.
 func (r *runner) next() (Msg, bool) {
 	for {
 		r.mu.Lock()
@@ -117,6 +213,7 @@ func (r *runner) next() (Msg, bool) {
 	}
 }
 
+// loop is a Blocking node's worker.
 func (r *runner) loop() {
 	defer close(r.done)
 	for {
@@ -124,8 +221,11 @@ func (r *runner) loop() {
 		if !ok {
 			return
 		}
+		r.queued.Add(-1)
 		r.received.Add(1)
+		r.hmu.Lock()
 		r.handle(m)
+		r.hmu.Unlock()
 	}
 }
 
@@ -174,7 +274,7 @@ func (r *runner) finish(in Msg, err error) {
 			c = in.Clone()
 		}
 		c["complete"] = ObjectOf("source", r.e.source(r))
-		w.enqueue(c)
+		w.inline(c)
 	}
 }
 
@@ -184,7 +284,8 @@ func (r *runner) watched() bool {
 	return len(r.e.topo.Load().completers[r.cfg.ID]) > 0
 }
 
-// send delivers m on port to every wired target: clones first, the original last.
+// send delivers m on port to every wired target, in wire order: the first
+// gets m, the others copies taken now (as Node-RED clones at send time).
 func (r *runner) send(port int, m Msg) {
 	if m == nil {
 		return
@@ -198,11 +299,74 @@ func (r *runner) send(port int, m Msg) {
 		return
 	}
 	targets := ports[port]
-	for i := len(targets) - 1; i >= 1; i-- {
-		targets[i].enqueue(m.Clone())
-	}
-	if len(targets) > 0 {
+	switch len(targets) {
+	case 0:
+		return
+	case 1:
 		targets[0].enqueue(m)
+		return
+	}
+	ds := make([]delivery, 0, len(targets))
+	for i, tr := range targets {
+		c := m
+		if i > 0 {
+			c = m.Clone()
+		}
+		if tr.admit() {
+			ds = append(ds, delivery{tr, c})
+		}
+	}
+	pushAll(ds)
+}
+
+// sendAll is Node-RED's node.send([[a, b], [c]]): for each output, for each
+// wire, every message, in that order; the first delivery gets the message
+// itself, every later one a copy.
+func (r *runner) sendAll(outs [][]Msg) {
+	t := r.e.topo.Load()
+	ports := t.wires[r.cfg.ID]
+	var ds []delivery
+	first := true
+	for port, ms := range outs {
+		if port >= len(ports) {
+			break
+		}
+		for _, tr := range ports[port] {
+			for _, m := range ms {
+				if m == nil {
+					continue
+				}
+				if _, ok := m["_msgid"]; !ok {
+					m["_msgid"] = NewMsgID()
+				}
+				c := m
+				if !first {
+					c = m.Clone()
+				}
+				first = false
+				if tr.admit() {
+					ds = append(ds, delivery{tr, c})
+				}
+			}
+		}
+	}
+	pushAll(ds)
+}
+
+// pushAll queues admitted deliveries in order, runs of the same part in one step.
+func pushAll(ds []delivery) {
+	for i := 0; i < len(ds); {
+		p := ds[i].r.part.Load()
+		j := i + 1
+		for j < len(ds) && ds[j].r.part.Load() == p {
+			j++
+		}
+		if p == nil || !p.push(ds[i:j]...) {
+			for _, d := range ds[i:j] {
+				d.r.pushPart(d)
+			}
+		}
+		i = j
 	}
 }
 
@@ -210,7 +374,7 @@ func (r *runner) send(port int, m Msg) {
 func (r *runner) start() {
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.started = true
-	if r.handler != nil {
+	if r.handler != nil && r.blocking {
 		go r.loop()
 	} else {
 		close(r.done)
@@ -229,12 +393,11 @@ func (r *runner) start() {
 func (r *runner) stop(ctx context.Context) {
 	r.mu.Lock()
 	r.closed = true
-	left := len(r.queue) - r.head
 	r.queue, r.head = nil, 0
 	r.mu.Unlock()
-	if left > 0 {
-		r.dropped.Add(int64(left))
-		r.e.dropped.Add(int64(left))
+	r.part.Store(nil)
+	if left := r.queued.Load(); left > 0 {
+		// each is counted as dropped when its part reaches it
 		r.log.Info("queued messages dropped on stop", "count", left)
 	}
 	if !r.started {
@@ -260,6 +423,31 @@ func (r *runner) stop(ctx context.Context) {
 	case <-r.done:
 	case <-ctx.Done():
 		r.log.Warn("node still handling a message after close")
+		return
+	}
+	if !r.waitIdle(ctx) {
+		r.log.Warn("node still handling a message after close")
+	}
+}
+
+// waitIdle waits, within ctx, for a Handle in progress on a part worker to
+// return.
+func (r *runner) waitIdle(ctx context.Context) bool {
+	if r.hmu.TryLock() {
+		r.hmu.Unlock()
+		return true
+	}
+	idle := make(chan struct{})
+	go func() {
+		r.hmu.Lock()
+		r.hmu.Unlock() //nolint:staticcheck // only waits for the holder
+		close(idle)
+	}()
+	select {
+	case <-idle:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

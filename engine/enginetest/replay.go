@@ -207,7 +207,7 @@ func OrderedObjects() cmp.Option { return orderedObjects }
 
 // checkArrivalOrder compares the order in which messages reach different
 // collectors with Node-RED's.
-const checkArrivalOrder = false
+const checkArrivalOrder = true
 
 // fixtureMsg decodes a fixture message keeping key order, with Node-RED's
 // JSON form of a Buffer turned back into []byte.

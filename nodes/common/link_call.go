@@ -63,7 +63,18 @@ type pendingCall struct {
 var (
 	_ engine.Handler = (*linkCall)(nil)
 	_ engine.Closer  = (*linkCall)(nil)
+	_ engine.Caller  = (*linkCall)(nil)
 )
+
+// CallTargets is the static target: the call runs in its part, so messages
+// through it keep Node-RED's order. A dynamic target is found per message
+// and may sit in another part.
+func (n *linkCall) CallTargets() []string {
+	if n.dynamic || n.target == "" {
+		return nil
+	}
+	return []string{n.target}
+}
 
 func newLinkCall(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()

@@ -45,6 +45,9 @@ func newBME280(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine
 	return n, p.Err()
 }
 
+// Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
+func (n *bme280Node) Blocking() {}
+
 // Handle takes one reading per message: msg.payload becomes
 // {temperature_C, humidity, pressure_hPa, model}.
 func (n *bme280Node) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {

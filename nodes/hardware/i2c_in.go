@@ -43,6 +43,9 @@ func newI2CIn(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine.
 	return n, p.Err()
 }
 
+// Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
+func (n *i2cInNode) Blocking() {}
+
 // Handle reads count bytes from the device at address (the node's, or
 // msg.address), after writing the command byte when there is one.
 func (n *i2cInNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {

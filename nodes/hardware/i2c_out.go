@@ -57,6 +57,9 @@ func newI2COut(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine
 	return n, p.Err()
 }
 
+// Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
+func (n *i2cOutNode) Blocking() {}
+
 // Handle writes the command byte and then the payload (a number as count
 // little-endian bytes, a string, an array or a buffer) to the device, and
 // passes the message on once written.

@@ -31,6 +31,9 @@ func newI2CScan(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engin
 	return n, p.Err()
 }
 
+// Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
+func (n *i2cScanNode) Blocking() {}
+
 // Handle probes every address 0x03-0x77 with a one-byte read: the list of
 // addresses that answered goes to output 1, then one message per address
 // to output 2, as in node-red-contrib-i2c.

@@ -194,6 +194,9 @@ func (n *tcpOut) connectLoop(ctx context.Context) {
 	}
 }
 
+// Blocking: Handle waits on writing to a socket, so it runs off its part's goroutine.
+func (n *tcpOut) Blocking() {}
+
 // Handle writes the payload; msg.reset (reply mode) closes the session.
 func (n *tcpOut) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
 	switch n.mode {

@@ -139,6 +139,9 @@ func (n *tcpRequest) Start(ctx context.Context) error {
 	return nil
 }
 
+// Blocking: Handle waits on a socket round trip, so it runs off its part's goroutine.
+func (n *tcpRequest) Blocking() {}
+
 // Handle queues the payload for its connection, opening it if needed.
 func (n *tcpRequest) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
 	if v, ok := m["payload"]; ok {

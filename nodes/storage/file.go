@@ -76,6 +76,9 @@ func (n *fileNode) Close(context.Context) error {
 	return nil
 }
 
+// Blocking: Handle waits on the file system, so it runs off its part's goroutine.
+func (n *fileNode) Blocking() {}
+
 // Handle writes, appends or deletes the file and passes the message on.
 func (n *fileNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {
 	v, err := n.filename.Eval(n.res, m)

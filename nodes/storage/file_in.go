@@ -67,6 +67,9 @@ func newFileIn(cfg *engine.Config, res *engine.Resources, fp filePaths) (engine.
 	return n, p.Err()
 }
 
+// Blocking: Handle waits on the file system, so it runs off its part's goroutine.
+func (n *fileInNode) Blocking() {}
+
 // Handle reads the file into one message, a message per line or a stream
 // of chunks.
 func (n *fileInNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {

@@ -93,6 +93,9 @@ func (n *sqliteNode) Close(context.Context) error {
 	return n.dbs.Release(db)
 }
 
+// Blocking: Handle waits on the database, so it runs off its part's goroutine.
+func (n *sqliteNode) Blocking() {}
+
 func (n *sqliteNode) Handle(ctx context.Context, msg engine.Msg, out *engine.Output) error {
 	n.mu.Lock()
 	db := n.db

@@ -52,6 +52,9 @@ func (n *storeDelete) Start(ctx context.Context) error {
 // Close releases the store.
 func (n *storeDelete) Close(context.Context) error { return n.conn.close() }
 
+// Blocking: Handle waits on the database, so it runs off its part's goroutine.
+func (n *storeDelete) Blocking() {}
+
 func (n *storeDelete) Handle(ctx context.Context, msg engine.Msg, out *engine.Output) error {
 	st, err := n.conn.store()
 	if err != nil {

@@ -85,6 +85,9 @@ func (n *storeQuery) Start(ctx context.Context) error {
 // Close releases the store.
 func (n *storeQuery) Close(context.Context) error { return n.conn.close() }
 
+// Blocking: Handle waits on the database, so it runs off its part's goroutine.
+func (n *storeQuery) Blocking() {}
+
 func (n *storeQuery) Handle(ctx context.Context, msg engine.Msg, out *engine.Output) error {
 	st, err := n.conn.store()
 	if err != nil {
