@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -36,7 +37,7 @@ type watchNode struct {
 	res       *engine.Resources
 	files     []string
 	recursive bool
-	paths     filePaths // the allow list, checked again in Start
+	paths     filePaths // stats through the allowed directory
 	topic     string
 
 	w      *fsnotify.Watcher
@@ -92,12 +93,12 @@ func (n *watchNode) Start(context.Context) error {
 	exact := map[string]bool{} // files watched through their directory
 	for _, f := range n.files {
 		f = filepath.Clean(f)
-		if _, err := n.paths.open(f); err != nil {
-			return err
-		}
-		fi, err := os.Stat(f)
+		fi, err := n.paths.stat(f)
 		if err != nil {
-			return fmt.Errorf("%s does not exist", f)
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("%s does not exist", f)
+			}
+			return err
 		}
 		if !fi.IsDir() {
 			exact[f] = true
@@ -196,7 +197,7 @@ func (n *watchNode) bunch(name, event string) {
 func (n *watchNode) message(name, event string) engine.Msg {
 	m := engine.Msg{"_msgid": engine.NewMsgID(), "payload": name, "topic": n.topic,
 		"file": filepath.Base(name), "filename": name, "event": event, "type": "none"}
-	fi, err := os.Stat(name)
+	fi, err := n.paths.stat(name)
 	if err != nil {
 		return m
 	}
