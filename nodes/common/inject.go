@@ -47,6 +47,10 @@ func injectSpec() engine.Spec {
 // 2^31 ms limit).
 const maxRepeat = 2147483
 
+// minRepeat is the shortest repeat interval: Node.js's timers clamp any
+// delay under 1 ms to 1 ms.
+const minRepeat = time.Millisecond
+
 // injectProp is one {p, v, vt} entry of an inject node, compiled.
 type injectProp struct {
 	p      string // the message property, as written
@@ -97,7 +101,9 @@ func newInject(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	case secs > maxRepeat:
 		p.Fail("repeat", "interval too large (max %d seconds)", maxRepeat)
 	case secs > 0:
-		n.repeat = time.Duration(secs * float64(time.Second))
+		// Node-RED hands repeat*1000 ms to setInterval, which runs a delay
+		// under 1 ms every 1 ms: a tiny repeat must not spin a core
+		n.repeat = max(time.Duration(secs*float64(time.Second)), minRepeat)
 	}
 	if spec := strings.TrimSpace(p.String("crontab", "")); spec != "" && n.repeat == 0 {
 		sched, err := cronParser.Parse(spec)
