@@ -14,6 +14,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 // injectTypes are the typed-value kinds an inject property may have.
@@ -147,17 +148,7 @@ func (n *inject) Close(ctx context.Context) error {
 		n.cancel()
 	}
 	n.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		n.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return shutdown.Wait(ctx, &n.wg)
 }
 
 // Inject implements engine.Injector: the editor's button. A body holding

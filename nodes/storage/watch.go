@@ -15,6 +15,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func watchSpec() engine.Spec {
@@ -221,7 +222,7 @@ func (n *watchNode) message(name, event string) engine.Msg {
 }
 
 // Close stops watching and drops the events still waiting for their delay.
-func (n *watchNode) Close(context.Context) error {
+func (n *watchNode) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closed {
 		n.mu.Unlock()
@@ -236,8 +237,6 @@ func (n *watchNode) Close(context.Context) error {
 	n.mu.Unlock()
 	if n.w != nil {
 		n.w.Close()
-		n.loop.Wait()
 	}
-	n.timers.Wait()
-	return nil
+	return errors.Join(shutdown.Wait(ctx, &n.loop), shutdown.Wait(ctx, &n.timers))
 }
