@@ -37,10 +37,11 @@ type credStore struct {
 	secret  string                   // credentialSecret from the settings
 	declare map[string][]engine.Prop // credential props by node type
 
-	// mu guards key and creds.
+	// mu guards key, creds and rev.
 	mu    sync.Mutex
 	key   []byte
 	creds map[string]map[string]any
+	rev   string // the rev of the stored flows that creds belong to
 }
 
 func newCredStore(s Settings, specs []engine.Spec) *credStore {
@@ -67,35 +68,79 @@ func isSecret(p engine.Prop) bool {
 	return strings.Contains(n, "pass") || strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "key")
 }
 
-// open loads the key and the credentials file of the flows whose rev is
-// flowsRev: the file, or its backup when only the backup was saved with
-// those flows (the process died between writing the two files).
-func (c *credStore) open(flowsRev string) error {
+// credPick says which credentials open took for the stored flows.
+type credPick string
+
+const (
+	// pickNone: there is no credentials file.
+	pickNone credPick = "none"
+	// pickCurrent: the credentials file, saved with these flows (or by
+	// Node-RED, or by a Flowgate that did not record the rev).
+	pickCurrent credPick = "current"
+	// pickBackup: the backup, saved with these flows; the process died
+	// after writing the credentials of a deploy and before its flows.
+	pickBackup credPick = "backup"
+	// pickDropped: both files belong to other flows, and the current one
+	// records that it replaced these flows: running them with it would
+	// give their nodes another deploy's credentials, so none are loaded.
+	pickDropped credPick = "dropped"
+	// pickUnmatched: the flows have a rev no credentials file knows (a
+	// flows file edited by hand): the newest credentials, by node id, as
+	// Node-RED does.
+	pickUnmatched credPick = "unmatched"
+)
+
+// open loads the key and the credentials saved with the flows whose rev
+// is flowsRev: the flows file and the credentials are one unit, paired
+// by the rev recorded in the credentials file. It says which file it
+// took (see credPick); a pick other than current or none is worth a log
+// line.
+func (c *credStore) open(flowsRev string) (credPick, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key, err := c.loadKey()
 	if err != nil {
-		return err
+		return pickNone, err
 	}
-	c.key = key
+	c.key, c.rev = key, flowsRev
 	data, err := os.ReadFile(c.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return pickNone, nil
 	}
 	if err != nil {
-		return fmt.Errorf("credentials: %w", err)
+		return pickNone, fmt.Errorf("credentials: %w", err)
 	}
-	if rev := credRev(data); rev != "" && flowsRev != "" && rev != flowsRev {
-		if prev, err := os.ReadFile(c.backupPath()); err == nil && credRev(prev) == flowsRev {
-			data = prev
-		}
+	backup, _ := os.ReadFile(c.backupPath()) // absent or unreadable: no candidate
+	pick := pickCreds(data, backup, flowsRev)
+	switch pick {
+	case pickBackup:
+		data = backup
+	case pickDropped:
+		c.creds = map[string]map[string]any{}
+		return pick, nil
 	}
 	creds, err := decryptCreds(key, data)
 	if err != nil {
-		return fmt.Errorf("credentials %s: %w", c.path, err)
+		return pick, fmt.Errorf("credentials %s: %w", c.path, err)
 	}
 	c.creds = creds
-	return nil
+	return pick, nil
+}
+
+// pickCreds chooses between the credentials file cur and its backup for
+// the flows whose rev is flowsRev.
+func pickCreds(cur, backup []byte, flowsRev string) credPick {
+	curRev, curPrev := credRevs(cur)
+	backupRev, _ := credRevs(backup)
+	switch {
+	case flowsRev == "" || curRev == "" || curRev == flowsRev:
+		return pickCurrent
+	case backupRev == flowsRev:
+		return pickBackup
+	case curPrev == flowsRev:
+		return pickDropped
+	}
+	return pickUnmatched
 }
 
 // loadKey derives the key from credentialSecret, or from the secret kept
@@ -136,13 +181,16 @@ func (c *credStore) loadKey() ([]byte, error) {
 // credFile is the credentials file: {"$gcm": base64(nonce | sealed JSON)}.
 type credFile struct {
 	GCM string `json:"$gcm"`
-	// Rev is the rev of the flows the credentials were saved with; a
-	// crash between writing the credentials and the flows leaves them
-	// different, and open then takes the previous credentials file.
+	// Rev is the rev of the flows the credentials were saved with: the
+	// flows file and the credentials file are one unit, and open takes
+	// the credentials whose Rev is the stored flows' rev.
 	Rev string `json:"rev,omitempty"`
+	// Prev is the rev of the flows this save replaced: flows with that
+	// rev must not run with these credentials.
+	Prev string `json:"prev,omitempty"`
 }
 
-func encryptCreds(key []byte, creds map[string]map[string]any, rev string) ([]byte, error) {
+func encryptCreds(key []byte, creds map[string]map[string]any, rev, prev string) ([]byte, error) {
 	plain, err := json.Marshal(creds)
 	if err != nil {
 		return nil, err
@@ -154,7 +202,7 @@ func encryptCreds(key []byte, creds map[string]map[string]any, rev string) ([]by
 	nonce := make([]byte, gcm.NonceSize())
 	_, _ = rand.Read(nonce)
 	sealed := gcm.Seal(nonce, nonce, plain, nil)
-	return json.MarshalIndent(credFile{GCM: base64.StdEncoding.EncodeToString(sealed), Rev: rev}, "", "    ")
+	return json.MarshalIndent(credFile{GCM: base64.StdEncoding.EncodeToString(sealed), Rev: rev, Prev: prev}, "", "    ")
 }
 
 // decryptCreds reads a credentials file: Flowgate's, or Node-RED's
@@ -352,11 +400,12 @@ func withoutKey(raw []byte, key string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// credRev returns the flows rev a credentials file was saved with.
-func credRev(data []byte) string {
+// credRevs returns the flows rev a credentials file was saved with and
+// the rev of the flows that save replaced.
+func credRevs(data []byte) (rev, prev string) {
 	var f credFile
-	_ = json.Unmarshal(data, &f) // not ours, or damaged: no rev
-	return f.Rev
+	_ = json.Unmarshal(data, &f) // absent, not ours, or damaged: no revs
+	return f.Rev, f.Prev
 }
 
 // backupPath is where save keeps the previous credentials file.
@@ -365,27 +414,32 @@ func (c *credStore) backupPath() string {
 }
 
 // save writes creds encrypted, for the flows whose rev is flowsRev, and
-// makes them current; the previous file is kept as backupPath until the
-// next save.
+// makes them current. The backup it writes first is the pair of the flows
+// still stored (the credentials in memory, with their rev), not a copy
+// of the file, which may belong to flows a crash never stored: whatever
+// moment the process dies at, the stored flows have their credentials in
+// one of the two files.
 func (c *credStore) save(creds map[string]map[string]any, flowsRev string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.key == nil {
 		return errors.New("credentials store not open")
 	}
-	data, err := encryptCreds(c.key, creds, flowsRev)
+	prev, err := encryptCreds(c.key, c.creds, c.rev, "")
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
 	}
-	if old, err := os.ReadFile(c.path); err == nil {
-		if err := writeFileAtomic(c.backupPath(), old, 0o600); err != nil {
-			return fmt.Errorf("credentials: backup: %w", err)
-		}
+	data, err := encryptCreds(c.key, creds, flowsRev, c.rev)
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	if err := writeFileAtomic(c.backupPath(), prev, 0o600); err != nil {
+		return fmt.Errorf("credentials: backup: %w", err)
 	}
 	if err := writeFileAtomic(c.path, data, 0o600); err != nil {
 		return fmt.Errorf("credentials: %w", err)
 	}
-	c.creds = creds
+	c.creds, c.rev = creds, flowsRev
 	return nil
 }
 
@@ -455,7 +509,8 @@ func (c *credStore) current() map[string]map[string]any {
 }
 
 // writeFileAtomic writes data to a temporary file beside path, fsyncs
-// it and renames it over path.
+// it, renames it over path and fsyncs the directory, so that a file
+// written before another is on disk before it.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -478,5 +533,13 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

@@ -104,21 +104,9 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(r.s.FlowsFile), 0o755); err != nil {
 		return fmt.Errorf("flows directory: %w", err)
 	}
-	cfg, err := r.store.Load()
+	cfg, err := r.loadFlows()
 	if err != nil {
-		return fmt.Errorf("loading flows: %w", err)
-	}
-	if err := r.creds.open(cfg.Rev); err != nil {
 		return err
-	}
-	if _, statErr := os.Stat(r.s.FlowsFile); errors.Is(statErr, os.ErrNotExist) && r.s.Welcome {
-		if cfg, err = flows.Parse([]byte(welcomeFlow)); err != nil {
-			return fmt.Errorf("welcome flow: %w", err)
-		}
-		if err := r.store.Save(cfg); err != nil {
-			return fmt.Errorf("writing welcome flow: %w", err)
-		}
-		log.Info("welcome flow written", "file", r.s.FlowsFile)
 	}
 	if r.s.Broker != "off" {
 		if r.broker, err = StartBroker(r.s.Broker, r.s.DataDir, r.s.MQTTBroker, log.With("component", "mqtt-broker")); err != nil {
@@ -146,6 +134,38 @@ func (r *Runtime) Start(ctx context.Context) error {
 		log.Warn("the editor and admin API are open to the network without a login; listen on 127.0.0.1 or set adminAuth in the settings file", "addr", r.s.Listen)
 	}
 	return nil
+}
+
+// loadFlows reads the stored flows (writing the welcome flow on first
+// start) and opens the credentials saved with them.
+func (r *Runtime) loadFlows() (*flows.Config, error) {
+	log := r.s.Log
+	cfg, err := r.store.Load()
+	if err != nil {
+		return nil, fmt.Errorf("loading flows: %w", err)
+	}
+	if _, statErr := os.Stat(r.s.FlowsFile); errors.Is(statErr, os.ErrNotExist) && r.s.Welcome {
+		if cfg, err = flows.Parse([]byte(welcomeFlow)); err != nil {
+			return nil, fmt.Errorf("welcome flow: %w", err)
+		}
+		if err := r.store.Save(cfg); err != nil {
+			return nil, fmt.Errorf("writing welcome flow: %w", err)
+		}
+		log.Info("welcome flow written", "file", r.s.FlowsFile)
+	}
+	pick, err := r.creds.open(cfg.Rev)
+	if err != nil {
+		return nil, err
+	}
+	switch pick {
+	case pickBackup:
+		log.Warn("credentials: the last deploy was interrupted; using the credentials saved with the stored flows (the backup)", "file", r.creds.backupPath(), "rev", cfg.Rev)
+	case pickDropped:
+		log.Error("CREDENTIALS DROPPED: the stored flows have no credentials saved with them (the credentials file belongs to a later deploy that never completed); the flows run without credentials: deploy them again with their credentials", "file", r.creds.path, "rev", cfg.Rev)
+	case pickUnmatched:
+		log.Warn("credentials: the flows file was changed outside Flowgate; using the newest credentials by node id", "file", r.creds.path, "rev", cfg.Rev)
+	}
+	return cfg, nil
 }
 
 // apis are Flowgate's own admin APIs, served by the editor behind adminAuth.

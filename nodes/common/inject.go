@@ -14,6 +14,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 // injectTypes are the typed-value kinds an inject property may have.
@@ -46,6 +47,10 @@ func injectSpec() engine.Spec {
 // maxRepeat is Node-RED's largest repeat interval in seconds (setInterval's
 // 2^31 ms limit).
 const maxRepeat = 2147483
+
+// minRepeat is the shortest repeat interval: Node.js's timers clamp any
+// delay under 1 ms to 1 ms.
+const minRepeat = time.Millisecond
 
 // injectProp is one {p, v, vt} entry of an inject node, compiled.
 type injectProp struct {
@@ -97,7 +102,9 @@ func newInject(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	case secs > maxRepeat:
 		p.Fail("repeat", "interval too large (max %d seconds)", maxRepeat)
 	case secs > 0:
-		n.repeat = time.Duration(secs * float64(time.Second))
+		// Node-RED hands repeat*1000 ms to setInterval, which runs a delay
+		// under 1 ms every 1 ms: a tiny repeat must not spin a core
+		n.repeat = max(time.Duration(secs*float64(time.Second)), minRepeat)
 	}
 	if spec := strings.TrimSpace(p.String("crontab", "")); spec != "" && n.repeat == 0 {
 		sched, err := cronParser.Parse(spec)
@@ -141,17 +148,7 @@ func (n *inject) Close(ctx context.Context) error {
 		n.cancel()
 	}
 	n.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		n.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return shutdown.Wait(ctx, &n.wg)
 }
 
 // Inject implements engine.Injector: the editor's button. A body holding

@@ -234,6 +234,11 @@ func TestInjectTimers(t *testing.T) {
 			want: []time.Duration{500 * time.Millisecond, 2500 * time.Millisecond, 4500 * time.Millisecond},
 		},
 		{
+			// Node.js runs setInterval with a delay under 1 ms every 1 ms
+			name: "repeat under a millisecond", props: `"repeat":"0.000000001"`, run: 3500 * time.Microsecond,
+			want: []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond},
+		},
+		{
 			name: "crontab every 20 minutes", props: `"crontab":"*/20 * * * *"`, run: 59 * time.Minute,
 			want: []time.Duration{20 * time.Minute, 40 * time.Minute},
 		},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 // timerSet runs callbacks after a delay (time.AfterFunc) and lets Close wait
@@ -46,15 +48,5 @@ func (s *timerSet) close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return shutdown.Wait(ctx, &s.wg)
 }

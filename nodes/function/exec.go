@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func execSpec() engine.Spec {
@@ -118,17 +119,13 @@ func (n *execNode) Close(ctx context.Context) error {
 		signalGroup(proc, syscall.SIGTERM)
 	}
 	n.mu.Unlock()
-	waited := make(chan struct{})
-	go func() { n.wg.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-ctx.Done():
+	if err := shutdown.Wait(ctx, &n.wg); err != nil {
 		n.mu.Lock()
 		for _, proc := range n.procs {
 			signalGroup(proc, syscall.SIGKILL)
 		}
 		n.mu.Unlock()
-		return ctx.Err()
+		return err
 	}
 	n.res.Status(engine.Status{})
 	return nil

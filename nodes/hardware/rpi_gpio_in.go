@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/hw"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func gpioInSpec() engine.Spec {
@@ -95,12 +96,8 @@ func (n *gpioInNode) Start(ctx context.Context) error {
 
 // Close stops the watcher and releases the pin.
 func (n *gpioInNode) Close(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { n.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := shutdown.Wait(ctx, &n.wg); err != nil {
+		return err
 	}
 	if n.line != nil {
 		n.line.Release()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 // component is what differs between the entity node types.
@@ -148,8 +149,8 @@ func (e *entity) Close(ctx context.Context) error {
 		if e.conn != nil {
 			e.conn.Deregister(e.id) // no onCommand runs after this
 		}
-		e.echoes.Wait()
 		e.res.Status(engine.Status{})
+		return shutdown.Wait(ctx, &e.echoes)
 	}
 	return nil
 }

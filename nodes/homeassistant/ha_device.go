@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func haDeviceSpec() engine.Spec {
@@ -159,14 +160,14 @@ func (d *haDevice) Close(ctx context.Context) error {
 			d.wg.Done() // its callback will not run
 		}
 	}
-	d.wg.Wait()
+	err := shutdown.Wait(ctx, &d.wg)
 	if c != nil {
-		if up {
+		if up && err == nil {
 			d.publish(c, d.avail, []byte("offline"))
 		}
 		c.Deregister(d.id)
 	}
-	return nil
+	return err
 }
 
 // onConn runs on every connection state change: once connected, the

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func emailSpec() engine.Spec {
@@ -119,7 +120,7 @@ func (n *emailNode) Close(ctx context.Context) error {
 	if n.cancel != nil {
 		n.cancel()
 	}
-	return waitGroup(ctx, &n.sends)
+	return shutdown.Wait(ctx, &n.sends)
 }
 
 // Handle builds the mail from the message and delivers it in the

@@ -18,6 +18,7 @@ import (
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/nodes/internal/httpform"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func httpInSpec() engine.Spec {
@@ -107,14 +108,7 @@ func (n *httpIn) Close(ctx context.Context) error {
 		}
 		close(n.closed)
 	})
-	done := make(chan struct{})
-	go func() { n.inflight.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return shutdown.Wait(ctx, &n.inflight)
 }
 
 // serve builds the message for one request and waits for its answer.

@@ -33,6 +33,7 @@ import (
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/nodes/internal/httpform"
 	"github.com/flowgate/flowgate/nodes/internal/mustache"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func httpRequestSpec() engine.Spec {
@@ -166,12 +167,8 @@ func newHTTPRequest(cfg *engine.Config, res *engine.Resources, s Settings) (engi
 // Close waits for the requests in flight, which end with the node's
 // context (the engine cancels it before Close).
 func (n *httpRequest) Close(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { n.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := shutdown.Wait(ctx, &n.wg); err != nil {
+		return err
 	}
 	n.transport.CloseIdleConnections()
 	n.insecure.CloseIdleConnections()

@@ -1,10 +1,8 @@
 package network
 
 import (
-	"context"
 	"embed"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
@@ -97,20 +95,4 @@ func (l nodeLog) warn(text string) {
 		data["name"] = l.cfg.Name
 	}
 	l.res.Events.Publish("debug", data)
-}
-
-// waitGroup waits for wg, or returns ctx's error when ctx ends first (a
-// Close bounded by its deadline).
-func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
-	done := make(chan struct{})
-	go func() {
-		wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

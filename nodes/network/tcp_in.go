@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func tcpInSpec() engine.Spec {
@@ -333,7 +334,7 @@ func (n *tcpIn) Close(ctx context.Context) error {
 		s.conn.Close()
 	}
 	n.mu.Unlock()
-	if err := waitGroup(ctx, &n.wg); err != nil {
+	if err := shutdown.Wait(ctx, &n.wg); err != nil {
 		return err
 	}
 	n.res.Status(engine.Status{})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func tcpOutSpec() engine.Spec {
@@ -289,7 +290,7 @@ func (n *tcpOut) Close(ctx context.Context) error {
 		n.client.conn.Close()
 	}
 	n.mu.Unlock()
-	if err := waitGroup(ctx, &n.wg); err != nil {
+	if err := shutdown.Wait(ctx, &n.wg); err != nil {
 		return err
 	}
 	n.res.Status(engine.Status{})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func tcpRequestSpec() engine.Spec {
@@ -404,7 +405,7 @@ func (n *tcpRequest) Close(ctx context.Context) error {
 	if n.cancel != nil {
 		n.cancel()
 	}
-	if err := waitGroup(ctx, &n.wg); err != nil {
+	if err := shutdown.Wait(ctx, &n.wg); err != nil {
 		return err
 	}
 	n.res.Status(engine.Status{})

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func udpInSpec() engine.Spec {
@@ -132,14 +133,14 @@ func (n *udpInNode) read() {
 	}
 }
 
-// Close closes the socket (leaving the group) and waits for the read loop.
-func (n *udpInNode) Close(context.Context) error {
+// Close closes the socket (leaving the group) and waits, within ctx, for
+// the read loop.
+func (n *udpInNode) Close(ctx context.Context) error {
 	if n.conn != nil {
 		n.conn.Close()
 	}
-	n.wg.Wait()
 	n.res.Status(engine.Status{})
-	return nil
+	return shutdown.Wait(ctx, &n.wg)
 }
 
 // udpIPV reads the ipv property ("udp4" or "udp6").

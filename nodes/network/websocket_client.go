@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func websocketClientSpec() engine.Spec {
@@ -179,12 +181,12 @@ func (n *wsClient) session(ctx context.Context, c *websocket.Conn) {
 	wg.Wait()
 }
 
-// Close stops reconnecting and closes the connection.
+// Close stops reconnecting, closes the connection and waits, within ctx,
+// for the connecting loop.
 func (n *wsClient) Close(ctx context.Context) error {
 	if n.stop != nil {
 		n.stop()
 	}
 	err := n.closeAll(ctx)
-	n.loop.Wait()
-	return err
+	return errors.Join(err, shutdown.Wait(ctx, &n.loop))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func websocketListenerSpec() engine.Spec {
@@ -342,7 +343,7 @@ func (h *wsHub) closeAll(ctx context.Context) error {
 	for _, s := range conns {
 		s.stop()
 	}
-	return waitGroup(ctx, &h.wg)
+	return shutdown.Wait(ctx, &h.wg)
 }
 
 // wsFrame is one outgoing message.

@@ -41,6 +41,7 @@ type fileNode struct {
 	setByMsg   bool // encoding from msg.encoding
 	appendFile *os.File
 	appendIno  uint64
+	appendName string // the name appendFile was opened as
 	paths      filePaths
 }
 
@@ -94,11 +95,11 @@ func (n *fileNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) e
 		n.res.Warn("No filename specified")
 		return nil
 	}
-	if filename, err = n.paths.open(filename); err != nil {
+	if filename, err = n.paths.resolve(filename); err != nil {
 		return err
 	}
 	if n.action == "delete" {
-		if err := os.Remove(filename); err != nil {
+		if err := n.paths.remove(filename); err != nil {
 			return fmt.Errorf("failed to delete file: %s", nodeErr(err))
 		}
 		out.Send(0, m)
@@ -109,7 +110,7 @@ func (n *fileNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) e
 		return nil
 	}
 	if n.createDir {
-		if err := os.MkdirAll(filepath.Dir(filename), 0o755); err != nil {
+		if err := n.paths.mkdirAll(filepath.Dir(filename), 0o755); err != nil {
 			return fmt.Errorf("failed to create file: %s", nodeErr(err))
 		}
 	}
@@ -141,7 +142,7 @@ func (n *fileNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) e
 		return err
 	}
 	if n.action == "true" {
-		if err := os.WriteFile(filename, buf, 0o644); err != nil {
+		if err := n.overwrite(filename, buf); err != nil {
 			return fmt.Errorf("failed to write to file: %s", nodeErr(err))
 		}
 		out.Send(0, m)
@@ -154,12 +155,23 @@ func (n *fileNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) e
 	return nil
 }
 
+// overwrite writes buf to filename, replacing what it held (os.WriteFile
+// through the allowed directory).
+func (n *fileNode) overwrite(filename string, buf []byte) error {
+	f, err := n.paths.openFile(filename, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(buf)
+	return errors.Join(err, f.Close())
+}
+
 // appendTo appends buf to filename. A static filename keeps its handle
 // open between messages, reopened when the file was deleted or replaced
 // (rotated), as Node-RED does.
 func (n *fileNode) appendTo(filename string, buf []byte) error {
 	if !n.static {
-		f, err := os.OpenFile(filename, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		f, err := n.paths.openFile(filename, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			return err
 		}
@@ -167,17 +179,17 @@ func (n *fileNode) appendTo(filename string, buf []byte) error {
 		return errors.Join(err, f.Close())
 	}
 	if n.appendFile != nil {
-		if ino, err := inode(filename); err != nil || ino != n.appendIno || n.appendFile.Name() != filename {
+		if ino, err := n.inode(filename); err != nil || ino != n.appendIno || n.appendName != filename {
 			n.closeAppend()
 		}
 	}
 	if n.appendFile == nil {
-		f, err := os.OpenFile(filename, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		f, err := n.paths.openFile(filename, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			return err
 		}
-		n.appendFile = f
-		n.appendIno, _ = inode(filename)
+		n.appendFile, n.appendName = f, filename
+		n.appendIno, _ = n.inode(filename)
 	}
 	_, err := n.appendFile.Write(buf)
 	return err
@@ -222,8 +234,9 @@ func lastStringPart(m engine.Msg) bool {
 	return ok1 && ok2 && count == index+1
 }
 
-func inode(name string) (uint64, error) {
-	fi, err := os.Stat(name)
+// inode returns the inode number of the file name now names.
+func (n *fileNode) inode(name string) (uint64, error) {
+	fi, err := n.paths.stat(name)
 	if err != nil {
 		return 0, err
 	}

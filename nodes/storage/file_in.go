@@ -87,11 +87,11 @@ func (n *fileInNode) Handle(_ context.Context, m engine.Msg, out *engine.Output)
 		return nil
 	}
 	m["filename"] = filename
-	full, err := n.paths.open(filename)
+	full, err := n.paths.resolve(filename)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(full)
+	f, err := n.paths.openFile(full, os.O_RDONLY, 0)
 	if err == nil {
 		defer f.Close()
 		switch n.format {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/engine/enginetest"
@@ -99,4 +100,139 @@ func TestFileAllowDirs(t *testing.T) {
 			t.Fatalf("out %v caught %v", out, caught)
 		}
 	})
+}
+
+// TestFileAllowDirsDanglingLink: a symbolic link inside an allowed
+// directory to a file that does not exist yet, outside it, must not let
+// write or append create that file; nor a link to an outside directory
+// let createDir make directories there.
+func TestFileAllowDirsDanglingLink(t *testing.T) {
+	allowed, outside := t.TempDir(), t.TempDir()
+	o := Options{FileWorkingDirectory: allowed, FileAllowDirs: []string{allowed}}
+	target := filepath.Join(outside, "created.txt")
+	if err := os.Symlink(target, filepath.Join(allowed, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(allowed, "dirlink")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		props map[string]any
+		msg   engine.Msg
+	}{
+		{"overwrite", map[string]any{"filename": "filename", "filenameType": "msg", "overwriteFile": "true"}, engine.Msg{"filename": "dangling"}},
+		{"append", map[string]any{"filename": "filename", "filenameType": "msg", "overwriteFile": "false"}, engine.Msg{"filename": "dangling"}},
+		{"append kept open", map[string]any{"filename": "dangling", "filenameType": "str", "overwriteFile": "false"}, engine.Msg{}},
+		{"createDir", map[string]any{"filename": "filename", "filenameType": "msg", "overwriteFile": "true", "createDir": true}, engine.Msg{"filename": "dirlink/sub/created.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.props["type"] = "file"
+			h := pathsHarness(t, o, tt.props)
+			tt.msg["payload"] = "escaped"
+			out, caught := settle(t, h, tt.msg)
+			if len(out) != 0 || len(caught) != 1 || !strings.Contains(errorText(caught[0]), "outside the allowed directories") {
+				t.Fatalf("out %v caught %v, want the path refused", out, caught)
+			}
+			entries, err := os.ReadDir(outside)
+			if err != nil || len(entries) != 0 {
+				t.Fatalf("created outside the allowed directory: %v %v", entries, err)
+			}
+		})
+	}
+	t.Run("a link inside the directory still works", func(t *testing.T) {
+		if err := os.Symlink("real.txt", filepath.Join(allowed, "inner")); err != nil {
+			t.Fatal(err)
+		}
+		h := pathsHarness(t, o, map[string]any{"type": "file", "filename": "inner", "filenameType": "str", "overwriteFile": "true"})
+		if out, caught := settle(t, h, engine.Msg{"payload": "in"}); len(out) != 1 || len(caught) != 0 {
+			t.Fatalf("out %v caught %v", out, caught)
+		}
+		if b, err := os.ReadFile(filepath.Join(allowed, "real.txt")); err != nil || string(b) != "in" {
+			t.Fatalf("real.txt = %q, %v", b, err)
+		}
+	})
+}
+
+// TestFileAllowDirsSwapRace: while file in reads a file, another
+// goroutine swaps it for a symbolic link to a file outside the allowed
+// directory and back; no read may return the outside file's content
+// (a check of the path before opening it lost this race).
+func TestFileAllowDirsSwapRace(t *testing.T) {
+	allowed, outside := t.TempDir(), t.TempDir()
+	secret := filepath.Join(outside, "secret.txt")
+	if err := os.WriteFile(secret, []byte("SECRET"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{FileAllowDirs: []string{allowed}}
+	name := filepath.Join(allowed, "swap.txt")
+	h := pathsHarness(t, o, map[string]any{"type": "file in", "filename": name, "filenameType": "str", "format": "utf8", "sendError": false})
+	stop := make(chan struct{})
+	swapped := make(chan int)
+	go func() {
+		n := 0
+		for ; n < 1_000_000; n++ {
+			select {
+			case <-stop:
+				swapped <- n
+				return
+			default:
+			}
+			_ = os.Remove(name)
+			if n%2 == 0 {
+				_ = os.Symlink(secret, name)
+			} else {
+				_ = os.WriteFile(name, []byte("inside"), 0o644)
+			}
+		}
+		<-stop
+		swapped <- n
+	}()
+	const reads, batch = 3000, 100
+	for sent := 0; sent < reads; sent += batch {
+		for range batch {
+			h.Send("n1", engine.Msg{})
+		}
+		waitCount(t, h, sent+batch)
+	}
+	close(stop)
+	t.Logf("%d swaps during %d reads", <-swapped, reads)
+	inside := 0
+	for _, m := range h.Collected()["out"] {
+		switch m["payload"] {
+		case "SECRET":
+			t.Fatalf("a read returned the file outside the allowed directory")
+		case "inside":
+			inside++
+		}
+	}
+	t.Logf("%d reads of the inside file, %d refused or missing", inside, reads-inside)
+}
+
+// waitCount waits until out and caught together hold n messages.
+func waitCount(t *testing.T, h *enginetest.Harness, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.Collected()["out"])+len(h.Collected()["caught"]) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d results, want %d", len(h.Collected()["out"])+len(h.Collected()["caught"]), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestWatchAllowDirsLink: watch refuses a path inside an allowed directory
+// that is a symbolic link to an outside one.
+func TestWatchAllowDirsLink(t *testing.T) {
+	allowed, outside := t.TempDir(), t.TempDir()
+	link := filepath.Join(allowed, "out")
+	if err := os.Symlink(outside, link); err != nil {
+		t.Fatal(err)
+	}
+	h := enginetest.New(t, TypesWith(Options{FileAllowDirs: []string{allowed}})...)
+	h.Deploy(fileFlow(map[string]any{"type": "watch", "files": link})[4:])
+	if errs := h.Errors(); len(errs) != 1 || !strings.Contains(errs[0], "symbolic link") {
+		t.Fatalf("errors %q, want the link refused at start", errs)
+	}
 }

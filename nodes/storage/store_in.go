@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func storeInSpec() engine.Spec {
@@ -137,10 +138,17 @@ func (n *storeIn) retain(ctx context.Context, st *Store) {
 	}
 }
 
-// Close writes what is pending and releases the store.
+// Close writes what is pending and releases the store. When a write or
+// trim still runs at ctx's deadline, the pending messages fail and the
+// store stays open for it.
 func (n *storeIn) Close(ctx context.Context) error {
 	b := n.take(true)
-	n.wg.Wait()
+	if err := shutdown.Wait(ctx, &n.wg); err != nil {
+		for _, done := range b.dones {
+			done(err)
+		}
+		return fmt.Errorf("store in: %d readings not written: %w", len(b.rs), err)
+	}
 	n.write(ctx, b)
 	n.mu.Lock()
 	db := n.db

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 func watchSpec() engine.Spec {
@@ -36,7 +38,7 @@ type watchNode struct {
 	res       *engine.Resources
 	files     []string
 	recursive bool
-	paths     filePaths // the allow list, checked again in Start
+	paths     filePaths // stats through the allowed directory
 	topic     string
 
 	w      *fsnotify.Watcher
@@ -92,12 +94,12 @@ func (n *watchNode) Start(context.Context) error {
 	exact := map[string]bool{} // files watched through their directory
 	for _, f := range n.files {
 		f = filepath.Clean(f)
-		if _, err := n.paths.open(f); err != nil {
-			return err
-		}
-		fi, err := os.Stat(f)
+		fi, err := n.paths.stat(f)
 		if err != nil {
-			return fmt.Errorf("%s does not exist", f)
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("%s does not exist", f)
+			}
+			return err
 		}
 		if !fi.IsDir() {
 			exact[f] = true
@@ -196,7 +198,7 @@ func (n *watchNode) bunch(name, event string) {
 func (n *watchNode) message(name, event string) engine.Msg {
 	m := engine.Msg{"_msgid": engine.NewMsgID(), "payload": name, "topic": n.topic,
 		"file": filepath.Base(name), "filename": name, "event": event, "type": "none"}
-	fi, err := os.Stat(name)
+	fi, err := n.paths.stat(name)
 	if err != nil {
 		return m
 	}
@@ -220,7 +222,7 @@ func (n *watchNode) message(name, event string) engine.Msg {
 }
 
 // Close stops watching and drops the events still waiting for their delay.
-func (n *watchNode) Close(context.Context) error {
+func (n *watchNode) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closed {
 		n.mu.Unlock()
@@ -235,8 +237,6 @@ func (n *watchNode) Close(context.Context) error {
 	n.mu.Unlock()
 	if n.w != nil {
 		n.w.Close()
-		n.loop.Wait()
 	}
-	n.timers.Wait()
-	return nil
+	return errors.Join(shutdown.Wait(ctx, &n.loop), shutdown.Wait(ctx, &n.timers))
 }
