@@ -108,10 +108,13 @@ func jsonBody(next echo.HandlerFunc) echo.HandlerFunc {
 
 // quoteShort quotes s for a log line or an error, cut to 64 bytes: user
 // input must not make either grow without bound.
-func quoteShort(s string) string {
+func quoteShort(s string) string { return strconv.Quote(clip(s)) }
+
+// clip cuts s to 64 bytes for a log line, marking the cut with its length.
+func clip(s string) string {
 	const most = 64
 	if len(s) <= most {
-		return strconv.Quote(s)
+		return s
 	}
-	return strconv.Quote(s[:most]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+	return s[:most] + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
