@@ -41,7 +41,9 @@ func newOriginPolicy(origins []string) originPolicy {
 // normOrigin lower-cases an origin and drops a trailing slash, so that
 // "https://GW.example/" in the settings matches the browser's
 // "https://gw.example".
-func normOrigin(o string) string { return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(o)), "/") }
+func normOrigin(o string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(o)), "/")
+}
 
 // refusal returns why r comes from a page the policy does not admit, or
 // "" when it may go on.

@@ -87,7 +87,9 @@ func TestCrossOriginAdminRefused(t *testing.T) {
 	b := newFakeBackend()
 	_, ts := newTestServer(t, b, nil)
 	json := map[string]string{"Content-Type": "application/json"}
-	with := func(k, v string) map[string]string { return map[string]string{"Content-Type": "application/json", k: v} }
+	with := func(k, v string) map[string]string {
+		return map[string]string{"Content-Type": "application/json", k: v}
+	}
 	tests := []struct {
 		name, method, path string
 		h                  map[string]string
