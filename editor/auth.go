@@ -245,13 +245,16 @@ func (a *Auth) Revoke(token string) {
 	}
 }
 
-// bearer returns the token of an "Authorization: Bearer" header.
+// bearer returns the token of an "Authorization: Bearer" header or, as
+// Node-RED's bearer strategy also reads it, of an access_token query
+// parameter: the way to send both the admin token and httpNodeAuth's
+// basic auth to /api/data when both are set.
 func bearer(r *http.Request) string {
 	h := r.Header.Get("Authorization")
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:])
 	}
-	return ""
+	return r.URL.Query().Get("access_token")
 }
 
 // sessionKey is the echo context key of the request's Session.

@@ -108,6 +108,7 @@ func New(o Options) *Server {
 	e.POST("/debug/:state", w(s.postDebugBulk))
 	e.POST("/debug/:id/:state", w(s.postDebug))
 	e.GET("/healthz", s.getHealth)
+	e.GET("/readyz", s.getReady)
 	if o.Metrics != nil {
 		e.GET("/metrics", r(echo.WrapHandler(o.Metrics)))
 	}
