@@ -40,9 +40,9 @@ type AuthConfig struct {
 	SessionExpiry time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
-	// SessionsFile keeps the sessions across restarts (tokens hashed,
-	// mode 0600); empty keeps them in memory only.
-	SessionsFile string
+	// Sessions keeps the sessions across restarts (by token hash, never
+	// the tokens); nil keeps them in memory only.
+	Sessions SessionStore
 	// Log receives what cannot be returned (a sessions file that could
 	// not be written); nil discards it.
 	Log *slog.Logger
@@ -70,8 +70,8 @@ type Auth struct {
 	// cannot take more than one core
 	checking chan struct{}
 
-	sessionsFile string
-	log          *slog.Logger
+	store SessionStore
+	log   *slog.Logger
 
 	// mu guards sessions, attempts and the sessions file.
 	mu       sync.Mutex
@@ -99,8 +99,8 @@ func NewAuth(cfg AuthConfig) (*Auth, error) {
 		attempts: newThrottle(loginMaxAttempts, loginWindow, loginMaxKeys),
 		checking: make(chan struct{}, 1),
 
-		sessionsFile: cfg.SessionsFile,
-		log:          cfg.Log,
+		store: cfg.Sessions,
+		log:   cfg.Log,
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

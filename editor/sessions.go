@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"time"
 )
@@ -40,24 +38,30 @@ type sessionsDoc struct {
 	Sessions []storedSession `json:"sessions"`
 }
 
-// loadSessions reads the sessions file: the unexpired sessions of users
-// that still exist, with no more than their present permissions. A
-// missing file is no sessions; a file of another format is ignored
-// (reported through the error, with the sessions map still valid).
+// SessionStore keeps the encoded sessions across restarts (the runtime:
+// a file of mode 0600 in the data directory).
+type SessionStore interface {
+	// Load returns what Save last stored; nil when nothing was.
+	Load() ([]byte, error)
+	// Save replaces what is stored, atomically.
+	Save(data []byte) error
+}
+
+// loadSessions reads the stored sessions: the unexpired sessions of
+// users that still exist, with no more than their present permissions.
+// Data of another format (Node-RED's .sessions.json) is ignored and
+// reported through the error, with the sessions map still valid.
 func (a *Auth) loadSessions(now time.Time) error {
-	if a.sessionsFile == "" {
+	if a.store == nil {
 		return nil
 	}
-	b, err := os.ReadFile(a.sessionsFile)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read sessions: %w", err)
+	b, err := a.store.Load()
+	if err != nil || b == nil {
+		return err
 	}
 	var doc sessionsDoc
 	if err := json.Unmarshal(b, &doc); err != nil || doc.Version != sessionsVersion {
-		return fmt.Errorf("sessions file %s is not Flowgate's: ignored, everyone logs in again", a.sessionsFile)
+		return errors.New("stored sessions are not Flowgate's: ignored, everyone logs in again")
 	}
 	for _, s := range doc.Sessions {
 		u, ok := a.users[s.User]
@@ -87,10 +91,9 @@ func (a *Auth) boundSessionsLocked() {
 	}
 }
 
-// saveSessionsLocked writes the sessions file (mode 0600, replaced
-// atomically); a.mu is held.
+// saveSessionsLocked stores the sessions; a.mu is held.
 func (a *Auth) saveSessionsLocked() error {
-	if a.sessionsFile == "" {
+	if a.store == nil {
 		return nil
 	}
 	doc := sessionsDoc{Version: sessionsVersion, Sessions: make([]storedSession, 0, len(a.sessions))}
@@ -102,30 +105,5 @@ func (a *Auth) saveSessionsLocked() error {
 	if err != nil {
 		return fmt.Errorf("encode sessions: %w", err)
 	}
-	return writeFileAtomic(a.sessionsFile, b, 0o600)
-}
-
-// writeFileAtomic replaces path with data: temporary file, fsync, rename.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	err = f.Chmod(mode)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	err = errors.Join(err, f.Close())
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return a.store.Save(b)
 }

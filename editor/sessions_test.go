@@ -1,23 +1,30 @@
 package editor
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// Sessions survive a restart (a new Auth on the same file), hashed, in a
-// 0600 file; expired ones, revoked ones and those of removed users do not.
+// memStore is a SessionStore in memory.
+type memStore struct {
+	mu   sync.Mutex
+	data []byte
+}
+
+func (m *memStore) Load() ([]byte, error) { m.mu.Lock(); defer m.mu.Unlock(); return m.data, nil }
+func (m *memStore) Save(b []byte) error   { m.mu.Lock(); defer m.mu.Unlock(); m.data = b; return nil }
+
+// Sessions survive a restart (a new Auth on the same store), hashed;
+// expired ones, revoked ones and those of removed users do not.
 func TestSessionsPersist(t *testing.T) {
-	file := filepath.Join(t.TempDir(), ".sessions.json")
+	store := &memStore{}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	newAuth := func(users []User) *Auth {
-		a, err := NewAuth(AuthConfig{Users: users, Now: clock, SessionsFile: file, SessionExpiry: time.Hour})
+		a, err := NewAuth(AuthConfig{Users: users, Now: clock, Sessions: store, SessionExpiry: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,14 +42,7 @@ func TestSessionsPersist(t *testing.T) {
 	gone, _, _ := a.Login("192.0.2.1:1", "admin", "secret", "read")
 	a.Revoke(gone)
 
-	st, err := os.Stat(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Mode().Perm() != 0o600 {
-		t.Errorf("sessions file mode %v, want 0600", st.Mode().Perm())
-	}
-	raw, _ := os.ReadFile(file)
+	raw, _ := store.Load()
 	for _, tok := range []string{admin, viewer, gone} {
 		if strings.Contains(string(raw), tok) {
 			t.Fatal("the sessions file holds a token in clear")
@@ -81,12 +81,9 @@ func TestSessionsBounded(t *testing.T) {
 }
 
 func TestForeignSessionsFileIgnored(t *testing.T) {
-	file := filepath.Join(t.TempDir(), ".sessions.json")
 	// Node-RED's own .sessions.json: plain tokens
-	if err := os.WriteFile(file, []byte(`{"abc":{"user":"admin","scope":"*","expires":99999999999999}}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := NewAuth(AuthConfig{Users: testUsers(), SessionsFile: file})
+	store := &memStore{data: []byte(`{"abc":{"user":"admin","scope":"*","expires":99999999999999}}`)}
+	a, err := NewAuth(AuthConfig{Users: testUsers(), Sessions: store})
 	if err != nil {
 		t.Fatal(err)
 	}

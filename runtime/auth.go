@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -85,6 +86,29 @@ func (s *Security) merge(f Security) {
 // as Node-RED's .sessions.json (Flowgate's keeps token hashes only).
 const sessionsFile = ".sessions.json"
 
+// sessionFile is the editor's SessionStore in a file of mode 0600.
+type sessionFile string
+
+// Load implements editor.SessionStore.
+func (f sessionFile) Load() ([]byte, error) {
+	b, err := os.ReadFile(string(f))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sessions: %w", err)
+	}
+	return b, nil
+}
+
+// Save implements editor.SessionStore.
+func (f sessionFile) Save(data []byte) error {
+	if err := writeFileAtomic(string(f), data, 0o600); err != nil {
+		return fmt.Errorf("write sessions %s: %w", string(f), err)
+	}
+	return nil
+}
+
 // adminAuth builds the editor's Auth, its sessions kept in
 // dataDir/.sessions.json; nil when adminAuth is not set.
 func (s Security) adminAuth(dataDir string, log *slog.Logger) (*editor.Auth, error) {
@@ -102,7 +126,7 @@ func (s Security) adminAuth(dataDir string, log *slog.Logger) (*editor.Auth, err
 	return editor.NewAuth(editor.AuthConfig{
 		Users:         users,
 		SessionExpiry: time.Duration(a.SessionExpiryTime) * time.Second,
-		SessionsFile:  filepath.Join(dataDir, sessionsFile),
+		Sessions:      sessionFile(filepath.Join(dataDir, sessionsFile)),
 		Log:           log,
 	})
 }
