@@ -119,7 +119,8 @@ dist-check:
 
 # deb packages each dist binary with dpkg-deb: /usr/bin/flowgate, a
 # systemd unit (user flowgate in the gpio and i2c groups, data in
-# /var/lib/flowgate) and /etc/flowgate/settings.yaml.
+# /var/lib/flowgate) and /etc/flowgate/settings.yaml (cmd/flowgate/deb/:
+# editor and broker on loopback until `flowgate admin init` sets a login).
 DEB_VERSION := $(shell echo $(VERSION) | sed 's/^v//; s/[^0-9A-Za-z.+~]/+/g; s/^[^0-9]/0+&/')
 deb: dist
 	@set -e; for pair in arm64:$(DIST_ARM64) armhf:$(DIST_ARMV7); do \
@@ -132,13 +133,15 @@ deb: dist
 	    ' Flowgate runs Node-RED flows, with an embedded MQTT broker, SQLite storage and Raspberry Pi GPIO and I2C.' \
 	    > $$root/DEBIAN/control; \
 	  echo /etc/flowgate/settings.yaml > $$root/DEBIAN/conffiles; \
-	  printf '%s\n' 'userDir: /var/lib/flowgate' 'uiPort: 1880' > $$root/etc/flowgate/settings.yaml; \
+	  install -m 0644 cmd/flowgate/deb/settings.yaml $$root/etc/flowgate/settings.yaml; \
 	  printf '%s\n' '#!/bin/sh' 'set -e' \
 	    'getent group gpio >/dev/null || addgroup --system gpio' 'getent group i2c >/dev/null || addgroup --system i2c' \
 	    'id flowgate >/dev/null 2>&1 || adduser --system --group --home /var/lib/flowgate --no-create-home flowgate' \
 	    'adduser flowgate gpio >/dev/null; adduser flowgate i2c >/dev/null' \
 	    'install -d -o flowgate -g flowgate -m 0750 /var/lib/flowgate' \
 	    'if [ -d /run/systemd/system ]; then systemctl daemon-reload; systemctl enable --now flowgate.service || true; fi' \
+	    'echo "Flowgate: editor on http://127.0.0.1:1880 and MQTT on 127.0.0.1:1883 (this machine only)."' \
+	    'echo "To open the editor to the network: sudo flowgate admin init --settings /etc/flowgate/settings.yaml, then set uiHost: 0.0.0.0 there and restart."' \
 	    > $$root/DEBIAN/postinst; chmod 0755 $$root/DEBIAN/postinst; \
 	  printf '%s\n' '#!/bin/sh' 'set -e' \
 	    'if [ -d /run/systemd/system ] && [ "$$1" = remove ]; then systemctl disable --now flowgate.service || true; fi' \

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,14 +26,6 @@ const (
 // one week.
 const DefaultSessionExpiry = 7 * 24 * time.Hour
 
-// Login throttling, as Node-RED: more than loginMaxAttempts attempts for
-// one user name within loginWindow are refused without checking the
-// password.
-const (
-	loginMaxAttempts = 5
-	loginWindow      = 10 * time.Minute
-)
-
 // User is an adminAuth user: a bcrypt password hash and "*" or "read".
 type User struct {
 	Username    string
@@ -47,6 +40,12 @@ type AuthConfig struct {
 	SessionExpiry time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// Sessions keeps the sessions across restarts (by token hash, never
+	// the tokens); nil keeps them in memory only.
+	Sessions SessionStore
+	// Log receives what cannot be returned (a sessions file that could
+	// not be written); nil discards it.
+	Log *slog.Logger
 }
 
 // ErrTooManyAttempts refuses a login while its user name is throttled.
@@ -57,8 +56,9 @@ var ErrTooManyAttempts = errors.New("Too many login attempts. Wait 10 minutes an
 var ErrBadLogin = errors.New("invalid username or password")
 
 // Auth is Node-RED's adminAuth of type "credentials": users with bcrypt
-// passwords, bearer tokens kept in memory with an expiry, and login
-// throttling. It is safe for concurrent use.
+// passwords, bearer tokens with an expiry (kept by their SHA-256, in
+// memory and in the sessions file), and login throttling per user name
+// and remote network. It is safe for concurrent use.
 type Auth struct {
 	users  map[string]User
 	expiry time.Duration
@@ -70,10 +70,13 @@ type Auth struct {
 	// cannot take more than one core
 	checking chan struct{}
 
-	// mu guards sessions and attempts.
+	store SessionStore
+	log   *slog.Logger
+
+	// mu guards sessions, attempts and the sessions file.
 	mu       sync.Mutex
-	sessions map[string]Session
-	attempts map[string][]time.Time // by user name
+	sessions map[string]Session // by tokenHash
+	attempts *throttle
 }
 
 // Session is what a bearer token grants.
@@ -93,8 +96,14 @@ func NewAuth(cfg AuthConfig) (*Auth, error) {
 		expiry:   cfg.SessionExpiry,
 		now:      cfg.Now,
 		sessions: map[string]Session{},
-		attempts: map[string][]time.Time{},
+		attempts: newThrottle(loginMaxAttempts, loginWindow, loginMaxKeys),
 		checking: make(chan struct{}, 1),
+
+		store: cfg.Sessions,
+		log:   cfg.Log,
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
 	}
 	if a.expiry <= 0 {
 		a.expiry = DefaultSessionExpiry
@@ -126,28 +135,49 @@ func NewAuth(cfg AuthConfig) (*Auth, error) {
 			a.dummy, _ = bcrypt.GenerateFromPassword(newTokenBytes()[:16], cost)
 		}
 	}
+	if err := a.loadSessions(a.now()); err != nil {
+		a.log.Warn("admin sessions not restored", "err", err)
+	}
 	return a, nil
 }
 
-// Login checks a password grant and returns a new token and its
-// lifetime. An empty scope asks for the user's own permissions; a scope
-// the user lacks is refused.
-func (a *Auth) Login(username, password, scope string) (string, time.Duration, error) {
-	now := a.now()
-	a.mu.Lock()
-	recent := a.attempts[username][:0:0]
-	for _, t := range a.attempts[username] {
-		if now.Sub(t) < loginWindow {
-			recent = append(recent, t)
-		}
+// Login checks a password grant from remote (the TCP peer's
+// "host:port") and returns a new token and its lifetime. An empty scope
+// asks for the user's own permissions; a scope the user lacks is refused.
+func (a *Auth) Login(remote, username, password, scope string) (string, time.Duration, error) {
+	if len(username) > MaxUsernameBytes || len(password) > maxPasswordBytes {
+		return "", 0, ErrBadLogin
 	}
-	recent = append(recent, now)
-	a.attempts[username] = recent
-	a.pruneLocked(now)
+	now := a.now()
+	key := throttleKey{user: username, net: remoteNet(remote)}
+	a.mu.Lock()
+	ok := a.attempts.attempt(key, now)
 	a.mu.Unlock()
-	if len(recent) > loginMaxAttempts {
+	if !ok {
 		return "", 0, ErrTooManyAttempts
 	}
+	if err := a.check(username, password, scope); err != nil {
+		return "", 0, err
+	}
+	if scope == "" {
+		scope = a.users[username].Permissions
+	}
+	token := newToken()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.attempts.forget(key)
+	a.pruneLocked(now)
+	a.sessions[tokenHash(token)] = Session{Username: username, Scope: scope, Expires: now.Add(a.expiry)}
+	a.boundSessionsLocked()
+	if err := a.saveSessionsLocked(); err != nil {
+		a.log.Warn("admin session not persisted: it ends at restart", "err", err)
+	}
+	return token, a.expiry, nil
+}
+
+// check compares the password (one bcrypt comparison at a time) and the
+// scope asked for.
+func (a *Auth) check(username, password, scope string) error {
 	a.checking <- struct{}{}
 	defer func() { <-a.checking }()
 	u, ok := a.users[username]
@@ -155,35 +185,25 @@ func (a *Auth) Login(username, password, scope string) (string, time.Duration, e
 		// spend the time a real check takes, so that user names cannot
 		// be told apart by the answer's speed
 		_ = bcrypt.CompareHashAndPassword(a.dummy, []byte(password))
-		return "", 0, ErrBadLogin
+		return ErrBadLogin
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.Password), []byte(password)) != nil {
-		return "", 0, ErrBadLogin
+		return ErrBadLogin
 	}
 	if scope == "" {
 		scope = u.Permissions
 	}
 	if scope != u.Permissions && u.Permissions != PermAll || scope != PermAll && scope != PermRead {
-		return "", 0, ErrBadLogin
+		return ErrBadLogin
 	}
-	token := newToken()
-	a.mu.Lock()
-	delete(a.attempts, username)
-	a.sessions[token] = Session{Username: username, Scope: scope, Expires: now.Add(a.expiry)}
-	a.mu.Unlock()
-	return token, a.expiry, nil
+	return nil
 }
 
-// pruneLocked forgets expired sessions and stale attempt lists.
+// pruneLocked forgets expired sessions.
 func (a *Auth) pruneLocked(now time.Time) {
-	for t, s := range a.sessions {
+	for h, s := range a.sessions {
 		if !now.Before(s.Expires) {
-			delete(a.sessions, t)
-		}
-	}
-	for u, ts := range a.attempts {
-		if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= loginWindow {
-			delete(a.attempts, u)
+			delete(a.sessions, h)
 		}
 	}
 }
@@ -201,33 +221,40 @@ func (a *Auth) Check(token string) (Session, bool) {
 	if token == "" {
 		return Session{}, false
 	}
+	h := tokenHash(token)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	s, ok := a.sessions[token]
+	s, ok := a.sessions[h]
 	if !ok {
 		return Session{}, false
 	}
 	if !a.now().Before(s.Expires) {
-		delete(a.sessions, token)
+		delete(a.sessions, h) // the file forgets it at its next write
 		return Session{}, false
 	}
 	return s, true
 }
 
-// Revoke forgets a token.
+// Revoke forgets a token, in memory and in the sessions file.
 func (a *Auth) Revoke(token string) {
 	a.mu.Lock()
-	delete(a.sessions, token)
-	a.mu.Unlock()
+	defer a.mu.Unlock()
+	delete(a.sessions, tokenHash(token))
+	if err := a.saveSessionsLocked(); err != nil {
+		a.log.Warn("admin sessions file not updated after a logout", "err", err)
+	}
 }
 
-// bearer returns the token of an "Authorization: Bearer" header.
+// bearer returns the token of an "Authorization: Bearer" header or, as
+// Node-RED's bearer strategy also reads it, of an access_token query
+// parameter: the way to send both the admin token and httpNodeAuth's
+// basic auth to /api/data when both are set.
 func bearer(r *http.Request) string {
 	h := r.Header.Get("Authorization")
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:])
 	}
-	return ""
+	return r.URL.Query().Get("access_token")
 }
 
 // sessionKey is the echo context key of the request's Session.
@@ -307,16 +334,21 @@ func (s *Server) postAuthToken(c echo.Context) error {
 	if f["grant_type"] != "password" {
 		return tokenError(c, http.StatusBadRequest, "unsupported_grant_type", "only the password grant is supported")
 	}
-	token, life, err := s.o.Auth.Login(f["username"], f["password"], f["scope"])
+	user := f["username"]
+	if len(user) > MaxUsernameBytes || len(f["password"]) > maxPasswordBytes {
+		s.o.Log.Warn("login refused: user name or password too long", "user", clip(user), "user_bytes", len(user), "remote", c.Request().RemoteAddr)
+		return tokenError(c, http.StatusBadRequest, "invalid_request", fmt.Sprintf("username longer than %d bytes or password longer than %d bytes", MaxUsernameBytes, maxPasswordBytes))
+	}
+	token, life, err := s.o.Auth.Login(c.Request().RemoteAddr, user, f["password"], f["scope"])
 	switch {
 	case errors.Is(err, ErrTooManyAttempts):
-		s.o.Log.Warn("login throttled", "user", f["username"], "remote", c.RealIP())
+		s.o.Log.Warn("login throttled", "user", clip(user), "remote", c.Request().RemoteAddr)
 		return tokenError(c, http.StatusTooManyRequests, "too_many_attempts", err.Error())
 	case err != nil:
-		s.o.Log.Warn("login failed", "user", f["username"], "remote", c.RealIP())
+		s.o.Log.Warn("login failed", "user", clip(user), "remote", c.Request().RemoteAddr)
 		return tokenError(c, http.StatusForbidden, "invalid_grant", "invalid username or password")
 	}
-	s.o.Log.Info("login", "user", f["username"])
+	s.o.Log.Info("login", "user", user)
 	return writeJSON(c, http.StatusOK, map[string]any{
 		"access_token": token,
 		"expires_in":   int64(life / time.Second),

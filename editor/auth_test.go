@@ -175,18 +175,18 @@ func TestAuthThrottleAndExpiry(t *testing.T) {
 	a := newTestAuth(t, clock)
 
 	for i := range 5 {
-		if _, _, err := a.Login("admin", "wrong", ""); err != ErrBadLogin {
+		if _, _, err := a.Login("192.0.2.1:5000", "admin", "wrong", ""); err != ErrBadLogin {
 			t.Fatalf("attempt %d: err = %v, want ErrBadLogin", i+1, err)
 		}
 	}
-	if _, _, err := a.Login("admin", "secret", ""); err != ErrTooManyAttempts {
+	if _, _, err := a.Login("192.0.2.1:5000", "admin", "secret", ""); err != ErrTooManyAttempts {
 		t.Fatalf("sixth attempt with the right password: err = %v, want ErrTooManyAttempts", err)
 	}
-	if _, _, err := a.Login("viewer", "look", ""); err != nil {
+	if _, _, err := a.Login("192.0.2.1:5000", "viewer", "look", ""); err != nil {
 		t.Errorf("another user is not throttled: %v", err)
 	}
 	advance(loginWindow)
-	tok, life, err := a.Login("admin", "secret", "")
+	tok, life, err := a.Login("192.0.2.1:5000", "admin", "secret", "")
 	if err != nil {
 		t.Fatalf("after the window: %v", err)
 	}

@@ -48,3 +48,11 @@ type CredentialsBackend interface {
 	// secrets, never the secrets; an empty map when there are none.
 	Credentials(typ, id string) map[string]any
 }
+
+// ReadyBackend is implemented by a Backend that can tell whether it runs
+// what it should (GET /readyz); without it the editor is always ready.
+type ReadyBackend interface {
+	// Ready returns why the backend is not ready (the stored flows did
+	// not start), or nil.
+	Ready() error
+}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,7 +155,7 @@ func newHub(log *slog.Logger, statuses func() map[string]engine.Status) *Hub {
 		conns:      map[*client]struct{}{},
 		retained:   map[string][]byte{},
 	}
-	h.upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: checkOrigin}
+	h.upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: newOriginPolicy(nil).allows}
 	go h.run()
 	return h
 }
@@ -433,8 +431,8 @@ func (h *Hub) handle(r request) {
 }
 
 // ServeHTTP upgrades a GET /comms request to a websocket client. A
-// browser page from another origin (neither this host nor a loopback
-// address) gets 403.
+// browser page from another origin (not this host, not in the server's
+// AdminOrigins) gets 403.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	if h.closed {
@@ -461,29 +459,6 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	go c.writePump()
 	go c.readPump()
-}
-
-// checkOrigin accepts requests without an Origin (not from a browser),
-// from the host being served, and from loopback origins (an editor under
-// development on another local port).
-func checkOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
-	host := strings.ToLower(u.Hostname())
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }
 
 // authOK and authFail answer an auth packet.

@@ -168,6 +168,18 @@ func (s *Server) getHealth(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// getReady serves GET /readyz: 200 {"status":"ready"}, or 503 with the
+// reason when the backend is not ready. /healthz stays a liveness answer
+// (the process serves HTTP); /readyz says whether it runs its flows.
+func (s *Server) getReady(c echo.Context) error {
+	if rb, ok := s.o.Backend.(ReadyBackend); ok {
+		if err := rb.Ready(); err != nil {
+			return writeJSON(c, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+		}
+	}
+	return writeJSON(c, http.StatusOK, map[string]string{"status": "ready"})
+}
+
 // getCredentials serves GET /credentials/:type/:id as Node-RED: the
 // node's non-secret credentials and has_<name> flags ({} when none).
 func (s *Server) getCredentials(c echo.Context) error {

@@ -45,15 +45,21 @@ type Options struct {
 	// Version is reported by GET /settings unless the backend's settings
 	// carry their own "version".
 	Version string
+	// AdminOrigins are the browser origins ("https://gw.example:8443")
+	// besides this server's own that may use the admin API and /comms,
+	// e.g. behind a reverse proxy that rewrites Host; "*" admits every
+	// origin. See origin.go.
+	AdminOrigins []string
 }
 
 // Server is the editor's HTTP side: the admin API, the /comms websocket
 // and the editor files, with everything else passed to Options.Fallback.
 // It implements http.Handler; Close it to stop the websocket hub.
 type Server struct {
-	o   Options
-	e   *echo.Echo
-	hub *Hub
+	o       Options
+	e       *echo.Echo
+	hub     *Hub
+	origins originPolicy
 }
 
 // New returns a Server for o and starts its websocket hub.
@@ -67,20 +73,25 @@ func New(o Options) *Server {
 	if o.Fallback == nil {
 		o.Fallback = http.HandlerFunc(cannot)
 	}
-	s := &Server{o: o, hub: newHub(o.Log, o.Backend.Statuses)}
+	s := &Server{o: o, hub: newHub(o.Log, o.Backend.Statuses), origins: newOriginPolicy(o.AdminOrigins)}
 	if o.Auth != nil {
 		s.hub.auth = o.Auth.Check
 	}
+	s.hub.upgrader.CheckOrigin = s.origins.allows
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	s.e = e
 
-	// r: read routes; w: routes that may carry a body and change things
-	r := s.authRead
-	w := func(h echo.HandlerFunc) echo.HandlerFunc { return s.authWrite(s.limit(h)) }
-	e.GET("/auth/login", s.getAuthLogin)
-	e.POST("/auth/token", s.limit(s.postAuthToken))
+	// r: read routes; w: routes that may carry a body (JSON only) and
+	// change things. Every admin route refuses other sites' pages
+	// (sameOrigin); /auth/token and /auth/revoke take Node-RED's form
+	// bodies too.
+	g := s.sameOrigin
+	r := func(h echo.HandlerFunc) echo.HandlerFunc { return g(s.authRead(h)) }
+	w := func(h echo.HandlerFunc) echo.HandlerFunc { return g(s.authWrite(jsonBody(s.limit(h)))) }
+	e.GET("/auth/login", g(s.getAuthLogin))
+	e.POST("/auth/token", g(s.limit(s.postAuthToken)))
 	e.POST("/auth/revoke", r(s.limit(s.postAuthRevoke)))
 	e.GET("/flows", r(s.getFlows))
 	e.POST("/flows", w(s.postFlows))
@@ -97,6 +108,7 @@ func New(o Options) *Server {
 	e.POST("/debug/:state", w(s.postDebugBulk))
 	e.POST("/debug/:id/:state", w(s.postDebug))
 	e.GET("/healthz", s.getHealth)
+	e.GET("/readyz", s.getReady)
 	if o.Metrics != nil {
 		e.GET("/metrics", r(echo.WrapHandler(o.Metrics)))
 	}

@@ -155,8 +155,14 @@ func do(t *testing.T, ts *httptest.Server, method, path string, headers map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != "" { // as the editor and curl send it; headers may override
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
+		if v == "" {
+			req.Header.Del(k)
+		}
 	}
 	res, err := ts.Client().Do(req)
 	if err != nil {
@@ -467,6 +473,7 @@ func TestBodyLimit(t *testing.T) {
 	t.Run("chunked", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", ts.URL+"/flows", io.MultiReader(strings.NewReader(big)))
 		req.ContentLength = -1
+		req.Header.Set("Content-Type", "application/json")
 		res, err := ts.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -15,8 +15,8 @@ type part struct {
 	mu     sync.Mutex // guards q, head, idle, moved
 	q      []delivery
 	head   int
-	idle   bool  // the worker waits for signal
-	moved  bool  // replaced at a deploy: pushes go to the runners' new parts
+	idle   bool // the worker waits for signal
+	moved  bool // replaced at a deploy: pushes go to the runners' new parts
 	signal chan struct{}
 	quit   chan struct{}
 	done   chan struct{}

@@ -5,8 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -28,6 +31,9 @@ type Security struct {
 	HTTPNodeAuth *HTTPNodeAuth `yaml:"httpNodeAuth"`
 	// HTTPS serves the editor, admin API and http in routes over TLS.
 	HTTPS *HTTPS `yaml:"https"`
+	// AdminOrigins are the browser origins besides the server's own that
+	// may use the admin API and /comms ("https://gw.example"; "*": any).
+	AdminOrigins []string `yaml:"adminOrigins"`
 }
 
 // AdminAuth is the settings file's adminAuth (type credentials only).
@@ -71,10 +77,41 @@ func (s *Security) merge(f Security) {
 	if s.HTTPS == nil {
 		s.HTTPS = f.HTTPS
 	}
+	if s.AdminOrigins == nil {
+		s.AdminOrigins = f.AdminOrigins
+	}
 }
 
-// adminAuth builds the editor's Auth; nil when adminAuth is not set.
-func (s Security) adminAuth() (*editor.Auth, error) {
+// sessionsFile is where admin sessions are kept, in the data directory,
+// as Node-RED's .sessions.json (Flowgate's keeps token hashes only).
+const sessionsFile = ".sessions.json"
+
+// sessionFile is the editor's SessionStore in a file of mode 0600.
+type sessionFile string
+
+// Load implements editor.SessionStore.
+func (f sessionFile) Load() ([]byte, error) {
+	b, err := os.ReadFile(string(f))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sessions: %w", err)
+	}
+	return b, nil
+}
+
+// Save implements editor.SessionStore.
+func (f sessionFile) Save(data []byte) error {
+	if err := writeFileAtomic(string(f), data, 0o600); err != nil {
+		return fmt.Errorf("write sessions %s: %w", string(f), err)
+	}
+	return nil
+}
+
+// adminAuth builds the editor's Auth, its sessions kept in
+// dataDir/.sessions.json; nil when adminAuth is not set.
+func (s Security) adminAuth(dataDir string, log *slog.Logger) (*editor.Auth, error) {
 	a := s.AdminAuth
 	if a == nil {
 		return nil, nil
@@ -86,7 +123,12 @@ func (s Security) adminAuth() (*editor.Auth, error) {
 	for i, u := range a.Users {
 		users[i] = editor.User{Username: u.Username, Password: u.Password, Permissions: u.Permissions}
 	}
-	return editor.NewAuth(editor.AuthConfig{Users: users, SessionExpiry: time.Duration(a.SessionExpiryTime) * time.Second})
+	return editor.NewAuth(editor.AuthConfig{
+		Users:         users,
+		SessionExpiry: time.Duration(a.SessionExpiryTime) * time.Second,
+		Sessions:      sessionFile(filepath.Join(dataDir, sessionsFile)),
+		Log:           log,
+	})
 }
 
 // check reports security settings that cannot work.
@@ -107,7 +149,8 @@ func (s Security) check() error {
 	return nil
 }
 
-// nodeAuth wraps the http in routes with httpNodeAuth's basic auth.
+// nodeAuth wraps the http in routes and /api/data with httpNodeAuth's
+// basic auth.
 func (s Security) nodeAuth(next http.Handler) http.Handler {
 	a := s.HTTPNodeAuth
 	if a == nil {

@@ -49,6 +49,9 @@ const (
 // users, listeners, store and limits. Names follow mosquitto's
 // (allow_anonymous, max_packet_size, ...) in Node-RED's camel case.
 type MQTTBroker struct {
+	// Listen is the broker's address ("127.0.0.1:1883") or "off", read
+	// from the settings file only when --broker is not given.
+	Listen string `yaml:"listen"`
 	// Users may log in; with users, clients without a login are refused
 	// unless AllowAnonymous is true.
 	Users []MQTTUser `yaml:"users"`

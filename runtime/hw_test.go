@@ -37,6 +37,7 @@ func TestHWSimulator(t *testing.T) {
 		t.Fatalf("LED level %d before the press, want 1 (initial level)", led)
 	}
 	req, _ := http.NewRequest(http.MethodPut, base+"/api/hw/pins/17", strings.NewReader(`{"level":0}`))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

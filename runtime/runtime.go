@@ -39,8 +39,9 @@ type Runtime struct {
 	broker *Broker         // nil with --broker off
 	creds  *credStore      // node credentials, apart from the flows
 
-	mu  sync.Mutex // guards cfg
-	cfg *flows.Config
+	mu       sync.Mutex // guards cfg and notReady
+	cfg      *flows.Config
+	notReady error // why the stored flows did not start; nil after a good deploy
 
 	deployMu sync.Mutex   // serialises Deploy (rev check, validate, persist, apply)
 	deploys  atomic.Int64 // successful deployments, for /metrics
@@ -65,7 +66,7 @@ func New(s Settings) (*Runtime, error) {
 	}
 	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil), data: data, hw: hws, ctxs: newContextStores(s)}
 	r.creds = newCredStore(s, reg.Specs())
-	auth, err := s.Security.adminAuth()
+	auth, err := s.Security.adminAuth(s.DataDir, s.Log.With("component", "editor"))
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +77,12 @@ func New(s Settings) (*Runtime, error) {
 		Log:          s.Log.With("component", "editor"),
 		Web:          web.FS(),
 		Fallback:     s.Security.nodeAuth(r.router),
-		APIs:         apis(data, hws),
+		APIs:         apis(data, hws, s.Security),
 		Auth:         auth,
 		MaxBodyBytes: s.MaxBodyBytes,
 		Version:      s.Version,
 		Metrics:      http.HandlerFunc(r.serveMetrics),
+		AdminOrigins: s.Security.AdminOrigins,
 	})
 	r.eng = engine.New(reg, engine.Options{
 		Log:          s.Log,
@@ -118,21 +120,32 @@ func (r *Runtime) Start(ctx context.Context) error {
 	}
 	r.hw.logChoice(log)
 	if _, err := r.apply(ctx, cfg, engine.DeployFull, false); err != nil {
-		// stored flows that no longer validate: keep them stored, run nothing
+		// stored flows that no longer validate: keep them stored, run
+		// nothing, and say so on /readyz until a deploy succeeds
 		log.Error("stored flows not started", "err", err)
+		r.mu.Lock()
+		r.notReady = fmt.Errorf("stored flows not started: %w", err)
+		r.mu.Unlock()
 	}
+	if err := r.listen(); err != nil {
+		return err
+	}
+	log.Info("flowgate started", "addr", r.ln.Addr().String(), "data", r.s.DataDir, "flows", r.s.FlowsFile, "version", r.s.Version)
+	r.warnOpen()
+	return nil
+}
+
+// listen opens the editor's listener (capped) and serves it.
+func (r *Runtime) listen() error {
 	ln, err := net.Listen("tcp", r.s.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", r.s.Listen, err)
 	}
 	r.ln = ln
-	r.srv = &http.Server{Handler: r.editor, ReadHeaderTimeout: 10 * time.Second}
+	limited := newLimitListener(ln, r.s.HTTPServer.maxConnections(), r.s.Security.HTTPS != nil, r.s.Log.With("component", "http"))
+	r.srv = r.s.HTTPServer.server(r.editor)
 	r.serveDone = make(chan error, 1)
-	go func() { r.serveDone <- r.s.Security.serve(r.srv, ln) }()
-	log.Info("flowgate started", "addr", ln.Addr().String(), "data", r.s.DataDir, "flows", r.s.FlowsFile, "version", r.s.Version)
-	if host, _, _ := net.SplitHostPort(r.s.Listen); !isLoopback(host) && r.s.Security.AdminAuth == nil {
-		log.Warn("the editor and admin API are open to the network without a login; listen on 127.0.0.1 or set adminAuth in the settings file", "addr", r.s.Listen)
-	}
+	go func() { r.serveDone <- r.s.Security.serve(r.srv, limited) }()
 	return nil
 }
 
@@ -168,9 +181,28 @@ func (r *Runtime) loadFlows() (*flows.Config, error) {
 	return cfg, nil
 }
 
-// apis are Flowgate's own admin APIs, served by the editor behind adminAuth.
-func apis(data *storageService, hws *hwService) map[string]http.Handler {
-	m := map[string]http.Handler{"/api/data": data.api}
+// warnOpen says loudly what is open to the network without a login.
+func (r *Runtime) warnOpen() {
+	if host, _, _ := net.SplitHostPort(r.s.Listen); !isLoopback(host) && r.s.Security.AdminAuth == nil {
+		r.s.Log.Warn("the editor and admin API are open to the network without a login; listen on 127.0.0.1 or set adminAuth in the settings file (flowgate admin init)", "addr", r.s.Listen)
+	}
+	if host, _, _ := net.SplitHostPort(r.s.Broker); r.broker != nil && !isLoopback(host) && r.s.MQTTBroker.anonymous() {
+		r.s.Log.Warn("the MQTT broker admits anonymous clients from the network; listen on 127.0.0.1 (mqttBroker.listen) or set mqttBroker.users", "addr", r.s.Broker)
+	}
+}
+
+// Ready implements editor.ReadyBackend: an error while the stored flows
+// failed to start and no deploy has succeeded since.
+func (r *Runtime) Ready() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.notReady
+}
+
+// apis are Flowgate's own admin APIs, served by the editor behind
+// adminAuth; /api/data also behind httpNodeAuth.
+func apis(data *storageService, hws *hwService, sec Security) map[string]http.Handler {
+	m := map[string]http.Handler{"/api/data": sec.nodeAuth(data.api)}
 	if hws.api != nil {
 		m["/api/hw"] = hws.api
 	}
@@ -273,7 +305,7 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 		r.creds.set(creds)
 	}
 	r.mu.Lock()
-	r.cfg = cfg
+	r.cfg, r.notReady = cfg, nil
 	r.mu.Unlock()
 	return cfg.Rev, nil
 }

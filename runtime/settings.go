@@ -49,6 +49,8 @@ type Settings struct {
 	// Files are the exec switch, the file nodes' working directory and
 	// their allow list.
 	Files Files
+	// HTTPServer are the editor listener's timeouts and connection cap.
+	HTTPServer HTTPServer
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
@@ -63,6 +65,7 @@ type FileSettings struct {
 	Security         `yaml:",inline"`
 	ContextStorage   yaml.Node  `yaml:"contextStorage"`
 	MQTTBroker       MQTTBroker `yaml:"mqttBroker"`
+	HTTPServer       HTTPServer `yaml:"httpServer"`
 	Files            `yaml:",inline"`
 }
 
@@ -96,6 +99,10 @@ func (s *Settings) LoadFile() error {
 	}
 	s.Security.merge(f.Security)
 	s.MQTTBroker.merge(f.MQTTBroker)
+	if s.Broker == "" {
+		s.Broker = f.MQTTBroker.Listen
+	}
+	s.HTTPServer.merge(f.HTTPServer)
 	s.Files.merge(f.Files)
 	if s.MaxNodeQueue == 0 && f.MaxNodeQueue > 0 {
 		s.MaxNodeQueue = f.MaxNodeQueue
@@ -166,6 +173,9 @@ func (s *Settings) Check() error {
 		return fmt.Errorf("settings: %w", err)
 	}
 	if err := s.MQTTBroker.check(); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	if err := s.HTTPServer.check(); err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}
 	return nil

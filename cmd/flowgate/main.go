@@ -41,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "hash-password":
 		return hashPassword(os.Stdin, stdout, stderr)
+	case "admin":
+		return admin(args, os.Stdin, stdout, stderr)
 	case "help":
 		usage(stdout)
 		return 0
@@ -55,6 +57,8 @@ func usage(w io.Writer) {
        flowgate validate FILE      check a flows file without running it
        flowgate version            print the version
        flowgate hash-password      read a password on standard input, print its bcrypt hash
+       flowgate admin init --settings FILE
+                                   ask a user name and password, write adminAuth into FILE
 
 flags (each has an environment twin, e.g. FLOWGATE_LISTEN):
 `)
