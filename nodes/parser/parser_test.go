@@ -33,10 +33,7 @@ func TestSpecsDefaultsConstructAndHaveHelp(t *testing.T) {
 
 // knownFixtureGaps are Node-RED fixtures that cannot pass for a reason
 // outside these nodes.
-var knownFixtureGaps = map[string]string{
-	// the input object's keys are not in sorted order, and Go maps keep no insertion order
-	"object-to-xml-with-custom-keys": "key order",
-}
+var knownFixtureGaps = map[string]string{}
 
 func TestNodeREDFixtures(t *testing.T) {
 	for _, typ := range []string{"json", "csv", "yaml", "xml"} {
