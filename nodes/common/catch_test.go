@@ -66,9 +66,9 @@ func TestCatch(t *testing.T) {
 func sources(msgs []engine.Msg) []string {
 	var out []string
 	for _, m := range msgs {
-		e, _ := m["error"].(map[string]any)
-		src, _ := e["source"].(map[string]any)
-		id, _ := src["id"].(string)
+		e, _ := m["error"].(*engine.Object)
+		src, _ := e.Value("source").(*engine.Object)
+		id, _ := src.Value("id").(string)
 		out = append(out, id)
 	}
 	return out
@@ -80,9 +80,9 @@ func TestCatchForwardsMessageWithError(t *testing.T) {
 	h.Send("f1", engine.Msg{"payload": "p", "topic": "x"})
 	got := h.Wait("e", 1, wait)[0]
 	delete(got, "_msgid")
-	want := engine.Msg{"payload": "p", "topic": "x", "error": map[string]any{
-		"message": "failed: p", "source": map[string]any{"id": "f1", "type": "fail", "name": "first", "count": 1.0},
-	}}
+	want := engine.Msg{"payload": "p", "topic": "x", "error": engine.ObjectOf(
+		"message", "failed: p", "source", engine.ObjectOf("id", "f1", "type", "fail", "name", "first", "count", 1.0),
+	)}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

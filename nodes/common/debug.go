@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -157,8 +156,8 @@ func (n *debug) SetActive(on bool) { n.active.Store(on) }
 
 // Handle shows m.
 func (n *debug) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
-	if st, ok := m["status"].(map[string]any); ok {
-		if src, ok := st["source"].(map[string]any); ok && src["id"] == n.id {
+	if st, ok := engine.AsObject(m["status"]); ok {
+		if src, ok := engine.AsObject(st.Value("source")); ok && src.Value("id") == n.id {
 			return nil // its own status, coming back through a status node
 		}
 	}
@@ -182,7 +181,7 @@ func (n *debug) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 				t = "\n" + t
 			}
 			n.res.Log.Info(t)
-		case map[string]any, engine.Msg, []any, []byte:
+		case *engine.Object, map[string]any, engine.Msg, []any, []byte:
 			n.res.Log.Info("\n" + inspect(v, 10))
 		default:
 			if !ok {
@@ -245,22 +244,22 @@ func (n *debug) showStatus(m engine.Msg) {
 		text = inspect(out, 2)
 	}
 	fill, shape := "grey", "dot"
-	if o, isObj := out.(map[string]any); isObj && engine.Truthy(o["fill"]) && engine.Truthy(o["shape"]) && engine.Truthy(o["text"]) {
-		fill, shape, text = engine.ToString(o["fill"]), engine.ToString(o["shape"]), engine.ToString(o["text"])
+	if o, isObj := engine.AsObject(out); isObj && engine.Truthy(o.Value("fill")) && engine.Truthy(o.Value("shape")) && engine.Truthy(o.Value("text")) {
+		fill, shape, text = engine.ToString(o.Value("fill")), engine.ToString(o.Value("shape")), engine.ToString(o.Value("text"))
 	}
 	if n.statusType == statusAuto {
 		if e, has := m["error"]; has {
 			fill = "red"
 			text = "undefined"
-			if em, isObj := e.(map[string]any); isObj {
-				if msgText, has := em["message"]; has {
+			if em, isObj := engine.AsObject(e); isObj {
+				if msgText, has := em.Get("message"); has {
 					text = engine.ToString(msgText)
 				}
 			}
 		}
 		if s, has := m["status"]; has {
-			sm, _ := s.(map[string]any)
-			fill, shape, text = orString(sm["fill"], "grey"), orString(sm["shape"], "ring"), orString(sm["text"], "")
+			sm, _ := engine.AsObject(s)
+			fill, shape, text = orString(sm.Value("fill"), "grey"), orString(sm.Value("shape"), "ring"), orString(sm.Value("text"), "")
 		}
 	}
 	if u := utf16.Encode([]rune(text)); len(u) > debugStatusLength {
@@ -369,7 +368,7 @@ func encodeObject(v any, maxLen int) (string, string) {
 		format := fmt.Sprintf("array[%d]", len(t))
 		var top any = t
 		if len(t) > maxLen {
-			top = map[string]any{"__enc__": true, "type": "array", "data": t[:maxLen], "length": float64(len(t))}
+			top = encArray(t[:maxLen], len(t))
 		}
 		s, _ := engine.JSONString(encodeNested(top, maxLen), "")
 		return s, format
@@ -384,32 +383,18 @@ func encodeObject(v any, maxLen int) (string, string) {
 // encodeNested applies the replacer of Node-RED's encodeObject to every value
 // below the top: long arrays and strings cut to maxLen, buffers and
 // non-finite numbers tagged with __enc__, request/response objects hidden.
+// Objects keep their key order.
 func encodeNested(v any, maxLen int) any {
 	switch t := v.(type) {
 	case engine.Msg:
-		return encodeNested(map[string]any(t), maxLen)
+		return encodeObjectValue(engine.ObjectFromMap(t), maxLen)
 	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			if k == "_req" || k == "_res" {
-				out[k] = map[string]any{"__enc__": true, "type": "internal"}
-				continue
-			}
-			out[k] = encodeNested(e, maxLen)
-		}
-		if out["type"] == "Buffer" {
-			if data, ok := out["data"].([]any); ok {
-				out["__enc__"] = true
-				out["length"] = float64(len(data))
-				if len(data) > maxLen {
-					out["data"] = data[:maxLen]
-				}
-			}
-		}
-		return out
+		return encodeObjectValue(engine.ObjectFromMap(t), maxLen)
+	case *engine.Object:
+		return encodeObjectValue(t, maxLen)
 	case []any:
 		if len(t) > maxLen {
-			return map[string]any{"__enc__": true, "type": "array", "data": encodeNested(t[:maxLen], maxLen), "length": float64(len(t))}
+			return encArray(encodeNested(t[:maxLen], maxLen), len(t))
 		}
 		out := make([]any, len(t))
 		for i, e := range t {
@@ -423,7 +408,7 @@ func encodeNested(v any, maxLen int) any {
 		return t
 	case float64:
 		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return map[string]any{"__enc__": true, "type": "number", "data": engine.FormatNumber(t)}
+			return engine.ObjectOf("__enc__", true, "type", "number", "data", engine.FormatNumber(t))
 		}
 		return t
 	case []byte:
@@ -431,13 +416,41 @@ func encodeNested(v any, maxLen int) any {
 		for i := range data {
 			data[i] = float64(t[i])
 		}
-		return map[string]any{"type": "Buffer", "data": data, "__enc__": true, "length": float64(len(t))}
+		return engine.ObjectOf("type", "Buffer", "data", data, "__enc__", true, "length", float64(len(t)))
 	case *regexp.Regexp:
-		return map[string]any{"__enc__": true, "type": "regexp", "data": engine.ToString(t)}
+		return engine.ObjectOf("__enc__", true, "type", "regexp", "data", engine.ToString(t))
 	case undefined:
-		return map[string]any{"__enc__": true, "type": "undefined"}
+		return engine.ObjectOf("__enc__", true, "type", "undefined")
 	}
 	return v
+}
+
+// encodeObjectValue is encodeNested for an object: a new object with the
+// same key order; one whose type is "Buffer" (a buffer's JSON form) tagged.
+func encodeObjectValue(t *engine.Object, maxLen int) *engine.Object {
+	out := engine.NewObject(t.Len() + 2)
+	for k, e := range t.All() {
+		if k == "_req" || k == "_res" {
+			out.Set(k, engine.ObjectOf("__enc__", true, "type", "internal"))
+			continue
+		}
+		out.Set(k, encodeNested(e, maxLen))
+	}
+	if out.Value("type") == "Buffer" {
+		if data, ok := out.Value("data").([]any); ok {
+			out.Set("__enc__", true)
+			out.Set("length", float64(len(data)))
+			if len(data) > maxLen {
+				out.Set("data", data[:maxLen])
+			}
+		}
+	}
+	return out
+}
+
+// encArray is the form of an array cut to its first elements.
+func encArray(data any, length int) *engine.Object {
+	return engine.ObjectOf("__enc__", true, "type", "array", "data", data, "length", float64(length))
 }
 
 // inspect formats v on one line as Node.js's util.inspect does for short
@@ -474,35 +487,11 @@ func inspectTo(b *strings.Builder, v any, depth int) {
 	case time.Time:
 		b.WriteString(t.UTC().Format("2006-01-02T15:04:05.000Z"))
 	case engine.Msg:
-		inspectTo(b, map[string]any(t), depth)
+		inspectObject(b, engine.ObjectFromMap(t), depth)
 	case map[string]any:
-		if len(t) == 0 {
-			b.WriteString("{}")
-			return
-		}
-		if depth < 0 {
-			b.WriteString("[Object]")
-			return
-		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b.WriteString("{ ")
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if identRe.MatchString(k) {
-				b.WriteString(k)
-			} else {
-				b.WriteString("'" + strings.ReplaceAll(k, "'", `\'`) + "'")
-			}
-			b.WriteString(": ")
-			inspectTo(b, t[k], depth-1)
-		}
-		b.WriteString(" }")
+		inspectObject(b, engine.ObjectFromMap(t), depth)
+	case *engine.Object:
+		inspectObject(b, t, depth)
 	case []any:
 		if len(t) == 0 {
 			b.WriteString("[]")
@@ -527,6 +516,33 @@ func inspectTo(b *strings.Builder, v any, depth int) {
 	default:
 		b.WriteString(engine.ToString(v))
 	}
+}
+
+// inspectObject writes an object as util.inspect does, keys in order.
+func inspectObject(b *strings.Builder, o *engine.Object, depth int) {
+	if o.Len() == 0 {
+		b.WriteString("{}")
+		return
+	}
+	if depth < 0 {
+		b.WriteString("[Object]")
+		return
+	}
+	b.WriteString("{ ")
+	for i := range o.Len() {
+		k, e := o.At(i)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if identRe.MatchString(k) {
+			b.WriteString(k)
+		} else {
+			b.WriteString("'" + strings.ReplaceAll(k, "'", `\'`) + "'")
+		}
+		b.WriteString(": ")
+		inspectTo(b, e, depth-1)
+	}
+	b.WriteString(" }")
 }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)

@@ -68,6 +68,12 @@ func TestEncodeObject(t *testing.T) {
 				"_req": map[string]any{"__enc__": true, "type": "internal"},
 			},
 		},
+		{
+			// checked against Node-RED 4's util.encodeObject
+			name: "object keeps key order", in: engine.ObjectOf("b", 1.0, "a", engine.ObjectOf("z", []byte{1}, "y", math.NaN()), "1", true),
+			wantFormat: "Object",
+			wantMsg:    `{"1":true,"b":1,"a":{"z":{"type":"Buffer","data":[1],"__enc__":true,"length":1},"y":{"__enc__":true,"type":"number","data":"NaN"}}}`,
+		},
 		{name: "date", in: time.Unix(0, 0).UTC(), wantFormat: "Date", wantMsg: "Thu Jan 01 1970 00:00:00 GMT+0000 (UTC)"},
 	}
 	for _, tt := range tests {
@@ -102,6 +108,7 @@ func TestInspect(t *testing.T) {
 	}{
 		{"object", map[string]any{"a": 1.0, "b": "x", "c": []any{1.0, 2.0}, "d e": map[string]any{"f": map[string]any{"g": map[string]any{"h": 1.0}}}},
 			"{ a: 1, b: 'x', c: [ 1, 2 ], 'd e': { f: { g: [Object] } } }"},
+		{"object in key order", engine.ObjectOf("b", 1.0, "a", engine.ObjectOf("z", 2.0, "1", 3.0)), "{ b: 1, a: { '1': 3, z: 2 } }"},
 		{"buffer", []byte{1, 2}, "<Buffer 01 02>"},
 		{"empty array", []any{}, "[]"},
 		{"empty object", map[string]any{}, "{}"},
@@ -302,21 +309,21 @@ func TestDebugStatus(t *testing.T) {
 		},
 		{
 			name: "error message", props: `"tostatus":true`,
-			in:   []engine.Msg{{"payload": 1.0, "error": map[string]any{"message": "boom"}}},
+			in:   []engine.Msg{{"payload": 1.0, "error": engine.ObjectOf("message", "boom")}},
 			want: []engine.Status{{Fill: "red", Shape: "dot", Text: "boom"}},
 		},
 		{
 			name: "status message", props: `"tostatus":true`,
-			in:   []engine.Msg{{"status": map[string]any{"fill": "green", "text": "ok", "source": map[string]any{"id": "x"}}}},
+			in:   []engine.Msg{{"status": engine.ObjectOf("fill", "green", "text", "ok", "source", engine.ObjectOf("id", "x"))}},
 			want: []engine.Status{{Fill: "green", Shape: "ring", Text: "ok"}},
 		},
 		{
 			name: "own status ignored", props: `"tostatus":true`,
-			in: []engine.Msg{{"status": map[string]any{"text": "mine", "source": map[string]any{"id": "n1"}}}},
+			in: []engine.Msg{{"status": engine.ObjectOf("text", "mine", "source", engine.ObjectOf("id", "n1"))}},
 		},
 		{
 			name: "msg property", props: `"tostatus":true,"statusType":"msg","statusVal":"topic"`,
-			in:   []engine.Msg{{"payload": 1.0, "topic": "tp", "error": map[string]any{"message": "ignored"}}},
+			in:   []engine.Msg{{"payload": 1.0, "topic": "tp", "error": engine.ObjectOf("message", "ignored")}},
 			want: []engine.Status{{Fill: "grey", Shape: "dot", Text: "tp"}},
 		},
 		{name: "off", props: `"tostatus":false`, in: []engine.Msg{{"payload": "x"}}},

@@ -277,7 +277,10 @@ func compileInjectProps(p *engine.Props, cfg *engine.Config) []injectProp {
 	}
 	var out []injectProp
 	for i, e := range list {
-		_, hasV := raws[i]["v"]
+		rawV, hasV := raws[i]["v"]
+		if len(rawV) > 0 && (rawV[0] == '{' || rawV[0] == '[') {
+			e.V = string(rawV) // the JSON text as written, keys in order
+		}
 		switch {
 		case e.P == "payload" && !hasV:
 			e.V, e.VT = p.Any("payload"), jsString(p.Any("payloadType"))
@@ -306,13 +309,13 @@ func compileUserProps(list []any, j engine.JSONata) ([]injectProp, error) {
 	var out []injectProp
 	var errs []string
 	for _, item := range list {
-		o, ok := item.(map[string]any)
+		o, ok := engine.AsObject(item)
 		if !ok {
 			continue
 		}
-		e := injectPropJSON{V: o["v"]}
-		e.P, _ = o["p"].(string)
-		if vt, ok := o["vt"]; ok {
+		e := injectPropJSON{V: o.Value("v")}
+		e.P, _ = o.Value("p").(string)
+		if vt, ok := o.Get("vt"); ok {
 			e.VT = jsString(vt)
 		}
 		pr, err := compileInjectProp(e, j)
@@ -352,8 +355,7 @@ func compileInjectProp(e injectPropJSON, j engine.JSONata) (injectProp, error) {
 	case float64, bool:
 		value = engine.ToString(v)
 	default: // a JSON value written as JSON rather than text
-		b, _ := json.Marshal(v)
-		value = string(b)
+		value, _ = engine.JSONString(v, "")
 	}
 	switch kind {
 	case engine.TypedMsg:

@@ -42,7 +42,7 @@ func injectOnce(t *testing.T, props string, body engine.Msg) ([]engine.Msg, []st
 			sent = append(sent, m)
 		}
 		for _, m := range got["e"] {
-			caught = append(caught, m["error"].(map[string]any)["message"].(string))
+			caught = append(caught, m["error"].(*engine.Object).Value("message").(string))
 		}
 	})
 	return sent, caught
@@ -85,10 +85,10 @@ func TestInjectValues(t *testing.T) {
 				{"p":"fc","v":"count","vt":"flow"},{"p":"gc","v":"cfg.on","vt":"global"},{"p":"x","v":"1 + 2","vt":"expr"},
 				{"p":"deep.er[0]","v":"made","vt":"str"},{"p":"novt","v":"plain"},{"p":"","v":"skipped","vt":"str"}]`,
 			want: engine.Msg{
-				"s": "text", "n": -1500.0, "b": true, "f": false, "j": map[string]any{"a": []any{1.0, 2.0}}, "bin": []byte{1, 2, 3},
+				"s": "text", "n": -1500.0, "b": true, "f": false, "j": engine.ObjectOf("a", []any{1.0, 2.0}), "bin": []byte{1, 2, 3},
 				"iso": "2000-01-01T00:00:00.000Z", "obj": start.Local(), "fmt": start.Local().Format("2006-01-02") + " at " + start.Local().Format("15:04"),
 				"e": "casa", "e2": "home casa!", "fc": 7.0, "gc": true, "x": 3.0,
-				"deep": map[string]any{"er": []any{"made"}}, "novt": "plain",
+				"deep": engine.ObjectOf("er", []any{"made"}), "novt": "plain",
 			},
 		},
 	}
@@ -136,7 +136,7 @@ func TestInjectButtonBody(t *testing.T) {
 		{
 			name:       "bad user value is an error for the message",
 			body:       engine.Msg{"__user_inject_props__": []any{map[string]any{"p": "payload", "v": "{", "vt": "json"}}},
-			wantErrors: []string{"invalid JSON: unexpected end of JSON input"},
+			wantErrors: []string{"invalid JSON: expected a property name at position 1"}, // the engine's JSON.parse text
 		},
 	}
 	for _, tt := range tests {

@@ -135,7 +135,7 @@ func (n *linkCall) Handle(_ context.Context, m engine.Msg, out *engine.Output) e
 	call := m.Clone()
 	eventID := newEventID()
 	stack, _ := call["_linkSource"].([]any)
-	call["_linkSource"] = append(stack, map[string]any{"id": eventID, "node": n.id})
+	call["_linkSource"] = append(stack, engine.ObjectOf("id", eventID, "node", n.id))
 
 	n.mu.Lock()
 	if n.closed {

@@ -87,7 +87,7 @@ func TestLinkCall(t *testing.T) {
 			h.Send("n1", tt.in)
 			if tt.wantErr != "" {
 				got := h.Wait("e", 1, wait)
-				if msg := got[0]["error"].(map[string]any)["message"]; msg != tt.wantErr {
+				if msg := got[0]["error"].(*engine.Object).Value("message"); msg != tt.wantErr {
 					t.Errorf("error = %q, want %q", msg, tt.wantErr)
 				}
 				return
@@ -142,9 +142,7 @@ func TestLinkCallTimeout(t *testing.T) {
 		}
 		e := got["e"][0]
 		delete(e, "_msgid")
-		want := engine.Msg{"payload": "go", "_linkSource": []any{}, "error": map[string]any{
-			"message": "timeout", "source": map[string]any{"id": "n1", "type": "link call", "count": 1.0},
-		}}
+		want := engine.Msg{"payload": "go", "_linkSource": []any{}, "error": engine.ObjectOf("message", "timeout", "source", engine.ObjectOf("id", "n1", "type", "link call", "count", 1.0))}
 		if diff := cmp.Diff(want, e); diff != "" {
 			t.Errorf("caught (-want +got):\n%s", diff)
 		}

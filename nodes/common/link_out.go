@@ -80,9 +80,9 @@ func (n *linkOut) Handle(_ context.Context, m engine.Msg, out *engine.Output) er
 	}
 	top := stack[len(stack)-1]
 	m["_linkSource"] = stack[:len(stack)-1]
-	src, _ := top.(map[string]any)
-	eventID, _ := src["id"].(string)
-	callerID, _ := src["node"].(string)
+	src, _ := engine.AsObject(top)
+	eventID, _ := src.Value("id").(string)
+	callerID, _ := src.Value("node").(string)
 	if caller, ok := n.res.Lookup(callerID); ok {
 		if lc, ok := caller.(*linkCall); ok {
 			lc.returnMessage(eventID, m)

@@ -20,11 +20,11 @@ func TestStatus(t *testing.T) {
 	}{
 		{
 			name: "null scope sees every node", props: `"scope":null`, send: "s2",
-			want: []engine.Msg{{"status": map[string]any{"fill": "green", "shape": "dot", "text": "hi", "source": map[string]any{"id": "s2", "type": "setstatus"}}}},
+			want: []engine.Msg{{"status": engine.ObjectOf("fill", "green", "shape", "dot", "text", "hi", "source", engine.ObjectOf("id", "s2", "type", "setstatus"))}},
 		},
 		{
 			name: "listed node", props: `"scope":["s1"]`, send: "s1",
-			want: []engine.Msg{{"status": map[string]any{"fill": "green", "shape": "dot", "text": "hi", "source": map[string]any{"id": "s1", "type": "setstatus", "name": "one"}}}},
+			want: []engine.Msg{{"status": engine.ObjectOf("fill", "green", "shape", "dot", "text", "hi", "source", engine.ObjectOf("id", "s1", "type", "setstatus", "name", "one"))}},
 		},
 		{name: "unlisted node", props: `"scope":["s1"]`, send: "s2"},
 		{name: "scope emptied by its own wires", props: `"scope":["o"]`, send: "s2"},

@@ -139,7 +139,7 @@ func (n *csvNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output) 
 	switch v := payload.(type) {
 	case string:
 		return n.fromCSV(msg, v, out)
-	case map[string]any, []any, nil, engine.Msg:
+	case *engine.Object, map[string]any, []any, nil, engine.Msg:
 		return n.toCSV(msg, v, out)
 	}
 	n.setRed("This node only handles CSV strings or js objects.")
@@ -162,7 +162,7 @@ func (n *csvNode) toCSV(msg engine.Msg, input any, out *engine.Output) error {
 			switch t[0].(type) {
 			case []any:
 				arrays = true
-			case map[string]any, engine.Msg, nil:
+			case *engine.Object, map[string]any, engine.Msg, nil:
 			default:
 				rows, arrays = []any{t}, true
 			}
@@ -172,10 +172,10 @@ func (n *csvNode) toCSV(msg engine.Msg, input any, out *engine.Output) error {
 	default:
 		rows = []any{t}
 	}
-	parts, hasParts := msg["parts"].(map[string]any)
+	parts, hasParts := engine.AsObject(msg["parts"])
 	inSequence := false
 	if hasParts {
-		idx, ok := parts["index"].(float64)
+		idx, ok := parts.Value("index").(float64)
 		inSequence = ok && idx > 0
 	}
 	if !(n.noTemplate && inSequence) {
@@ -222,15 +222,15 @@ func (n *csvNode) toCSV(msg engine.Msg, input any, out *engine.Output) error {
 				n.warnedNoTmpl = true
 			}
 			n.template = keysOf(row)
-			obj, _ := asObject(row)
+			obj, _ := engine.AsObject(row)
 			var cells []string
 			for _, k := range keysOf(rows[0]) {
-				cell, ok := obj[k]
+				cell, ok := obj.Get(k)
 				if !ok {
 					continue
 				}
 				switch cell.(type) {
-				case map[string]any, []any, nil, engine.Msg:
+				case *engine.Object, map[string]any, []any, nil, engine.Msg:
 					continue
 				}
 				cells = append(cells, quoteCell(engine.ToString(cell), n.sep))
@@ -238,13 +238,13 @@ func (n *csvNode) toCSV(msg engine.Msg, input any, out *engine.Output) error {
 			lines = append(lines, strings.Join(cells, n.sep))
 			continue
 		}
-		obj, _ := asObject(row)
+		obj, _ := engine.AsObject(row)
 		cells := make([]string, len(n.template))
 		for i, h := range n.template {
 			if h == "" {
 				continue
 			}
-			cell, ok := obj[h]
+			cell, ok := obj.Get(h)
 			if !ok {
 				cell = ""
 			}
@@ -293,17 +293,17 @@ func (n *csvNode) fromCSV(msg engine.Msg, text string, out *engine.Output) error
 	firstLine := true
 	last := false
 	linecount := 0
-	parts, hasParts := msg["parts"].(map[string]any)
+	parts, hasParts := engine.AsObject(msg["parts"])
 	_, hasPartsKey := msg["parts"]
 	var index, count float64
 	hasCount := false
 	if hasParts {
-		index, _ = parts["index"].(float64)
+		index, _ = parts.Value("index").(float64)
 		linecount = int(index)
 		if index > float64(n.skip) {
 			firstLine = false
 		}
-		if c, ok := parts["count"].(float64); ok {
+		if c, ok := parts.Value("count").(float64); ok {
 			count, hasCount = c, true
 			last = index+1 >= c
 		}
@@ -372,14 +372,15 @@ func (n *csvNode) fromCSV(msg engine.Msg, text string, out *engine.Output) error
 		m["columns"] = columns
 		m["payload"] = row
 		if !hasPartsKey {
-			m["parts"] = map[string]any{"id": msg["_msgid"], "index": float64(i), "count": float64(len(res.objects))}
-		} else if p, ok := m["parts"].(map[string]any); ok {
+			m["parts"] = engine.ObjectOf("id", msg["_msgid"], "index", float64(i), "count", float64(len(res.objects)))
+		} else if p, ok := engine.AsObject(m["parts"]); ok {
 			shift := float64(n.skip)
 			if n.hdrin {
 				shift++
 			}
-			p["index"] = engine.ToNumber(p["index"]) - shift
-			p["count"] = engine.ToNumber(p["count"]) - shift
+			p.Set("index", engine.ToNumber(p.Value("index"))-shift)
+			p.Set("count", engine.ToNumber(p.Value("count"))-shift)
+			m["parts"] = p
 		}
 		if last {
 			m["complete"] = true
@@ -409,10 +410,12 @@ func stringOr(v any) string {
 // keysOf is Object.keys(v) for a row.
 func keysOf(v any) []string {
 	switch t := v.(type) {
+	case *engine.Object:
+		return t.Keys()
 	case map[string]any:
-		return sortedKeys(t)
+		return engine.SortedKeys(t)
 	case engine.Msg:
-		return sortedKeys(t)
+		return engine.SortedKeys(t)
 	case []any:
 		keys := make([]string, len(t))
 		for i := range t {
@@ -430,7 +433,7 @@ func ensureString(v any) string {
 		return t
 	case []byte:
 		return string(t)
-	case map[string]any, []any, nil, engine.Msg:
+	case *engine.Object, map[string]any, []any, nil, engine.Msg:
 		s, _ := stringifyJSON(t, "")
 		return s
 	}
@@ -641,7 +644,7 @@ done:
 		start = 1
 	}
 	for _, r := range rows[start:] {
-		obj := map[string]any{}
+		obj := engine.NewObject(len(headers))
 		for j, h := range headers {
 			if h == "" {
 				continue
@@ -661,9 +664,9 @@ done:
 					v = f
 				}
 			}
-			obj[h] = v
+			obj.Set(h, v)
 		}
-		if len(obj) > 0 {
+		if obj.Len() > 0 {
 			res.objects = append(res.objects, obj)
 		}
 	}

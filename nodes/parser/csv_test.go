@@ -28,6 +28,7 @@ func TestCSVParse(t *testing.T) {
 			[]any{obj{"col1": `a"b`, "col2": `c"d`, "col3": 0, "col4": 3, "col5": "+1", "col6": 7}}},
 		{"blank lines skipped", csvOptions{sep: ",", parseNumbers: true, headerRow: true}, "x,y\r\n\r\n1,2", []any{obj{"x": 1, "y": 2}}},
 		{"quoted line breaks", csvOptions{sep: ";"}, "\"a\r\nb\";\"\"\"\"", []any{obj{"col1": "a\r\nb", "col2": `"`}}},
+		{"columns in header order", csvOptions{sep: ",", headerRow: true}, "b,a,10,2\nx,y,z,w", []any{engine.ObjectOf("2", "w", "10", "z", "b", "x", "a", "y")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,7 +46,7 @@ func TestCSVParse(t *testing.T) {
 
 func TestCSV(t *testing.T) {
 	part := func(s string, i, n float64) engine.Msg {
-		return engine.Msg{"payload": s, "parts": map[string]any{"id": "p", "index": i, "count": n}}
+		return engine.Msg{"payload": s, "parts": engine.ObjectOf("id", "p", "index", i, "count", n)}
 	}
 	tests := []struct {
 		name   string
@@ -60,8 +61,8 @@ func TestCSV(t *testing.T) {
 			inputs: []engine.Msg{part("a,b", 0, 3), part("1,x", 1, 3), part("2,y", 2, 3)},
 			want: [][]any{
 				nil,
-				{obj{"payload": obj{"a": 1, "b": "x"}, "columns": "a,b", "parts": obj{"id": "p", "index": 0, "count": 2}}},
-				{obj{"payload": obj{"a": 2, "b": "y"}, "columns": "a,b", "parts": obj{"id": "p", "index": 1, "count": 2}, "complete": true}},
+				{obj{"payload": obj{"a": 1, "b": "x"}, "columns": "a,b", "parts": engine.ObjectOf("id", "p", "index", 0, "count", 2)}},
+				{obj{"payload": obj{"a": 2, "b": "y"}, "columns": "a,b", "parts": engine.ObjectOf("id", "p", "index", 1, "count", 2), "complete": true}},
 			},
 		},
 		{
@@ -74,7 +75,19 @@ func TestCSV(t *testing.T) {
 			name:   "skip lines then template",
 			props:  rfc(obj{"skip": "2", "temp": "v"}),
 			inputs: []engine.Msg{{"payload": "junk\njunk\n7\n"}},
-			want:   [][]any{{obj{"payload": obj{"v": 7}, "columns": "v", "parts": obj{"index": 0, "count": 1}}}},
+			want:   [][]any{{obj{"payload": obj{"v": 7}, "columns": "v", "parts": engine.ObjectOf("index", 0, "count", 1)}}},
+		},
+		{
+			name:   "object without a column list keeps its key order",
+			props:  rfc(obj{"ret": `\n`, "hdrout": "all"}),
+			inputs: []engine.Msg{{"payload": engine.ObjectOf("name", "bob", "age", 42.0)}},
+			want:   [][]any{{obj{"payload": "name,age\nbob,42\n", "columns": "name,age"}}},
+		},
+		{
+			name:   "header row gives the object's key order",
+			props:  rfc(obj{"hdrin": true}),
+			inputs: []engine.Msg{{"payload": "z,a,m\n1,2,3\n"}},
+			want:   [][]any{{obj{"payload": engine.ObjectOf("z", 1, "a", 2, "m", 3), "columns": "z,a,m", "parts": engine.ObjectOf("index", 0, "count", 1)}}},
 		},
 		{
 			name:   "array rows with a template leave out unnamed columns",
@@ -109,8 +122,8 @@ func TestCSV(t *testing.T) {
 			errs := 0
 			for i, r := range results {
 				for _, m := range r.msgs {
-					if p, ok := m.(map[string]any)["parts"].(map[string]any); ok && p["id"] != "p" {
-						delete(p, "id") // the input's _msgid
+					if p, ok := m.(*engine.Object).Value("parts").(*engine.Object); ok && p.Value("id") != "p" {
+						p.Delete("id") // the input's _msgid
 					}
 				}
 				diff(t, orEmptyList(tc.want[i]), orEmptyList(r.msgs))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -129,7 +128,7 @@ func (n *htmlNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) e
 		}
 		c := m.Clone()
 		n.out.Set(c, r, true)
-		c["parts"] = map[string]any{"id": id, "index": float64(i), "count": float64(len(results)), "type": "string", "ch": ""}
+		c["parts"] = engine.ObjectOf("id", id, "index", float64(i), "count", float64(len(results)), "type", "string", "ch", "")
 		out.Send(0, c)
 	}
 	return nil
@@ -144,17 +143,19 @@ func (n *htmlNode) extract(el *html.Node) any {
 	case "attr":
 		return attribs(el)
 	case "compl":
-		a := map[string]any{n.chr: strings.TrimSpace(innerHTML(el, false))}
-		maps.Copy(a, attribs(el))
+		a := engine.ObjectOf(n.chr, strings.TrimSpace(innerHTML(el, false)))
+		for k, v := range attribs(el).All() {
+			a.Set(k, v)
+		}
 		return a
 	}
 	return innerHTML(el, true)
 }
 
-func attribs(el *html.Node) map[string]any {
-	a := make(map[string]any, len(el.Attr))
+func attribs(el *html.Node) *engine.Object {
+	a := engine.NewObject(len(el.Attr))
 	for _, at := range el.Attr {
-		a[htmlAttrName(at)] = at.Val
+		a.Set(htmlAttrName(at), at.Val)
 	}
 	return a
 }

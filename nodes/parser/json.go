@@ -3,7 +3,6 @@ package parser
 import (
 	"context"
 	"fmt"
-	"strings"
 	"unicode/utf16"
 
 	"github.com/flowgate/flowgate/engine"
@@ -72,7 +71,7 @@ func (n *jsonNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 			return err
 		}
 		n.property.Set(msg, parsed, true)
-	case map[string]any, []any, float64, bool, nil, engine.Msg:
+	case *engine.Object, map[string]any, []any, float64, bool, nil, engine.Msg:
 		if n.action == "obj" {
 			out.Send(0, msg)
 			return nil
@@ -90,124 +89,11 @@ func (n *jsonNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 	return nil
 }
 
-// stringifyJSON is JSON.stringify(v, null, indent): buffers in Node's
-// {"type":"Buffer","data":[...]} form, U+2028/U+2029 unescaped, keys in
-// JavaScript's order for integer keys, then sorted (Go maps keep no
-// insertion order).
+// stringifyJSON is JSON.stringify(v, null, indent): objects in their key
+// order, buffers in Node's {"type":"Buffer","data":[...]} form, U+2028 and
+// U+2029 unescaped.
 func stringifyJSON(v any, indent string) (string, error) {
-	var b strings.Builder
-	if err := writeJSON(&b, engine.ToJSONValue(v), indent, ""); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
-
-func writeJSON(b *strings.Builder, v any, indent, pad string) error {
-	inner := pad + indent
-	nl, colon := "", ":"
-	if indent != "" {
-		nl, colon = "\n", ": "
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		if buf, ok := bufferForm(t); ok {
-			return writeJSON(b, buf, indent, pad)
-		}
-		if len(t) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		b.WriteString("{")
-		for i, k := range sortedKeys(t) {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString(nl + inner)
-			writeJSONString(b, k)
-			b.WriteString(colon)
-			if err := writeJSON(b, t[k], indent, inner); err != nil {
-				return err
-			}
-		}
-		b.WriteString(nl + pad + "}")
-	case orderedBuffer:
-		b.WriteString("{" + nl + inner + `"type"` + colon + `"Buffer",` + nl + inner + `"data"` + colon)
-		if err := writeJSON(b, t.data, indent, inner); err != nil {
-			return err
-		}
-		b.WriteString(nl + pad + "}")
-	case []any:
-		if len(t) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteString("[")
-		for i, e := range t {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString(nl + inner)
-			if err := writeJSON(b, e, indent, inner); err != nil {
-				return err
-			}
-		}
-		b.WriteString(nl + pad + "]")
-	case string:
-		writeJSONString(b, t)
-	default:
-		s, err := engine.JSONString(t, "")
-		if err != nil {
-			return err
-		}
-		b.WriteString(s)
-	}
-	return nil
-}
-
-// orderedBuffer is a buffer's JSON form, written with "type" first as Node does.
-type orderedBuffer struct{ data []any }
-
-// bufferForm recognises the map engine.ToJSONValue makes of a []byte.
-func bufferForm(m map[string]any) (orderedBuffer, bool) {
-	if len(m) != 2 || m["type"] != "Buffer" {
-		return orderedBuffer{}, false
-	}
-	data, ok := m["data"].([]any)
-	return orderedBuffer{data}, ok
-}
-
-func writeJSONString(b *strings.Builder, s string) {
-	enc, _ := engine.JSONString(s, "")
-	b.WriteString(unescapeLineSeparators(enc))
-}
-
-// unescapeLineSeparators undoes encoding/json's escaping of U+2028 and
-// U+2029, which JSON.stringify writes as they are.
-func unescapeLineSeparators(s string) string {
-	if !strings.Contains(s, `\u202`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) {
-			if s[i+1] == 'u' && i+6 <= len(s) && (s[i+2:i+6] == "2028" || s[i+2:i+6] == "2029") {
-				if s[i+5] == '8' {
-					b.WriteString("\u2028")
-				} else {
-					b.WriteString("\u2029")
-				}
-				i += 5
-				continue
-			}
-			b.WriteByte(c)
-			b.WriteByte(s[i+1])
-			i++
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	return engine.JSONString(v, indent)
 }
 
 // parseJSON is JSON.parse: on failure the error has V8's wording.

@@ -15,6 +15,10 @@ func TestJSON(t *testing.T) {
 		err   string
 	}{
 		{"object to string", nil, engine.Msg{"payload": obj{"b": []any{1.0}, "a": "x"}}, []any{obj{"payload": `{"a":"x","b":[1]}`}}, ""},
+		{"object to string keeps key order", nil, engine.Msg{"payload": engine.ObjectOf("b", []any{engine.ObjectOf("z", 1.0, "a", 2.0)}, "a", "x", "1", true)},
+			[]any{obj{"payload": `{"1":true,"b":[{"z":1,"a":2}],"a":"x"}`}}, ""},
+		{"string to object keeps key order", nil, engine.Msg{"payload": `{"z":{"y":1,"b":2},"a":2,"1":3}`},
+			[]any{obj{"payload": engine.ObjectOf("1", 3, "z", engine.ObjectOf("y", 1, "b", 2), "a", 2)}}, ""},
 		{"pretty", obj{"pretty": true}, engine.Msg{"payload": obj{"a": []any{}}}, []any{obj{"payload": "{\n    \"a\": []\n}"}}, ""},
 		{"buffer value keeps Node's key order", nil, engine.Msg{"payload": obj{"b": []byte{1}}}, []any{obj{"payload": `{"b":{"type":"Buffer","data":[1]}}`}}, ""},
 		{"line separators are not escaped", nil, engine.Msg{"payload": "\u2028"}, []any{}, `Unexpected token '` + "\u2028" + `', "` + "\u2028" + `" is not valid JSON`},

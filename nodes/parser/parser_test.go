@@ -33,10 +33,7 @@ func TestSpecsDefaultsConstructAndHaveHelp(t *testing.T) {
 
 // knownFixtureGaps are Node-RED fixtures that cannot pass for a reason
 // outside these nodes.
-var knownFixtureGaps = map[string]string{
-	// the input object's keys are not in sorted order, and Go maps keep no insertion order
-	"object-to-xml-with-custom-keys": "key order",
-}
+var knownFixtureGaps = map[string]string{}
 
 func TestNodeREDFixtures(t *testing.T) {
 	for _, typ := range []string{"json", "csv", "yaml", "xml"} {
@@ -101,37 +98,40 @@ func run(t *testing.T, typ string, props obj, inputs ...engine.Msg) []result {
 	return out
 }
 
-// jsonForm is a message as JSON values, without _msgid.
+// jsonForm is a message as JSON values (objects ordered), without _msgid.
 func jsonForm(m engine.Msg) any {
 	s, err := engine.JSONString(m, "")
 	if err != nil {
 		panic(err)
 	}
-	var v map[string]any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	v, err := engine.DecodeJSON([]byte(s))
+	if err != nil {
 		panic(err)
 	}
-	delete(v, "_msgid")
+	v.(*engine.Object).Delete("_msgid")
 	return v
 }
 
-// jsonValue is v as JSON values (numbers float64, buffers in Node's form).
+// jsonValue is v as JSON values (numbers float64, objects ordered, buffers
+// in Node's form).
 func jsonValue(t *testing.T, v any) any {
 	t.Helper()
 	s, err := engine.JSONString(v, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out any
-	if err := json.Unmarshal([]byte(s), &out); err != nil {
+	out, err := engine.DecodeJSON([]byte(s))
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
+// diff compares want and got as JSON values, key order included (a Go map
+// in want stands for its keys in sorted order).
 func diff(t *testing.T, want, got any) {
 	t.Helper()
-	if d := cmp.Diff(jsonValue(t, want), jsonValue(t, got)); d != "" {
+	if d := cmp.Diff(jsonValue(t, want), jsonValue(t, got), enginetest.OrderedObjects()); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }

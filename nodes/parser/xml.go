@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/flowgate/flowgate/engine"
@@ -52,27 +50,30 @@ func (n *xmlNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output) 
 		out.Send(0, msg)
 		return nil
 	}
-	userOpts, hasOpts := msg["options"].(map[string]any)
+	userOpts, hasOpts := engine.AsObject(msg["options"])
+	if hasOpts {
+		msg["options"] = userOpts // Node-RED sets async and the keys on msg.options
+	}
 	switch v := value.(type) {
-	case map[string]any, []any, nil, []byte, engine.Msg:
-		opts := map[string]any{"renderOpts": map[string]any{"pretty": false}}
+	case *engine.Object, map[string]any, []any, nil, []byte, engine.Msg:
+		opts := engine.ObjectOf("renderOpts", engine.ObjectOf("pretty", false))
 		if hasOpts {
 			opts = userOpts
 		}
-		opts["async"] = false
+		opts.Set("async", false)
 		text, err := buildXML(v, opts)
 		if err != nil {
 			return err
 		}
 		n.property.Set(msg, text, true)
 	case string:
-		opts := map[string]any{}
+		opts := engine.NewObject(3)
 		if hasOpts {
 			opts = userOpts
 		}
-		opts["async"] = true
-		opts["attrkey"] = firstNonEmpty(n.attrKey, opts["attrkey"], "$")
-		opts["charkey"] = firstNonEmpty(n.charKey, opts["charkey"], "_")
+		opts.Set("async", true)
+		opts.Set("attrkey", firstNonEmpty(n.attrKey, opts.Value("attrkey"), "$"))
+		opts.Set("charkey", firstNonEmpty(n.charKey, opts.Value("charkey"), "_"))
 		parsed, err := parseXML(v, opts)
 		if err != nil {
 			return err
@@ -109,31 +110,33 @@ type xmlParseOptions struct {
 	emptyTag         any
 }
 
-func optBool(opts map[string]any, name string, def bool) bool {
-	if v, ok := opts[name]; ok {
+func optBool(opts *engine.Object, name string, def bool) bool {
+	if v, ok := opts.Get(name); ok {
 		return engine.Truthy(v)
 	}
 	return def
 }
 
 // xmlElement is an element being parsed: its object so far, and its name.
+// The object starts with the text key, as xml2js's does, so that text comes
+// first in the element's value.
 type xmlElement struct {
 	name string
-	obj  map[string]any
+	obj  *engine.Object
 	text strings.Builder
 }
 
 // parseXML is xml2js's parseString with Node-RED's options.
-func parseXML(text string, opts map[string]any) (any, error) {
+func parseXML(text string, opts *engine.Object) (any, error) {
 	o := xmlParseOptions{
-		attrKey: engine.ToString(opts["attrkey"]), charKey: engine.ToString(opts["charkey"]),
+		attrKey: engine.ToString(opts.Value("attrkey")), charKey: engine.ToString(opts.Value("charkey")),
 		explicitArray: optBool(opts, "explicitArray", true), explicitRoot: optBool(opts, "explicitRoot", true),
 		explicitCharkey: optBool(opts, "explicitCharkey", false), mergeAttrs: optBool(opts, "mergeAttrs", false),
 		ignoreAttrs: optBool(opts, "ignoreAttrs", false), trim: optBool(opts, "trim", false),
 		normalize: optBool(opts, "normalize", false), normalizeTags: optBool(opts, "normalizeTags", false),
 		emptyTag: "",
 	}
-	if v, ok := opts["emptyTag"]; ok {
+	if v, ok := opts.Get("emptyTag"); ok {
 		o.emptyTag = v
 	}
 	if strings.TrimSpace(text) == "" {
@@ -163,18 +166,18 @@ func parseXML(text string, opts map[string]any) (any, error) {
 			if o.normalizeTags {
 				name = strings.ToLower(name)
 			}
-			el := &xmlElement{name: name, obj: map[string]any{}}
+			el := &xmlElement{name: name, obj: engine.ObjectOf(o.charKey, "")}
 			if !o.ignoreAttrs && len(t.Attr) > 0 {
-				attrs := map[string]any{}
+				attrs := engine.NewObject(len(t.Attr))
 				for _, a := range t.Attr {
 					if o.mergeAttrs {
 						assignOrPush(el.obj, qname(a.Name), a.Value, o.explicitArray)
 					} else {
-						attrs[qname(a.Name)] = a.Value
+						attrs.Set(qname(a.Name), a.Value)
 					}
 				}
 				if !o.mergeAttrs {
-					el.obj[o.attrKey] = attrs
+					el.obj.Set(o.attrKey, attrs)
 				}
 			}
 			stack = append(stack, el)
@@ -194,7 +197,7 @@ func parseXML(text string, opts map[string]any) (any, error) {
 				continue
 			}
 			if o.explicitRoot {
-				result = map[string]any{el.name: v}
+				result = engine.ObjectOf(el.name, v)
 			} else {
 				result = v
 			}
@@ -241,6 +244,7 @@ func closeElement(el *xmlElement, o xmlParseOptions) any {
 	var emptyStr string
 	if strings.TrimSpace(text) == "" {
 		emptyStr = text
+		obj.Delete(o.charKey)
 	} else {
 		if o.trim {
 			text = strings.TrimSpace(text)
@@ -248,12 +252,12 @@ func closeElement(el *xmlElement, o xmlParseOptions) any {
 		if o.normalize {
 			text = strings.TrimSpace(xmlSpaces.ReplaceAllString(text, " "))
 		}
-		obj[o.charKey] = text
-		if len(obj) == 1 && !o.explicitCharkey {
+		obj.Set(o.charKey, text)
+		if obj.Len() == 1 && !o.explicitCharkey {
 			return text
 		}
 	}
-	if len(obj) == 0 {
+	if obj.Len() == 0 {
 		if s, ok := o.emptyTag.(string); !ok || s != "" {
 			return o.emptyTag
 		}
@@ -262,13 +266,13 @@ func closeElement(el *xmlElement, o xmlParseOptions) any {
 	return obj
 }
 
-func assignOrPush(obj map[string]any, key string, v any, explicitArray bool) {
-	cur, ok := obj[key]
+func assignOrPush(obj *engine.Object, key string, v any, explicitArray bool) {
+	cur, ok := obj.Get(key)
 	if !ok {
 		if explicitArray {
-			obj[key] = []any{v}
+			obj.Set(key, []any{v})
 		} else {
-			obj[key] = v
+			obj.Set(key, v)
 		}
 		return
 	}
@@ -276,7 +280,7 @@ func assignOrPush(obj map[string]any, key string, v any, explicitArray bool) {
 	if !isArr {
 		arr = []any{cur}
 	}
-	obj[key] = append(arr, v)
+	obj.Set(key, append(arr, v))
 }
 
 // xmlOut is an element to render.
@@ -299,35 +303,33 @@ func (e *xmlOut) txt(s string) {
 }
 
 // buildXML is xml2js's Builder.buildObject with the given options.
-func buildXML(v any, opts map[string]any) (string, error) {
+func buildXML(v any, opts *engine.Object) (string, error) {
 	attrKey, charKey := "$", "_"
-	if s, ok := opts["attrkey"].(string); ok {
+	if s, ok := opts.Value("attrkey").(string); ok {
 		attrKey = s
 	}
-	if s, ok := opts["charkey"].(string); ok {
+	if s, ok := opts.Value("charkey").(string); ok {
 		charKey = s
 	}
 	rootName := "root"
 	customRoot := false
-	if s, ok := opts["rootName"].(string); ok && s != "root" {
+	if s, ok := opts.Value("rootName").(string); ok && s != "root" {
 		rootName, customRoot = s, true
 	}
 	var rootObj = v
-	if m, ok := asObject(v); ok && len(m) == 1 && !customRoot {
-		for k, e := range m {
-			rootName, rootObj = k, e
-		}
+	if m, ok := engine.AsObject(v); ok && m.Len() == 1 && !customRoot {
+		rootName, rootObj = m.At(0)
 	}
 	root := &xmlOut{name: rootName}
 	renderXML(root, rootObj, attrKey, charKey)
 
 	pretty, indent, newline := true, "  ", "\n"
-	if ro, ok := opts["renderOpts"].(map[string]any); ok {
+	if ro, ok := engine.AsObject(opts.Value("renderOpts")); ok {
 		pretty = optBool(ro, "pretty", true)
-		if s, ok := ro["indent"].(string); ok {
+		if s, ok := ro.Value("indent").(string); ok {
 			indent = s
 		}
-		if s, ok := ro["newline"].(string); ok {
+		if s, ok := ro.Value("newline").(string); ok {
 			newline = s
 		}
 	}
@@ -337,15 +339,15 @@ func buildXML(v any, opts map[string]any) (string, error) {
 	var b strings.Builder
 	if !optBool(opts, "headless", false) {
 		version, encoding, standalone := "1.0", "UTF-8", "yes"
-		if d, ok := opts["xmldec"].(map[string]any); ok {
+		if d, ok := engine.AsObject(opts.Value("xmldec")); ok {
 			version, encoding, standalone = "1.0", "", ""
-			if v, ok := d["version"]; ok && v != nil {
+			if v := d.Value("version"); v != nil {
 				version = engine.ToString(v)
 			}
-			if e, ok := d["encoding"]; ok && e != nil {
+			if e := d.Value("encoding"); e != nil {
 				encoding = engine.ToString(e)
 			}
-			if s, ok := d["standalone"]; ok && s != nil {
+			if s := d.Value("standalone"); s != nil {
 				standalone = "no"
 				if engine.Truthy(s) {
 					standalone = "yes"
@@ -365,26 +367,15 @@ func buildXML(v any, opts map[string]any) (string, error) {
 	return strings.TrimSuffix(b.String(), newline), nil
 }
 
-func asObject(v any) (map[string]any, bool) {
-	switch t := v.(type) {
-	case map[string]any:
-		return t, true
-	case engine.Msg:
-		return t, true
-	}
-	return nil, false
-}
-
 // renderXML is the render function of xml2js's builder.
 func renderXML(el *xmlOut, v any, attrKey, charKey string) {
-	if m, ok := asObject(v); ok {
-		for _, k := range sortedKeys(m) {
-			child := m[k]
+	if m, ok := engine.AsObject(v); ok {
+		for k, child := range m.All() {
 			switch {
 			case k == attrKey:
-				if attrs, ok := asObject(child); ok {
-					for _, a := range sortedKeys(attrs) {
-						el.attrs = append(el.attrs, [2]string{a, xmlText(attrs[a])})
+				if attrs, ok := engine.AsObject(child); ok {
+					for a, av := range attrs.All() {
+						el.attrs = append(el.attrs, [2]string{a, xmlText(av)})
 					}
 				}
 			case k == charKey:
@@ -398,7 +389,7 @@ func renderXML(el *xmlOut, v any, attrKey, charKey string) {
 							renderXML(el.ele(k), entry, attrKey, charKey)
 						}
 					}
-				} else if _, ok := asObject(child); ok {
+				} else if _, ok := engine.AsObject(child); ok {
 					renderXML(el.ele(k), child, attrKey, charKey)
 				} else {
 					c := el.ele(k)
@@ -412,9 +403,9 @@ func renderXML(el *xmlOut, v any, attrKey, charKey string) {
 	}
 	if arr, ok := v.([]any); ok {
 		for _, child := range arr {
-			if m, ok := asObject(child); ok {
-				for _, k := range sortedKeys(m) {
-					renderXML(el.ele(k), m[k], attrKey, charKey)
+			if m, ok := engine.AsObject(child); ok {
+				for k, e := range m.All() {
+					renderXML(el.ele(k), e, attrKey, charKey)
 				}
 			}
 		}
@@ -436,29 +427,6 @@ func xmlText(v any) string {
 		return ""
 	}
 	return engine.ToString(v)
-}
-
-// sortedKeys gives an object's keys in a stable order (JavaScript's order
-// for integer keys, then the others sorted: Go maps keep no insertion order).
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int {
-		ia, ea := strconv.Atoi(a)
-		ib, eb := strconv.Atoi(b)
-		switch {
-		case ea == nil && eb == nil:
-			return ia - ib
-		case ea == nil:
-			return -1
-		case eb == nil:
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return keys
 }
 
 var (

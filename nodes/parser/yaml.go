@@ -57,7 +57,7 @@ func (n *yamlNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 	case []byte:
 		n.res.Log.Warn("Ignored non-object payload")
 		return nil
-	case map[string]any, []any, nil, engine.Msg, time.Time:
+	case *engine.Object, map[string]any, []any, nil, engine.Msg, time.Time:
 		n.property.Set(msg, dumpYAML(v), true)
 	default:
 		n.res.Log.Warn("Ignored unsupported payload type")
@@ -78,8 +78,7 @@ func loadYAML(text string) (v any, defined bool, err error) {
 }
 
 // dumpYAML writes v as js-yaml's dump does with its defaults (indent 2,
-// line width 80, single quotes). Object keys come in a stable order rather
-// than JavaScript's insertion order.
+// line width 80, single quotes), object keys in their order.
 func dumpYAML(v any) string {
 	d := &yamlDumper{}
 	return d.node(0, v, true, true, false) + "\n"
@@ -95,21 +94,23 @@ func nextLine(level int) string { return "\n" + strings.Repeat(" ", yamlIndent*l
 func (d *yamlDumper) node(level int, v any, block, compact, isKey bool) string {
 	switch t := v.(type) {
 	case engine.Msg:
-		return d.node(level, map[string]any(t), block, compact, isKey)
+		return d.node(level, engine.ObjectFromMap(t), block, compact, isKey)
 	case map[string]any:
-		if len(t) == 0 {
+		return d.node(level, engine.ObjectFromMap(t), block, compact, isKey)
+	case *engine.Object:
+		if t.Len() == 0 {
 			return "{}"
 		}
 		if !block {
 			return d.flowMapping(level, t)
 		}
 		var b strings.Builder
-		for _, k := range sortedKeys(t) {
+		for k, e := range t.All() {
 			if !compact || b.Len() > 0 {
 				b.WriteString(nextLine(level))
 			}
 			b.WriteString(d.node(level, k, false, true, true))
-			val := d.node(level+1, t[k], true, false, false)
+			val := d.node(level+1, e, true, false, false)
 			if strings.HasPrefix(val, "\n") {
 				b.WriteString(":")
 			} else {
@@ -159,10 +160,10 @@ func (d *yamlDumper) node(level int, v any, block, compact, isKey bool) string {
 	return yamlScalar(engine.ToString(v), level, isKey, block)
 }
 
-func (d *yamlDumper) flowMapping(level int, m map[string]any) string {
-	parts := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		parts = append(parts, d.node(level, k, false, false, true)+": "+d.node(level, m[k], false, false, false))
+func (d *yamlDumper) flowMapping(level int, m *engine.Object) string {
+	parts := make([]string, 0, m.Len())
+	for k, e := range m.All() {
+		parts = append(parts, d.node(level, k, false, false, true)+": "+d.node(level, e, false, false, false))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -7,8 +7,7 @@ import (
 	"github.com/flowgate/flowgate/engine"
 )
 
-// TestYAMLDump's expectations were checked against js-yaml 4 (Node-RED's),
-// with keys in sorted order.
+// TestYAMLDump's expectations were checked against js-yaml 4 (Node-RED's).
 func TestYAMLDump(t *testing.T) {
 	tests := []struct {
 		name string
@@ -16,6 +15,8 @@ func TestYAMLDump(t *testing.T) {
 		want string
 	}{
 		{"nested map and list", obj{"a": obj{"b": []any{1.0, obj{"c": true, "d": nil}}}}, "a:\n  b:\n    - 1\n    - c: true\n      d: null\n"},
+		{"key order", engine.ObjectOf("z", 1.0, "a", engine.ObjectOf("y", 2.0, "b", []any{engine.ObjectOf("d", 1.0, "c", 2.0)}), "f", engine.ObjectOf()),
+			"z: 1\na:\n  'y': 2\n  b:\n    - d: 1\n      c: 2\nf: {}\n"},
 		{"empty collections", obj{"m": obj{}, "l": []any{}}, "l: []\nm: {}\n"},
 		{"ambiguous strings are quoted", []any{"5", "true", "null", "", "yes", "1e3", "2024-01-02", "x'y"}, "- '5'\n- 'true'\n- 'null'\n- ''\n- 'yes'\n- '1e3'\n- '2024-01-02'\n- x'y\n"},
 		{"special first characters", []any{"-x", "#c", "a: b", "a #b", " lead", "*ref", "ok-dash"}, "- '-x'\n- '#c'\n- 'a: b'\n- 'a #b'\n- ' lead'\n- '*ref'\n- ok-dash\n"},
@@ -42,6 +43,7 @@ func TestYAMLNode(t *testing.T) {
 		errs int
 	}{
 		{"text to object", engine.Msg{"payload": "a: 1\nb: [x, 2.5]\nc: ~\n"}, []any{obj{"payload": obj{"a": 1, "b": []any{"x", 2.5}, "c": nil}}}, 0},
+		{"text to object in document order", engine.Msg{"payload": "z: 1\na: {y: 2, b: 3}\n"}, []any{obj{"payload": engine.ObjectOf("z", 1, "a", engine.ObjectOf("y", 2, "b", 3))}}, 0},
 		{"non-string keys become strings", engine.Msg{"payload": "1: one\ntrue: yes\n"}, []any{obj{"payload": obj{"1": "one", "true": "yes"}}}, 0},
 		{"object to text", engine.Msg{"payload": obj{"a": []any{"x"}}}, []any{obj{"payload": "a:\n  - x\n"}}, 0},
 		{"empty document removes the property", engine.Msg{"payload": "# nothing\n", "topic": "t"}, []any{obj{"topic": "t"}}, 0},

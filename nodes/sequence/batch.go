@@ -150,8 +150,8 @@ func (n *batch) Handle(_ context.Context, msg engine.Msg, out *engine.Output) er
 		}
 		eof := false
 		if parts, ok := partsOf(msg); ok && n.honourParts {
-			idx, _ := num(parts["index"])
-			cnt, hasCnt := num(parts["count"])
+			idx, _ := num(parts.Value("index"))
+			cnt, hasCnt := num(parts.Value("count"))
 			eof = hasCnt && idx+1 == cnt
 		}
 		n.pending = append(n.pending, msg)
@@ -203,7 +203,7 @@ func (n *batch) tick() {
 		sendSequence(n.pending, false, n.res.Send)
 		n.pending = nil
 	} else if n.allowEmpty {
-		n.res.Send(0, engine.Msg{"payload": nil, "parts": map[string]any{"id": engine.NewMsgID(), "index": 0.0, "count": 1.0}})
+		n.res.Send(0, engine.Msg{"payload": nil, "parts": engine.ObjectOf("id", engine.NewMsgID(), "index", 0.0, "count", 1.0)})
 	}
 	n.armTimer()
 }
@@ -214,7 +214,7 @@ func (n *batch) concat(msg engine.Msg, out *engine.Output) error {
 		return nil
 	}
 	parts, ok := partsOf(msg)
-	if !ok || !hasKey(parts, "id") || !hasKey(parts, "index") || !hasKey(parts, "count") {
+	if !ok || !parts.Has("id") || !parts.Has("index") || !parts.Has("count") {
 		return errNoParts
 	}
 	tg := n.byTopic[topic]
@@ -222,7 +222,7 @@ func (n *batch) concat(msg engine.Msg, out *engine.Output) error {
 		tg = &topicGroups{groups: map[string]*concatGroup{}}
 		n.byTopic[topic] = tg
 	}
-	gid := engine.ToString(parts["id"])
+	gid := engine.ToString(parts.Value("id"))
 	g := tg.groups[gid]
 	if g == nil {
 		g = &concatGroup{}
@@ -231,7 +231,7 @@ func (n *batch) concat(msg engine.Msg, out *engine.Output) error {
 	}
 	g.msgs = append(g.msgs, msg)
 	if !g.hasCount {
-		g.count, g.hasCount = engine.ToNumber(parts["count"]), true
+		g.count, g.hasCount = engine.ToNumber(parts.Value("count")), true
 	}
 	for _, t := range n.topics {
 		tg := n.byTopic[t]
@@ -270,12 +270,12 @@ func sendSequence(msgs []engine.Msg, clone bool, send func(int, engine.Msg)) {
 		}
 		parts, ok := partsOf(m)
 		if !ok {
-			parts = map[string]any{}
+			parts = engine.NewObject(3)
 			m["parts"] = parts
 		}
-		parts["id"] = id
-		parts["index"] = float64(i)
-		parts["count"] = float64(len(msgs))
+		parts.Set("id", id)
+		parts.Set("index", float64(i))
+		parts.Set("count", float64(len(msgs)))
 		send(0, m)
 	}
 }

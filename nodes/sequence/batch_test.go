@@ -30,8 +30,8 @@ func TestBatch(t *testing.T) {
 			props:  obj{"mode": "count", "count": 2},
 			inputs: msgs(1.0, 2.0, 3.0),
 			want: []obj{
-				{"payload": 1, "parts": obj{"index": 0, "count": 2}},
-				{"payload": 2, "parts": obj{"index": 1, "count": 2}},
+				{"payload": 1, "parts": engine.ObjectOf("index", 0, "count", 2)},
+				{"payload": 2, "parts": engine.ObjectOf("index", 1, "count", 2)},
 			},
 		},
 		{
@@ -39,17 +39,17 @@ func TestBatch(t *testing.T) {
 			props:  obj{"mode": "count", "count": "2", "overlap": "1"},
 			inputs: msgs(1.0, 2.0, 3.0),
 			want: []obj{
-				{"payload": 1, "parts": obj{"index": 0, "count": 2}},
-				{"payload": 2, "parts": obj{"index": 1, "count": 2}},
-				{"payload": 2, "parts": obj{"index": 0, "count": 2}},
-				{"payload": 3, "parts": obj{"index": 1, "count": 2}},
+				{"payload": 1, "parts": engine.ObjectOf("index", 0, "count", 2)},
+				{"payload": 2, "parts": engine.ObjectOf("index", 1, "count", 2)},
+				{"payload": 2, "parts": engine.ObjectOf("index", 0, "count", 2)},
+				{"payload": 3, "parts": engine.ObjectOf("index", 1, "count", 2)},
 			},
 		},
 		{
 			name:   "count with honourParts ends at the sequence end",
 			props:  obj{"mode": "count", "count": 5, "honourParts": true},
-			inputs: []engine.Msg{{"payload": 1.0, "parts": obj{"index": 0.0, "count": 1.0}}},
-			want:   []obj{{"payload": 1, "parts": obj{"index": 0, "count": 1}}},
+			inputs: []engine.Msg{{"payload": 1.0, "parts": engine.ObjectOf("index", 0.0, "count", 1.0)}},
+			want:   []obj{{"payload": 1, "parts": engine.ObjectOf("index", 0, "count", 1)}},
 		},
 		{
 			name:   "interval",
@@ -57,8 +57,8 @@ func TestBatch(t *testing.T) {
 			inputs: msgs("a", "b"),
 			steps:  []func(*enginetest.Harness){func(*enginetest.Harness) { time.Sleep(5 * time.Second) }},
 			want: []obj{
-				{"payload": "a", "parts": obj{"index": 0, "count": 2}},
-				{"payload": "b", "parts": obj{"index": 1, "count": 2}},
+				{"payload": "a", "parts": engine.ObjectOf("index", 0, "count", 2)},
+				{"payload": "b", "parts": engine.ObjectOf("index", 1, "count", 2)},
 			},
 		},
 		{
@@ -66,8 +66,8 @@ func TestBatch(t *testing.T) {
 			props: obj{"mode": "interval", "interval": 5, "allowEmptySequence": true},
 			steps: []func(*enginetest.Harness){func(*enginetest.Harness) { time.Sleep(11 * time.Second) }},
 			want: []obj{
-				{"payload": nil, "parts": obj{"index": 0, "count": 1}},
-				{"payload": nil, "parts": obj{"index": 0, "count": 1}},
+				{"payload": nil, "parts": engine.ObjectOf("index", 0, "count", 1)},
+				{"payload": nil, "parts": engine.ObjectOf("index", 0, "count", 1)},
 			},
 		},
 		{
@@ -87,13 +87,13 @@ func TestBatch(t *testing.T) {
 			name:  "concat by topics",
 			props: obj{"mode": "concat", "topics": []any{obj{"topic": "x"}, obj{"topic": "y"}}},
 			inputs: []engine.Msg{
-				{"payload": "y0", "topic": "y", "parts": obj{"id": "Y", "index": 0.0, "count": 1.0}},
-				{"payload": "z", "topic": "z", "parts": obj{"id": "Z", "index": 0.0, "count": 1.0}},
-				{"payload": "x0", "topic": "x", "parts": obj{"id": "X", "index": 0.0, "count": 1.0}},
+				{"payload": "y0", "topic": "y", "parts": engine.ObjectOf("id", "Y", "index", 0.0, "count", 1.0)},
+				{"payload": "z", "topic": "z", "parts": engine.ObjectOf("id", "Z", "index", 0.0, "count", 1.0)},
+				{"payload": "x0", "topic": "x", "parts": engine.ObjectOf("id", "X", "index", 0.0, "count", 1.0)},
 			},
 			want: []obj{
-				{"payload": "x0", "topic": "x", "parts": obj{"index": 0, "count": 2}},
-				{"payload": "y0", "topic": "y", "parts": obj{"index": 1, "count": 2}},
+				{"payload": "x0", "topic": "x", "parts": engine.ObjectOf("index", 0, "count", 2)},
+				{"payload": "y0", "topic": "y", "parts": engine.ObjectOf("index", 1, "count", 2)},
 			},
 		},
 		{
@@ -112,11 +112,11 @@ func TestBatch(t *testing.T) {
 			}
 			// the messages of one sequence share one id
 			for i, m := range got {
-				p := m["parts"].(map[string]any)
-				if p["id"] == nil {
+				p := m["parts"].(*engine.Object)
+				if p.Value("id") == nil {
 					t.Errorf("no parts.id in %v", m)
 				}
-				if i > 0 && p["index"] != 0.0 && p["id"] != got[i-1]["parts"].(map[string]any)["id"] {
+				if i > 0 && p.Value("index") != 0.0 && p.Value("id") != got[i-1]["parts"].(*engine.Object).Value("id") {
 					t.Errorf("message %d has another id than the one before it", i)
 				}
 			}

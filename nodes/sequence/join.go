@@ -89,7 +89,7 @@ type joinGroup struct {
 	targetCount  float64
 	slots        []any  // array, string and buffer builds
 	set          []bool // which slots hold a value (JavaScript arrays may have holes)
-	object       map[string]any
+	object       *engine.Object
 	msg          engine.Msg
 	joinChar     any
 	hasJoinChar  bool
@@ -201,7 +201,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 	_, isComplete := msg["complete"]
 	partID := "_"
 
-	if n.mode == joinAuto && (!hasParts || !hasKey(parts, "id")) {
+	if n.mode == joinAuto && (!hasParts || !parts.Has("id")) {
 		if isReset {
 			n.clear()
 		} else {
@@ -210,8 +210,8 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		return nil
 	}
 	if n.mode == joinCustom && hasPartsKey && !n.useParts {
-		if inner, ok := parts["parts"]; ok && hasParts {
-			msg["parts"] = map[string]any{"parts": inner}
+		if inner, ok := parts.Get("parts"); ok && hasParts {
+			msg["parts"] = engine.ObjectOf("parts", inner)
 		} else {
 			delete(msg, "parts")
 		}
@@ -229,17 +229,17 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		propertyIndex = math.NaN()
 	)
 	if n.mode == joinAuto {
-		partID = engine.ToString(parts["id"])
-		payloadType, _ = parts["type"].(string)
-		targetCount, _ = num(parts["count"])
-		joinChar, hasJoinChar = parts["ch"]
-		propertyKey = parts["key"]
-		arrayLen, _ = num(parts["len"])
-		if idx, ok := parts["index"]; ok {
+		partID = engine.ToString(parts.Value("id"))
+		payloadType, _ = parts.Value("type").(string)
+		targetCount, _ = num(parts.Value("count"))
+		joinChar, hasJoinChar = parts.Get("ch")
+		propertyKey = parts.Value("key")
+		arrayLen, _ = num(parts.Value("len"))
+		if idx, ok := parts.Get("index"); ok {
 			propertyIndex = engine.ToNumber(idx)
 		}
 		prop := "payload"
-		if s, ok := parts["property"].(string); ok && s != "" {
+		if s, ok := parts.Value("property").(string); ok && s != "" {
 			prop = s
 		}
 		path, err := engine.ParsePath(strings.TrimPrefix(prop, "msg."))
@@ -254,10 +254,10 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		if n.countIsEmpty && hasPartsKey {
 			targetCount = 0
 			if hasParts {
-				if c, ok := num(parts["count"]); ok {
+				if c, ok := num(parts.Value("count")); ok {
 					targetCount = c
 				}
-				if id, ok := parts["id"]; ok {
+				if id, ok := parts.Get("id"); ok {
 					partID = engine.ToString(id)
 				}
 			}
@@ -317,7 +317,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		switch payloadType {
 		case buildObject, buildMerged:
 			g.typ = buildObject
-			g.object = map[string]any{}
+			g.object = engine.NewObject(0)
 		case buildString:
 			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
 		case buildArray:
@@ -326,7 +326,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
 		}
 		if n.mode == joinAuto {
-			g.prop, _ = parts["property"].(string)
+			g.prop, _ = parts.Value("property").(string)
 		} else {
 			g.prop = n.propName
 		}
@@ -340,21 +340,23 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 	}
 	switch payloadType {
 	case buildObject:
-		g.object[engine.ToString(propertyKey)] = property
-		g.currentCount = float64(len(g.object))
+		g.object.Set(engine.ToString(propertyKey), property)
+		g.currentCount = float64(g.object.Len())
 	case buildMerged:
 		switch obj := property.(type) {
+		case *engine.Object:
+			mergeInto(g.object, obj)
 		case map[string]any:
-			mergeInto(g.object, obj)
+			mergeInto(g.object, engine.ObjectFromMap(obj))
 		case engine.Msg:
-			mergeInto(g.object, obj)
+			mergeInto(g.object, engine.ObjectFromMap(obj))
 		case nil:
 		default:
 			if !isComplete {
 				n.res.Log.Warn("Cannot merge non-object types")
 			}
 		}
-		g.currentCount = float64(len(g.object))
+		g.currentCount = float64(g.object.Len())
 	default:
 		if !math.IsNaN(propertyIndex) && propertyIndex >= 0 && propertyIndex == math.Trunc(propertyIndex) && propertyIndex < 1<<24 {
 			i := int(propertyIndex)
@@ -379,7 +381,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 	if hasPartsKey {
 		if tcnt == 0 || math.IsNaN(tcnt) {
 			if hasParts {
-				tcnt, _ = num(parts["count"])
+				tcnt, _ = num(parts.Value("count"))
 			}
 		}
 		g.targetCount = tcnt
@@ -463,8 +465,8 @@ func (n *join) completeSend(partID string, send func(int, engine.Msg)) error {
 		value = g.array()
 	}
 	path.Set(g.msg, value, true)
-	if p, ok := partsOf(g.msg); ok && hasKey(p, "parts") {
-		g.msg["parts"] = p["parts"]
+	if p, ok := partsOf(g.msg); ok && p.Has("parts") {
+		g.msg["parts"] = p.Value("parts")
 	} else {
 		delete(g.msg, "parts")
 	}
@@ -533,17 +535,12 @@ func bufferFrom(v any) []byte {
 	return nil
 }
 
-func mergeInto(dst, src map[string]any) {
-	for k, v := range src {
+func mergeInto(dst, src *engine.Object) {
+	for k, v := range src.All() {
 		if k != "_msgid" {
-			dst[k] = v
+			dst.Set(k, v)
 		}
 	}
-}
-
-func hasKey(m map[string]any, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // jsLength is the length property of a string, array or buffer.
@@ -625,18 +622,18 @@ func joinExprError(kind string, err error) error {
 }
 
 func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.Output) error {
-	parts, ok := msg["parts"].(map[string]any)
+	parts, ok := partsOf(msg)
 	if _, has := msg["parts"]; !has {
 		out.Send(0, msg)
 		return nil
 	}
-	gid := engine.ToString(parts["id"])
+	gid := engine.ToString(parts.Value("id"))
 	g := r.groups[gid]
 	if g == nil {
 		g = &reduceGroup{}
 		r.groups[gid] = g
 	}
-	if c, has := parts["count"]; ok && has && g.count == nil {
+	if c, has := parts.Get("count"); ok && has && g.count == nil {
 		g.count = c
 	}
 	g.msgs = append(g.msgs, msg)
@@ -659,8 +656,8 @@ func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.
 		acc = v
 	}
 	index := func(m engine.Msg) float64 {
-		p, _ := m["parts"].(map[string]any)
-		return engine.ToNumber(p["index"])
+		p, _ := partsOf(m)
+		return engine.ToNumber(p.Value("index"))
 	}
 	flag := 1
 	if r.right {
@@ -677,8 +674,8 @@ func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.
 		return 0
 	})
 	for _, m := range g.msgs {
-		p, _ := m["parts"].(map[string]any)
-		v, err := r.exp.Eval(res, m, map[string]any{"I": p["index"], "N": g.count, "A": acc})
+		p, _ := partsOf(m)
+		v, err := r.exp.Eval(res, m, map[string]any{"I": p.Value("index"), "N": g.count, "A": acc})
 		if err != nil {
 			return err
 		}

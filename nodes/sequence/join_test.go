@@ -50,10 +50,10 @@ func TestJoin(t *testing.T) {
 			name:  "auto object restores outer parts",
 			props: obj{"mode": "auto"},
 			inputs: []engine.Msg{
-				{"payload": 1.0, "parts": obj{"id": "i", "type": "object", "key": "a", "index": 0.0, "count": 2.0, "parts": obj{"id": "o", "index": 4.0}}},
-				{"payload": 2.0, "parts": obj{"id": "i", "type": "object", "key": "b", "index": 1.0, "count": 2.0, "parts": obj{"id": "o", "index": 4.0}}},
+				{"payload": 1.0, "parts": engine.ObjectOf("id", "i", "type", "object", "key", "a", "index", 0.0, "count", 2.0, "parts", engine.ObjectOf("id", "o", "index", 4.0))},
+				{"payload": 2.0, "parts": engine.ObjectOf("id", "i", "type", "object", "key", "b", "index", 1.0, "count", 2.0, "parts", engine.ObjectOf("id", "o", "index", 4.0))},
 			},
-			want: []obj{{"payload": obj{"a": 1, "b": 2}, "parts": obj{"id": "o", "index": 4}}},
+			want: []obj{{"payload": obj{"a": 1, "b": 2}, "parts": engine.ObjectOf("id", "o", "index", 4)}},
 		},
 		{
 			name:  "auto array chunks are concatenated",
@@ -101,6 +101,18 @@ func TestJoin(t *testing.T) {
 			props:  manual(obj{"build": "object", "count": "2"}),
 			inputs: []engine.Msg{{"payload": 1.0, "topic": "a", "x": 1.0}, {"payload": 2.0, "topic": "b"}},
 			want:   []obj{{"payload": obj{"a": 1, "b": 2}, "topic": "b", "x": 1}},
+		},
+		{
+			name:   "manual object keeps the keys in arrival order",
+			props:  manual(obj{"build": "object", "count": "3"}),
+			inputs: []engine.Msg{{"payload": 1.0, "topic": "z"}, {"payload": 2.0, "topic": "a"}, {"payload": 3.0, "topic": "m"}},
+			want:   []obj{{"payload": engine.ObjectOf("z", 1, "a", 2, "m", 3), "topic": "m"}},
+		},
+		{
+			name:   "manual merged keeps first-seen key order",
+			props:  manual(obj{"build": "merged", "count": "3"}),
+			inputs: []engine.Msg{{"payload": engine.ObjectOf("z", 1.0, "b", 1.0)}, {"payload": engine.ObjectOf("a", 2.0, "z", 2.0)}},
+			want:   []obj{{"payload": engine.ObjectOf("z", 2, "b", 1, "a", 2)}},
 		},
 		{
 			name:   "manual merged counts keys",
@@ -233,7 +245,7 @@ func TestJoinReduce(t *testing.T) {
 	seq := func(id string, vals ...any) []engine.Msg {
 		out := make([]engine.Msg, len(vals))
 		for i, v := range vals {
-			out[i] = engine.Msg{"payload": v, "parts": map[string]any{"id": id, "index": float64(i), "count": float64(len(vals))}}
+			out[i] = engine.Msg{"payload": v, "parts": engine.ObjectOf("id", id, "index", float64(i), "count", float64(len(vals)))}
 		}
 		return out
 	}
@@ -245,16 +257,16 @@ func TestJoinReduce(t *testing.T) {
 		wantErrs int
 	}{
 		{"no initial value leaves $A undefined", obj{"reduceExp": "$exists($A) ? $A + payload : payload"}, seq("a", 5.0, 6.0),
-			[]any{map[string]any{"payload": 11.0, "parts": map[string]any{"id": "a", "index": 1.0, "count": 2.0}}}, 0},
+			[]any{map[string]any{"payload": 11.0, "parts": engine.ObjectOf("id", "a", "index", 1.0, "count", 2.0)}}, 0},
 		{"interleaved sequences reduce separately", obj{"reduceExp": "$A & payload", "reduceInit": "", "reduceInitType": "str"},
 			[]engine.Msg{seq("a", "x", "y")[0], seq("b", "p", "q")[0], seq("b", "p", "q")[1], seq("a", "x", "y")[1]},
 			[]any{
-				map[string]any{"payload": "pq", "parts": map[string]any{"id": "b", "index": 1.0, "count": 2.0}},
-				map[string]any{"payload": "xy", "parts": map[string]any{"id": "a", "index": 1.0, "count": 2.0}},
+				map[string]any{"payload": "pq", "parts": engine.ObjectOf("id", "b", "index", 1.0, "count", 2.0)},
+				map[string]any{"payload": "xy", "parts": engine.ObjectOf("id", "a", "index", 1.0, "count", 2.0)},
 			}, 0},
 		{"evaluation error reports and sends nothing", obj{"reduceExp": "$A + payload", "reduceInit": "0", "reduceInitType": "num"}, seq("a", 1.0, "two"), []any{}, 1},
 		{"missing context key is undefined, so is the result", obj{"reduceExp": "$A + payload * $flowContext('k')", "reduceInit": "0", "reduceInitType": "num"}, seq("a", 1.0, 2.0),
-			[]any{map[string]any{"parts": map[string]any{"id": "a", "index": 1.0, "count": 2.0}}}, 0},
+			[]any{map[string]any{"parts": engine.ObjectOf("id", "a", "index", 1.0, "count", 2.0)}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package sequence
 import (
 	"embed"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -84,42 +83,19 @@ func parseInt(v any) (int, bool) {
 	return n, err == nil
 }
 
-// objectKeys returns an object's keys in JavaScript's for-in order as far as
-// a Go map allows: integer-like keys ascending, then the others sorted (Go
-// maps do not keep insertion order).
-func objectKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// partsOf returns msg.parts when it is an object. A Go map there (a
+// message built by Go code) is replaced by its *engine.Object, so that
+// changes to the result reach the message.
+func partsOf(m engine.Msg) (*engine.Object, bool) {
+	switch p := m["parts"].(type) {
+	case *engine.Object:
+		return p, p != nil
+	case map[string]any:
+		o := engine.ObjectFromMap(p)
+		m["parts"] = o
+		return o, true
 	}
-	slices.SortFunc(keys, func(a, b string) int {
-		ia, aInt := arrayIndex(a)
-		ib, bInt := arrayIndex(b)
-		switch {
-		case aInt && bInt:
-			return ia - ib
-		case aInt:
-			return -1
-		case bInt:
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return keys
-}
-
-func arrayIndex(s string) (int, bool) {
-	if s == "" || (len(s) > 1 && s[0] == '0') {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil && n >= 0
-}
-
-// partsOf returns msg.parts when it is an object.
-func partsOf(m engine.Msg) (map[string]any, bool) {
-	p, ok := m["parts"].(map[string]any)
-	return p, ok
+	return nil, false
 }
 
 // num returns a JSON number as float64 and whether it is one.

@@ -66,26 +66,32 @@ func flow(nodes ...map[string]any) []any {
 	return append(f, map[string]any{"id": "out", "type": enginetest.HelperType, "z": "f1", "wires": []any{}})
 }
 
-// strip gives messages their JSON form without _msgid and the given parts
-// fields, for comparison.
+// strip gives messages their JSON form (objects ordered) without _msgid
+// and the given parts fields, for comparison.
 func strip(msgs []engine.Msg, partsFields ...string) []any {
 	out := make([]any, len(msgs))
 	for i, m := range msgs {
-		s, err := engine.JSONString(m, "")
-		if err != nil {
-			panic(err)
-		}
-		var v map[string]any
-		if err := json.Unmarshal([]byte(s), &v); err != nil {
-			panic(err)
-		}
-		delete(v, "_msgid")
-		if p, ok := v["parts"].(map[string]any); ok {
+		v := orderedJSON(m).(*engine.Object)
+		v.Delete("_msgid")
+		if p, ok := v.Value("parts").(*engine.Object); ok {
 			for _, f := range partsFields {
-				delete(p, f)
+				p.Delete(f)
 			}
 		}
 		out[i] = v
+	}
+	return out
+}
+
+// orderedJSON is v as JSON values, objects ordered.
+func orderedJSON(v any) any {
+	s, err := engine.JSONString(v, "")
+	if err != nil {
+		panic(err)
+	}
+	out, err := engine.DecodeJSON([]byte(s))
+	if err != nil {
+		panic(err)
 	}
 	return out
 }
@@ -115,6 +121,8 @@ func run(t *testing.T, f []any, inputs []engine.Msg, steps ...func(h *enginetest
 	return got, errs
 }
 
+// diffJSON compares messages as JSON values, key order included (a Go map
+// in want stands for its keys in sorted order).
 func diffJSON(t *testing.T, want, got any) {
 	t.Helper()
 	if list, ok := want.([]map[string]any); ok {
@@ -124,16 +132,11 @@ func diffJSON(t *testing.T, want, got any) {
 		}
 		want = anys
 	}
-	w, err := engine.JSONString(want, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wv any
-	_ = json.Unmarshal([]byte(w), &wv)
+	wv := orderedJSON(want)
 	if wv == nil {
 		wv = []any{}
 	}
-	if d := cmp.Diff(wv, got); d != "" {
+	if d := cmp.Diff(wv, got, enginetest.OrderedObjects()); d != "" {
 		t.Errorf("messages differ (-want +got):\n%s", d)
 	}
 }

@@ -108,17 +108,17 @@ func (n *sortNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 		return nil
 	}
 	parts, ok := partsOf(msg)
-	if !ok || !hasKey(parts, "id") || !hasKey(parts, "index") {
+	if !ok || !parts.Has("id") || !parts.Has("index") {
 		return nil
 	}
-	gid := engine.ToString(parts["id"])
+	gid := engine.ToString(parts.Value("id"))
 	g := n.pending[gid]
 	if g == nil {
 		g = &sortGroup{count: math.NaN()}
 		n.pending[gid] = g
 	}
 	g.msgs = append(g.msgs, msg)
-	if c, has := parts["count"]; has {
+	if c, has := parts.Get("count"); has {
 		g.count = engine.ToNumber(c)
 	}
 	if g.count != float64(len(g.msgs)) {
@@ -141,7 +141,8 @@ func (n *sortNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 		})
 	}
 	for i, m := range g.msgs {
-		m["parts"].(map[string]any)["index"] = float64(i)
+		p, _ := partsOf(m)
+		p.Set("index", float64(i))
 		out.Send(0, m)
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 
 func TestSort(t *testing.T) {
 	seq := func(id string, i, n float64, v any, topic string) engine.Msg {
-		return engine.Msg{"payload": v, "topic": topic, "parts": map[string]any{"id": id, "index": i, "count": n}}
+		return engine.Msg{"payload": v, "topic": topic, "parts": engine.ObjectOf("id", id, "index", i, "count", n)}
 	}
 	tests := []struct {
 		name   string
@@ -49,22 +49,22 @@ func TestSort(t *testing.T) {
 				seq("s", 0, 3, 1.0, "c"), seq("t", 0, 1, 9.0, "z"), seq("s", 1, 3, 2.0, "a"), seq("s", 2, 3, 3.0, "b"),
 			},
 			want: []obj{
-				{"payload": 9, "topic": "z", "parts": obj{"id": "t", "index": 0, "count": 1}},
-				{"payload": 2, "topic": "a", "parts": obj{"id": "s", "index": 0, "count": 3}},
-				{"payload": 3, "topic": "b", "parts": obj{"id": "s", "index": 1, "count": 3}},
-				{"payload": 1, "topic": "c", "parts": obj{"id": "s", "index": 2, "count": 3}},
+				{"payload": 9, "topic": "z", "parts": engine.ObjectOf("id", "t", "index", 0, "count", 1)},
+				{"payload": 2, "topic": "a", "parts": engine.ObjectOf("id", "s", "index", 0, "count", 3)},
+				{"payload": 3, "topic": "b", "parts": engine.ObjectOf("id", "s", "index", 1, "count", 3)},
+				{"payload": 1, "topic": "c", "parts": engine.ObjectOf("id", "s", "index", 2, "count", 3)},
 			},
 		},
 		{
 			name:  "sequence with count only on the last message",
 			props: obj{"targetType": "seq", "as_num": true, "order": "descending"},
 			inputs: []engine.Msg{
-				{"payload": "2", "parts": obj{"id": "s", "index": 0.0}},
-				{"payload": "10", "parts": obj{"id": "s", "index": 1.0, "count": 2.0}},
+				{"payload": "2", "parts": engine.ObjectOf("id", "s", "index", 0.0)},
+				{"payload": "10", "parts": engine.ObjectOf("id", "s", "index", 1.0, "count", 2.0)},
 			},
 			want: []obj{
-				{"payload": "10", "parts": obj{"id": "s", "index": 0, "count": 2}},
-				{"payload": "2", "parts": obj{"id": "s", "index": 1}},
+				{"payload": "10", "parts": engine.ObjectOf("id", "s", "index", 0, "count", 2)},
+				{"payload": "2", "parts": engine.ObjectOf("id", "s", "index", 1)},
 			},
 		},
 		{

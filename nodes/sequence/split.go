@@ -116,13 +116,13 @@ func (n *split) Handle(_ context.Context, msg engine.Msg, out *engine.Output) er
 	if !ok {
 		return nil
 	}
-	parts := map[string]any{}
+	parts := engine.NewObject(8)
 	if old, has := msg["parts"]; has {
-		parts["parts"] = old
+		parts.Set("parts", old)
 	}
-	parts["id"] = engine.NewMsgID()
+	parts.Set("id", engine.NewMsgID())
 	if n.propName != "payload" {
-		parts["property"] = n.propName
+		parts.Set("property", n.propName)
 	}
 	msg["parts"] = parts
 	delete(msg, "_msgid")
@@ -131,10 +131,12 @@ func (n *split) Handle(_ context.Context, msg engine.Msg, out *engine.Output) er
 		n.splitString(msg, parts, v, out)
 	case []any:
 		n.splitArray(msg, parts, v, out)
+	case *engine.Object:
+		n.splitObject(msg, parts, v, out)
 	case map[string]any:
-		n.splitObject(msg, parts, v, out)
+		n.splitObject(msg, parts, engine.ObjectFromMap(v), out)
 	case engine.Msg:
-		n.splitObject(msg, parts, v, out)
+		n.splitObject(msg, parts, engine.ObjectFromMap(v), out)
 	case []byte:
 		n.splitBuffer(msg, parts, v, out)
 	case nil:
@@ -144,24 +146,24 @@ func (n *split) Handle(_ context.Context, msg engine.Msg, out *engine.Output) er
 }
 
 // emit sends a copy of msg with the property set to v and parts.index set.
-func (n *split) emit(out *engine.Output, msg engine.Msg, parts map[string]any, v any) {
-	parts["index"] = float64(n.c)
+func (n *split) emit(out *engine.Output, msg engine.Msg, parts *engine.Object, v any) {
+	parts.Set("index", float64(n.c))
 	n.c++
 	n.property.Set(msg, v, true)
 	out.Send(0, msg.Clone())
 }
 
-func (n *split) splitString(msg engine.Msg, parts map[string]any, value string, out *engine.Output) {
+func (n *split) splitString(msg engine.Msg, parts *engine.Object, value string, out *engine.Output) {
 	value = n.remainder + value
 	n.remainder = ""
-	parts["type"] = "string"
+	parts.Set("type", "string")
 	if n.mode == splitLen {
-		parts["ch"] = ""
-		parts["len"] = float64(n.length)
+		parts.Set("ch", "")
+		parts.Set("len", float64(n.length))
 		runes := []rune(value)
 		count := (len(runes) + n.length - 1) / n.length
 		if !n.stream {
-			parts["count"] = float64(count)
+			parts.Set("count", float64(count))
 			n.c = 0
 		}
 		pos := 0
@@ -183,20 +185,23 @@ func (n *split) splitString(msg engine.Msg, parts map[string]any, value string, 
 		return
 	}
 	if n.mode == splitBin {
-		parts["ch"] = engine.CloneValue(n.sepArray)
+		parts.Set("ch", engine.CloneValue(n.sepArray))
 	} else {
-		parts["ch"] = n.sep
+		parts.Set("ch", n.sep)
 	}
 	n.sendArray(msg, parts, strings.Split(value, n.sep), out)
 }
 
 // sendArray sends the pieces of a string; in stream mode the last one is
 // kept as the remainder, to be prefixed to the next string.
-func (n *split) sendArray(msg engine.Msg, parts map[string]any, pieces []string, out *engine.Output) {
+func (n *split) sendArray(msg engine.Msg, parts *engine.Object, pieces []string, out *engine.Output) {
 	last := len(pieces) - 1
+	// Node-RED sets parts.index before parts.count here; emit sets the
+	// same index again, in place
 	for _, s := range pieces[:last] {
+		parts.Set("index", float64(n.c))
 		if !n.stream {
-			parts["count"] = float64(len(pieces))
+			parts.Set("count", float64(len(pieces)))
 		}
 		n.emit(out, msg, parts, s)
 	}
@@ -204,16 +209,17 @@ func (n *split) sendArray(msg engine.Msg, parts map[string]any, pieces []string,
 		n.remainder = pieces[last]
 		return
 	}
-	parts["count"] = float64(len(pieces))
+	parts.Set("index", float64(n.c))
+	parts.Set("count", float64(len(pieces)))
 	n.emit(out, msg, parts, pieces[last])
 	n.c = 0
 }
 
-func (n *split) splitArray(msg engine.Msg, parts map[string]any, value []any, out *engine.Output) {
-	parts["type"] = "array"
+func (n *split) splitArray(msg engine.Msg, parts *engine.Object, value []any, out *engine.Output) {
+	parts.Set("type", "array")
 	count := (len(value) + n.arrayLen - 1) / n.arrayLen
-	parts["count"] = float64(count)
-	parts["len"] = float64(n.arrayLen)
+	parts.Set("count", float64(count))
+	parts.Set("len", float64(n.arrayLen))
 	// the elements go to one message each, so only the rest of msg is copied
 	n.property.Set(msg, nil, true)
 	for i := range count {
@@ -223,41 +229,40 @@ func (n *split) splitArray(msg engine.Msg, parts map[string]any, value []any, ou
 			v = chunk[0]
 		}
 		m := msg.Clone()
-		m["parts"].(map[string]any)["index"] = float64(i)
+		m["parts"].(*engine.Object).Set("index", float64(i))
 		n.property.Set(m, v, true)
 		out.Send(0, m)
 	}
 }
 
-func (n *split) splitObject(msg engine.Msg, parts map[string]any, value map[string]any, out *engine.Output) {
-	parts["type"] = "object"
-	keys := objectKeys(value)
+func (n *split) splitObject(msg engine.Msg, parts *engine.Object, value *engine.Object, out *engine.Output) {
+	parts.Set("type", "object")
 	n.property.Set(msg, nil, true)
-	for j, k := range keys {
+	for j, k := range value.Keys() {
 		m := msg.Clone()
-		n.property.Set(m, value[k], true)
+		n.property.Set(m, value.Value(k), true)
 		if n.hasName {
 			n.addname.Set(m, k, true)
 		}
-		mp := m["parts"].(map[string]any)
-		mp["key"] = k
-		mp["index"] = float64(j)
-		mp["count"] = float64(len(keys))
+		mp := m["parts"].(*engine.Object)
+		mp.Set("key", k)
+		mp.Set("index", float64(j))
+		mp.Set("count", float64(value.Len()))
 		out.Send(0, m)
 	}
 }
 
-func (n *split) splitBuffer(msg engine.Msg, parts map[string]any, value []byte, out *engine.Output) {
+func (n *split) splitBuffer(msg engine.Msg, parts *engine.Object, value []byte, out *engine.Output) {
 	buff := append(n.buffer, value...)
 	n.buffer = nil
-	parts["type"] = "buffer"
+	parts.Set("type", "buffer")
 	if n.mode == splitLen {
 		count := (len(buff) + n.length - 1) / n.length
 		if !n.stream {
-			parts["count"] = float64(count)
+			parts.Set("count", float64(count))
 			n.c = 0
 		}
-		parts["len"] = float64(n.length)
+		parts.Set("len", float64(n.length))
 		pos := 0
 		for i := 0; i < count-1; i++ {
 			n.emit(out, msg, parts, bytes.Clone(buff[pos:pos+n.length]))
@@ -277,16 +282,16 @@ func (n *split) splitBuffer(msg engine.Msg, parts map[string]any, value []byte, 
 		return
 	}
 	if n.mode == splitBin {
-		parts["ch"] = engine.CloneValue(n.sepArray)
+		parts.Set("ch", engine.CloneValue(n.sepArray))
 	} else {
-		parts["ch"] = n.sep
+		parts.Set("ch", n.sep)
 	}
 	count := bytes.Count(buff, n.sepBytes) + 1
 	if len(n.sepBytes) == 0 {
 		count = len(buff) + 1
 	}
 	if !n.stream {
-		parts["count"] = float64(count)
+		parts.Set("count", float64(count))
 		n.c = 0
 	}
 	p := 0
@@ -303,7 +308,7 @@ func (n *split) splitBuffer(msg engine.Msg, parts map[string]any, value []byte, 
 	}
 	if !n.stream && p < len(buff) {
 		// Node-RED counts a trailing separator's empty part but never sends it
-		parts["count"] = float64(n.c + 1)
+		parts.Set("count", float64(n.c+1))
 		n.emit(out, msg, parts, bytes.Clone(buff[p:]))
 		n.finishPending()
 		return

@@ -23,8 +23,8 @@ func TestSplit(t *testing.T) {
 			props:  obj{"splt": `\n`, "spltType": "str"},
 			inputs: []engine.Msg{{"payload": "a\nb", "topic": "t"}},
 			want: []obj{
-				{"payload": "a", "topic": "t", "parts": obj{"type": "string", "ch": "\n", "index": 0, "count": 2}},
-				{"payload": "b", "topic": "t", "parts": obj{"type": "string", "ch": "\n", "index": 1, "count": 2}},
+				{"payload": "a", "topic": "t", "parts": engine.ObjectOf("type", "string", "ch", "\n", "index", 0, "count", 2)},
+				{"payload": "b", "topic": "t", "parts": engine.ObjectOf("type", "string", "ch", "\n", "index", 1, "count", 2)},
 			},
 		},
 		{
@@ -32,8 +32,8 @@ func TestSplit(t *testing.T) {
 			props:  obj{"splt": `\e`},
 			inputs: []engine.Msg{{"payload": "xey"}},
 			want: []obj{
-				{"payload": "x", "parts": obj{"type": "string", "ch": "e", "index": 0, "count": 2}},
-				{"payload": "y", "parts": obj{"type": "string", "ch": "e", "index": 1, "count": 2}},
+				{"payload": "x", "parts": engine.ObjectOf("type", "string", "ch", "e", "index", 0, "count", 2)},
+				{"payload": "y", "parts": engine.ObjectOf("type", "string", "ch", "e", "index", 1, "count", 2)},
 			},
 		},
 		{
@@ -41,24 +41,34 @@ func TestSplit(t *testing.T) {
 			props:  obj{"splt": "2", "spltType": "len"},
 			inputs: []engine.Msg{{"payload": "abcde"}},
 			want: []obj{
-				{"payload": "ab", "parts": obj{"type": "string", "ch": "", "len": 2, "index": 0, "count": 3}},
-				{"payload": "cd", "parts": obj{"type": "string", "ch": "", "len": 2, "index": 1, "count": 3}},
-				{"payload": "e", "parts": obj{"type": "string", "ch": "", "len": 2, "index": 2, "count": 3}},
+				{"payload": "ab", "parts": engine.ObjectOf("type", "string", "ch", "", "len", 2, "count", 3, "index", 0)},
+				{"payload": "cd", "parts": engine.ObjectOf("type", "string", "ch", "", "len", 2, "count", 3, "index", 1)},
+				{"payload": "e", "parts": engine.ObjectOf("type", "string", "ch", "", "len", 2, "count", 3, "index", 2)},
 			},
 		},
 		{
 			name:   "empty string in fixed length gives one empty part with count 0",
 			props:  obj{"splt": "2", "spltType": "len"},
 			inputs: []engine.Msg{{"payload": ""}},
-			want:   []obj{{"payload": "", "parts": obj{"type": "string", "ch": "", "len": 2, "index": 0, "count": 0}}},
+			want:   []obj{{"payload": "", "parts": engine.ObjectOf("type", "string", "ch", "", "len", 2, "count", 0, "index", 0)}},
 		},
 		{
 			name:   "array in chunks",
 			props:  obj{"arraySplt": "2"},
 			inputs: []engine.Msg{{"payload": []any{1.0, 2.0, 3.0}}},
 			want: []obj{
-				{"payload": []any{1, 2}, "parts": obj{"type": "array", "len": 2, "index": 0, "count": 2}},
-				{"payload": []any{3}, "parts": obj{"type": "array", "len": 2, "index": 1, "count": 2}},
+				{"payload": []any{1, 2}, "parts": engine.ObjectOf("type", "array", "count", 2, "len", 2, "index", 0)},
+				{"payload": []any{3}, "parts": engine.ObjectOf("type", "array", "count", 2, "len", 2, "index", 1)},
+			},
+		},
+		{
+			name:   "object parts in key order",
+			props:  obj{},
+			inputs: []engine.Msg{{"payload": engine.ObjectOf("Orange", 1.0, "Banana", 2.0, "7", 3.0)}},
+			want: []obj{
+				{"payload": 3, "parts": engine.ObjectOf("type", "object", "key", "7", "index", 0, "count", 3)},
+				{"payload": 1, "parts": engine.ObjectOf("type", "object", "key", "Orange", "index", 1, "count", 3)},
+				{"payload": 2, "parts": engine.ObjectOf("type", "object", "key", "Banana", "index", 2, "count", 3)},
 			},
 		},
 		{
@@ -66,8 +76,8 @@ func TestSplit(t *testing.T) {
 			props:  obj{"addname": "topic"},
 			inputs: []engine.Msg{{"payload": obj{"b": 2.0, "a": 1.0}}},
 			want: []obj{
-				{"payload": 1, "topic": "a", "parts": obj{"type": "object", "key": "a", "index": 0, "count": 2}},
-				{"payload": 2, "topic": "b", "parts": obj{"type": "object", "key": "b", "index": 1, "count": 2}},
+				{"payload": 1, "topic": "a", "parts": engine.ObjectOf("type", "object", "key", "a", "index", 0, "count", 2)},
+				{"payload": 2, "topic": "b", "parts": engine.ObjectOf("type", "object", "key", "b", "index", 1, "count", 2)},
 			},
 		},
 		{
@@ -75,8 +85,8 @@ func TestSplit(t *testing.T) {
 			props:  obj{"splt": "[13,10]", "spltType": "bin"},
 			inputs: []engine.Msg{{"payload": []byte("a\r\nb")}},
 			want: []obj{
-				{"payload": buf("a"), "parts": obj{"type": "buffer", "ch": []any{13, 10}, "index": 0, "count": 2}},
-				{"payload": buf("b"), "parts": obj{"type": "buffer", "ch": []any{13, 10}, "index": 1, "count": 2}},
+				{"payload": buf("a"), "parts": engine.ObjectOf("type", "buffer", "ch", []any{13, 10}, "count", 2, "index", 0)},
+				{"payload": buf("b"), "parts": engine.ObjectOf("type", "buffer", "ch", []any{13, 10}, "count", 2, "index", 1)},
 			},
 		},
 		{
@@ -84,8 +94,8 @@ func TestSplit(t *testing.T) {
 			props:  obj{"splt": ","},
 			inputs: []engine.Msg{{"payload": []byte("a,b,")}},
 			want: []obj{
-				{"payload": buf("a"), "parts": obj{"type": "buffer", "ch": ",", "index": 0, "count": 3}},
-				{"payload": buf("b"), "parts": obj{"type": "buffer", "ch": ",", "index": 1, "count": 3}},
+				{"payload": buf("a"), "parts": engine.ObjectOf("type", "buffer", "ch", ",", "count", 3, "index", 0)},
+				{"payload": buf("b"), "parts": engine.ObjectOf("type", "buffer", "ch", ",", "count", 3, "index", 1)},
 			},
 		},
 		{
@@ -93,8 +103,8 @@ func TestSplit(t *testing.T) {
 			props:  obj{"stream": true},
 			inputs: []engine.Msg{{"payload": "a\nb"}, {"payload": "c\nd"}},
 			want: []obj{
-				{"payload": "a", "parts": obj{"type": "string", "ch": "\n", "index": 0}},
-				{"payload": "bc", "parts": obj{"type": "string", "ch": "\n", "index": 1}},
+				{"payload": "a", "parts": engine.ObjectOf("type", "string", "ch", "\n", "index", 0)},
+				{"payload": "bc", "parts": engine.ObjectOf("type", "string", "ch", "\n", "index", 1)},
 			},
 		},
 		{
@@ -102,16 +112,16 @@ func TestSplit(t *testing.T) {
 			props:  obj{"stream": true, "splt": "3", "spltType": "len"},
 			inputs: []engine.Msg{{"payload": []byte("ab")}, {"payload": []byte("cdefg")}},
 			want: []obj{
-				{"payload": buf("abc"), "parts": obj{"type": "buffer", "len": 3, "index": 0}},
-				{"payload": buf("def"), "parts": obj{"type": "buffer", "len": 3, "index": 1}},
+				{"payload": buf("abc"), "parts": engine.ObjectOf("type", "buffer", "len", 3, "index", 0)},
+				{"payload": buf("def"), "parts": engine.ObjectOf("type", "buffer", "len", 3, "index", 1)},
 			},
 		},
 		{
 			name:   "existing parts are kept under parts.parts",
 			props:  obj{"splt": ","},
-			inputs: []engine.Msg{{"payload": "x", "parts": obj{"id": "o", "index": 1.0, "count": 2.0}}},
+			inputs: []engine.Msg{{"payload": "x", "parts": engine.ObjectOf("id", "o", "index", 1.0, "count", 2.0)}},
 			want: []obj{
-				{"payload": "x", "parts": obj{"type": "string", "ch": ",", "index": 0, "count": 1, "parts": obj{"id": "o", "index": 1, "count": 2}}},
+				{"payload": "x", "parts": engine.ObjectOf("parts", engine.ObjectOf("id", "o", "index", 1, "count", 2), "type", "string", "ch", ",", "index", 0, "count", 1)},
 			},
 		},
 		{
@@ -119,7 +129,7 @@ func TestSplit(t *testing.T) {
 			props:  obj{"property": "msg.data.list"},
 			inputs: []engine.Msg{{"data": obj{"list": []any{"p"}}}},
 			want: []obj{
-				{"data": obj{"list": "p"}, "parts": obj{"type": "array", "len": 1, "index": 0, "count": 1, "property": "data.list"}},
+				{"data": obj{"list": "p"}, "parts": engine.ObjectOf("property", "data.list", "type", "array", "count", 1, "len", 1, "index", 0)},
 			},
 		},
 		{
@@ -187,10 +197,10 @@ func construct(t *testing.T, typ string, props obj) error {
 }
 
 // buf is the JSON form of a buffer holding s.
-func buf(s string) obj {
+func buf(s string) *engine.Object {
 	data := make([]any, len(s))
 	for i := range len(s) {
 		data[i] = float64(s[i])
 	}
-	return obj{"type": "Buffer", "data": data}
+	return engine.ObjectOf("type", "Buffer", "data", data)
 }

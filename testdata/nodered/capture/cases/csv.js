@@ -33,5 +33,7 @@ module.exports = {
         { name: 'legacy quoted fields', flow: cv(legacy({ temp: 'a,b,c' })), inputs: [{ payload: '"x, y","he said ""hi""",3' }] },
         { name: 'legacy object to csv header all', flow: cv(legacy({ temp: 'a,b', hdrout: 'all', ret: '\\n' })), inputs: [{ payload: { a: 1, b: 'x,y' } }] },
         { name: 'legacy number parsing', flow: cv(legacy({ temp: 'a,b,c,d' })), inputs: [{ payload: '007,1e3,-0.5, 12 ' }] },
+        { name: 'rfc object to csv keeps key order without template', flow: cv({ hdrout: 'all', ret: '\\n' }), inputs: [{ payload: { name: 'bob', age: 42 } }, { payload: [{ z: 1, a: 2, '10': 3, '2': 4 }] }] },
+        { name: 'rfc header row gives key order', flow: cv({ hdrin: true }), inputs: [{ payload: 'z,a,10,2\n1,2,3,4\n' }] },
     ],
 };

@@ -90,6 +90,16 @@ module.exports = {
             inputs: [{ payload: 1, topic: 'a' }, { payload: 2, topic: 'a' }, { payload: 3, topic: 'b' }],
         },
         {
+            name: 'manual object keeps arrival order',
+            flow: jn(custom({ build: 'object', count: '3', key: 'topic' })),
+            inputs: [{ payload: 1, topic: 'z' }, { payload: 2, topic: 'a' }, { payload: 3, topic: '5' }],
+        },
+        {
+            name: 'manual merged keeps first-seen key order',
+            flow: jn(custom({ build: 'merged', count: '3' })),
+            inputs: [{ payload: { z: 1, b: 1 } }, { payload: { a: 2, z: 2 } }],
+        },
+        {
             name: 'manual object missing key warns',
             flow: jn(custom({ build: 'object', count: '2', key: 'topic' })),
             inputs: [{ payload: 1 }],

@@ -8,6 +8,8 @@ module.exports = {
         { name: 'object to string', flow: js(), inputs: [{ payload: { a: 1, b: [true, null, 'x'], c: { d: 1.5 } } }, { payload: [1, 2] }] },
         { name: 'string to object', flow: js(), inputs: [{ payload: '{"a":1,"b":[true,null]}' }, { payload: '[1,"2"]' }, { payload: '"str"' }, { payload: '42' }, { payload: 'true' }, { payload: 'null' }] },
         { name: 'pretty output', flow: js({ pretty: true }), inputs: [{ payload: { a: 1, b: [1, 2], c: {} } }] },
+        { name: 'object to string keeps key order', flow: js(), inputs: [{ payload: { z: 1, a: { y: 2, b: [{ d: 1, c: 2 }] }, '10': 3, '2': 4 } }] },
+        { name: 'string to object keeps key order', flow: js(), inputs: [{ payload: '{"z":1,"a":{"y":2,"b":3},"10":3,"2":4}' }] },
         { name: 'pretty ignored when parsing', flow: js({ pretty: true }), inputs: [{ payload: '{"a":1}' }] },
         { name: 'invalid json string error', flow: js(), inputs: [{ payload: '{"a":1' }, { payload: 'not json' }, { payload: '' }, { payload: "{'a':1}" }] },
         { name: 'number and boolean payload stringified', flow: js(), inputs: [{ payload: 42 }, { payload: true }] },

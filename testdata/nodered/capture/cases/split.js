@@ -57,6 +57,11 @@ module.exports = {
             inputs: [{ payload: { a: 1, b: 'x', c: [1] } }],
         },
         {
+            name: 'object split in key order',
+            flow: sp(),
+            inputs: [{ payload: { Orange: 1, Banana: 2, '7': 3, Apple: { z: 1, a: 2 } } }],
+        },
+        {
             name: 'object split with addname',
             flow: sp({ addname: 'topic' }),
             inputs: [{ payload: { a: 1, b: 2 }, topic: 'orig' }],
