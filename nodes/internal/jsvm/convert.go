@@ -183,16 +183,21 @@ func (vm *VM) FromJS(v goja.Value) (any, error) {
 
 // MsgFromJS converts a message from JavaScript (use inside Do): as FromJS,
 // but the object itself becomes a Go map (engine.Msg is one) while the
-// objects inside it stay ordered. ok is false when v is not an object
-// FromJS would turn into one (a primitive, an array, a Buffer, a Date).
+// objects inside it stay ordered. ok is false when v is not an object (a
+// primitive, an array, a Buffer, a Date, an opaque Go value).
 func (vm *VM) MsgFromJS(v goja.Value) (m map[string]any, ok bool, err error) {
 	x := exporter{vm: vm, msg: true}
 	out, _, err := x.value(v, 0)
 	if err != nil {
 		return nil, false, err
 	}
-	m, ok = out.(map[string]any)
-	return m, ok, nil
+	switch t := out.(type) {
+	case map[string]any:
+		return t, true, nil
+	case *engine.Object: // a RegExp, Map, Set: {} as JSON.stringify writes it
+		return t.Map(), true, nil
+	}
+	return nil, false, nil
 }
 
 type exporter struct {

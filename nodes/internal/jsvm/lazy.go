@@ -37,6 +37,12 @@ func (vm *VM) DetachMsg(v goja.Value) {
 	}
 }
 
+// IsMsg reports whether v is a message MsgToJS made. Use inside Do.
+func (vm *VM) IsMsg(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	return ok && o.ExportType() == lazyMsgType
+}
+
 var lazyMsgType = reflect.TypeFor[*lazyMsg]()
 
 // lazyMsg is the goja.DynamicObject behind MsgToJS.
