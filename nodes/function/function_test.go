@@ -252,6 +252,11 @@ func TestFunctionSameMessageTwiceIsCopied(t *testing.T) {
 
 // benchChain measures messages through a chain of hops nodes of one type.
 func benchChain(b *testing.B, typ string, props map[string]any, hops int) {
+	benchChainOf(b, typ, props, hops, func() engine.Msg { return engine.Msg{"payload": 1.0, "topic": "t"} })
+}
+
+// benchChainOf is benchChain sending the messages mk makes.
+func benchChainOf(b *testing.B, typ string, props map[string]any, hops int, mk func() engine.Msg) {
 	h := enginetest.New(b, Types()...)
 	flow := []any{map[string]any{"id": "f1", "type": "tab"}, map[string]any{"id": "out0", "type": enginetest.HelperType, "z": "f1", "wires": []any{}}}
 	for i := 1; i <= hops; i++ {
@@ -269,7 +274,7 @@ func benchChain(b *testing.B, typ string, props map[string]any, hops int) {
 	b.ReportAllocs()
 	sent := 0
 	for b.Loop() {
-		h.Send("n1", engine.Msg{"payload": 1.0, "topic": "t"})
+		h.Send("n1", mk())
 		sent++
 		if sent%1000 == 0 {
 			h.Wait("out0", sent, time.Minute)
@@ -282,6 +287,22 @@ func benchChain(b *testing.B, typ string, props map[string]any, hops int) {
 // BenchmarkFunctionNode is one function node doing msg.payload + 1.
 func BenchmarkFunctionNode(b *testing.B) {
 	benchChain(b, "function", fnProps("msg.payload = msg.payload + 1;\nreturn msg;", nil), 1)
+}
+
+// BenchmarkObjectPayload is one node handling an object payload: a
+// function node reading its keys (the object converted both ways) and a
+// change node doing the same with JSONata.
+func BenchmarkObjectPayload(b *testing.B) {
+	mk := func() engine.Msg {
+		return engine.Msg{"topic": "t", "payload": engine.ObjectOf("name", "bob", "age", 42.0, "tags", []any{"a", "b"},
+			"addr", engine.ObjectOf("city", "x", "zip", "1"))}
+	}
+	b.Run("function", func(b *testing.B) {
+		benchChainOf(b, "function", fnProps("msg.payload.n = Object.keys(msg.payload).length;\nreturn msg;", nil), 1, mk)
+	})
+	b.Run("change-jsonata", func(b *testing.B) {
+		benchChainOf(b, "change", map[string]any{"rules": []any{map[string]any{"t": "set", "p": "payload.n", "pt": "msg", "to": "$count($keys(payload))", "tot": "jsonata"}}}, 1, mk)
+	})
 }
 
 // BenchmarkHops compares a 10-node chain of function nodes with the same
