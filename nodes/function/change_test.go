@@ -40,7 +40,7 @@ func TestChange(t *testing.T) {
 			name:  "set nested creates objects",
 			props: map[string]any{"rules": []any{rule("t", "set", "p", "a.b[1]", "pt", "msg", "to", "5", "tot", "num")}},
 			in:    engine.Msg{},
-			want:  []map[string]any{{"a": map[string]any{"b": []any{nil, 5.0}}}},
+			want:  []map[string]any{{"a": engine.ObjectOf("b", []any{nil, 5.0})}},
 		},
 		{
 			name:  "set from missing msg property deletes",
@@ -64,7 +64,7 @@ func TestChange(t *testing.T) {
 			name:  "set json deep copy per message",
 			props: map[string]any{"rules": []any{rule("t", "set", "p", "payload", "pt", "msg", "to", `{"a":[1]}`, "tot", "json")}},
 			in:    engine.Msg{},
-			want:  []map[string]any{{"payload": map[string]any{"a": []any{1.0}}}},
+			want:  []map[string]any{{"payload": engine.ObjectOf("a", []any{1.0})}},
 		},
 		{
 			name:  "set env",
@@ -132,7 +132,7 @@ func TestChange(t *testing.T) {
 			name:  "move to child",
 			props: map[string]any{"rules": []any{rule("t", "move", "p", "payload", "pt", "msg", "to", "payload.x", "tot", "msg")}},
 			in:    engine.Msg{"payload": "p"},
-			want:  []map[string]any{{"payload": map[string]any{"x": "p"}}},
+			want:  []map[string]any{{"payload": engine.ObjectOf("x", "p")}},
 		},
 		{
 			name:  "legacy replace",
@@ -155,7 +155,7 @@ func TestChange(t *testing.T) {
 		{
 			name:  "from msg of unsupported type is an error",
 			props: map[string]any{"rules": []any{rule("t", "change", "p", "payload", "pt", "msg", "from", "obj", "fromt", "msg", "to", "x", "tot", "str")}},
-			in:    engine.Msg{"payload": "a", "obj": map[string]any{}},
+			in:    engine.Msg{"payload": "a", "obj": engine.NewObject(0)},
 			want:  nil,
 		},
 	}

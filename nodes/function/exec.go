@@ -297,9 +297,9 @@ func (n *execNode) sendRC(m engine.Msg, code any, signal string) {
 	if n.oldrc {
 		m["payload"] = code
 	} else {
-		rc := map[string]any{"code": code}
+		rc := engine.ObjectOf("code", code)
 		if signal != "" {
-			rc["signal"] = signal
+			rc.Set("signal", signal)
 		}
 		m["payload"] = rc
 	}
@@ -357,33 +357,33 @@ func (n *execNode) runExec(cmd *exec.Cmd, arg string, m engine.Msg, done func(er
 		m["payload"] = textOrBuffer(stdout.Bytes())
 		n.res.Status(engine.Status{})
 		code, signal := exitOf(cmd.ProcessState)
-		var rc map[string]any
+		var rc *engine.Object // Node-RED's key order: code, message, signal
 		switch {
 		case stdout.full || stderr.full:
 			which := "stdout"
 			if stderr.full {
 				which = "stderr"
 			}
-			rc = map[string]any{"code": "ERR_CHILD_PROCESS_STDIO_MAXBUFFER", "message": which + " maxBuffer length exceeded"}
+			rc = engine.ObjectOf("code", "ERR_CHILD_PROCESS_STDIO_MAXBUFFER", "message", which+" maxBuffer length exceeded")
 			n.res.Status(engine.Status{Fill: "red", Shape: "dot", Text: "error:ERR_CHILD_PROCESS_STDIO_MAXBUFFER"})
 		case code == nil || *code != 0:
-			rc = map[string]any{"code": nil, "message": "Command failed: " + arg + "\n" + stderr.String()}
+			rc = engine.ObjectOf("code", nil, "message", "Command failed: "+arg+"\n"+stderr.String())
 			if code == nil {
-				rc["signal"] = signal
+				rc.Set("signal", signal)
 				n.res.Status(engine.Status{Fill: "red", Shape: "dot", Text: "killed"})
 			} else {
-				rc["code"] = float64(*code)
+				rc.Set("code", float64(*code))
 				n.res.Status(engine.Status{Fill: "red", Shape: "dot", Text: fmt.Sprintf("error:%d", *code)})
 			}
 		case !n.oldrc:
-			rc = map[string]any{"code": 0.0}
+			rc = engine.ObjectOf("code", 0.0)
 		}
 		if rc != nil {
 			msg3 = m.Clone()
 			msg3["payload"] = rc
-			m["rc"] = engine.CloneValue(rc)
+			m["rc"] = rc.Clone()
 			if msg2 != nil {
-				msg2["rc"] = engine.CloneValue(rc)
+				msg2["rc"] = rc.Clone()
 			}
 		}
 		n.res.Send(0, m)

@@ -35,7 +35,7 @@ func execRun(t *testing.T, props map[string]any, want [][]map[string]any, msgs .
 }
 
 func TestExec(t *testing.T) {
-	rc0 := map[string]any{"code": 0.0}
+	rc0 := engine.ObjectOf("code", 0.0)
 	tests := []struct {
 		name  string
 		props map[string]any
@@ -51,7 +51,7 @@ func TestExec(t *testing.T) {
 		{"exec mode stderr and exit code", map[string]any{"command": "echo out; echo oops >&2; exit 3", "addpay": ""},
 			[]engine.Msg{{"payload": "ignored"}},
 			func() [][]map[string]any {
-				rc := map[string]any{"code": 3.0, "message": "Command failed: echo out; echo oops >&2; exit 3\noops\n"}
+				rc := engine.ObjectOf("code", 3.0, "message", "Command failed: echo out; echo oops >&2; exit 3\noops\n")
 				return [][]map[string]any{{{"payload": "out\n", "rc": rc}}, {{"payload": "oops\n", "rc": rc}}, {{"payload": rc}}}
 			}()},
 		{"exec mode binary stdout", map[string]any{"command": `printf '\377\001'`, "addpay": false},
@@ -65,32 +65,32 @@ func TestExec(t *testing.T) {
 			[][]map[string]any{{{"payload": "p a  b c\n"}}, nil, {{"payload": rc0}}}},
 		{"spawn mode stderr and exit code", map[string]any{"command": "sh -c", "addpay": "", "append": `"echo e >&2; exit 4"`, "useSpawn": "true"},
 			[]engine.Msg{{"payload": ""}},
-			[][]map[string]any{nil, {{"payload": "e\n"}}, {{"payload": map[string]any{"code": 4.0}}}}},
+			[][]map[string]any{nil, {{"payload": "e\n"}}, {{"payload": engine.ObjectOf("code", 4.0)}}}},
 		{"spawn mode oldrc", map[string]any{"command": "false", "addpay": "", "useSpawn": "true", "oldrc": "true"},
 			[]engine.Msg{{"payload": ""}},
 			[][]map[string]any{nil, nil, {{"payload": 1.0}}}},
 		{"spawn mode unknown command", map[string]any{"command": "/nonexistent/cmd", "addpay": "", "useSpawn": "true"},
 			[]engine.Msg{{"payload": ""}},
-			[][]map[string]any{nil, nil, {{"payload": map[string]any{"code": -2.0}}}}},
+			[][]map[string]any{nil, nil, {{"payload": engine.ObjectOf("code", -2.0)}}}},
 		{"boolean useSpawn is exec mode as in Node-RED", map[string]any{"command": "echo $((1+1))", "addpay": "", "useSpawn": true},
 			[]engine.Msg{{"payload": ""}},
 			[][]map[string]any{{{"payload": "2\n", "rc": rc0}}, nil, {{"payload": rc0}}}},
 		{"exec mode timeout kills", map[string]any{"command": "sleep 5", "addpay": "", "timer": "0.2"},
 			[]engine.Msg{{"payload": ""}},
 			func() [][]map[string]any {
-				rc := map[string]any{"code": nil, "message": "Command failed: sleep 5\n", "signal": "SIGTERM"}
+				rc := engine.ObjectOf("code", nil, "message", "Command failed: sleep 5\n", "signal", "SIGTERM")
 				return [][]map[string]any{{{"payload": "", "rc": rc}}, nil, {{"payload": rc}}}
 			}()},
 		{"spawn mode timeout kills", map[string]any{"command": "sleep 5", "addpay": "", "timer": "0.2", "useSpawn": "true"},
 			[]engine.Msg{{"payload": ""}},
-			[][]map[string]any{nil, nil, {{"payload": map[string]any{"code": nil, "signal": "SIGTERM"}}}}},
+			[][]map[string]any{nil, nil, {{"payload": engine.ObjectOf("code", nil, "signal", "SIGTERM")}}}},
 		{"msg.kill with a named signal", map[string]any{"command": "sleep 5", "addpay": "", "useSpawn": "true"},
 			[]engine.Msg{{"payload": ""}, {"kill": "sigint"}},
-			[][]map[string]any{nil, nil, {{"payload": map[string]any{"code": nil, "signal": "SIGINT"}}}}},
+			[][]map[string]any{nil, nil, {{"payload": engine.ObjectOf("code", nil, "signal", "SIGINT")}}}},
 		{"msg.kill without a signal name is SIGTERM", map[string]any{"command": "sleep 5", "addpay": ""},
 			[]engine.Msg{{"payload": ""}, {"kill": true}},
 			func() [][]map[string]any {
-				rc := map[string]any{"code": nil, "message": "Command failed: sleep 5\n", "signal": "SIGTERM"}
+				rc := engine.ObjectOf("code", nil, "message", "Command failed: sleep 5\n", "signal", "SIGTERM")
 				return [][]map[string]any{{{"payload": "", "rc": rc}}, nil, {{"payload": rc}}}
 			}()},
 	}
@@ -123,7 +123,7 @@ func TestExecKillByPID(t *testing.T) {
 	h.Send("n1", engine.Msg{"kill": "SIGKILL"})
 	h.Send("n1", engine.Msg{"kill": "SIGKILL", "pid": float64(pid)})
 	rc := h.Wait("out2", 1, 5*time.Second)
-	if diff := cmp.Diff(map[string]any{"code": nil, "signal": "SIGKILL"}, rc[0]["payload"]); diff != "" {
+	if diff := cmp.Diff(engine.ObjectOf("code", nil, "signal", "SIGKILL"), rc[0]["payload"]); diff != "" {
 		t.Errorf("return code mismatch (-want +got):\n%s", diff)
 	}
 	if n := len(h.Collected()["out2"]); n != 1 {
@@ -166,8 +166,8 @@ func TestExecUnknownSignal(t *testing.T) {
 	h.Deploy(flow)
 	h.Send("n1", engine.Msg{"kill": "SIGNOPE"})
 	got := h.Wait("out0", 1, 5*time.Second)
-	e, _ := got[0]["error"].(map[string]any)
-	if e["message"] != "Unknown signal: SIGNOPE" {
+	e, _ := engine.AsObject(got[0]["error"])
+	if e.Value("message") != "Unknown signal: SIGNOPE" {
 		t.Errorf("error = %v, want Node's unknown signal message", got[0]["error"])
 	}
 }

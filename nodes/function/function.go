@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -383,11 +385,7 @@ func (o *nodeObject) Delete(key string) bool {
 func (o *nodeObject) Keys() []string {
 	o.make("send")
 	o.make("done")
-	keys := make([]string, 0, len(o.own))
-	for k := range o.own {
-		keys = append(keys, k)
-	}
-	return keys
+	return slices.Sorted(maps.Keys(o.own))
 }
 
 // whenSettled calls f when the promise v settles (now when it already has);
@@ -430,17 +428,15 @@ func (inv *invocation) finish(err error) {
 // engine keeps it as msg._error).
 func (inv *invocation) fail(jsMsg, thrown goja.Value, err error) error {
 	text := inv.n.thrownText(thrown, err)
-	if v, cerr := inv.n.vm.FromJS(jsMsg); cerr == nil {
-		if m, ok := v.(map[string]any); ok {
-			inv.n.vm.DetachMsg(jsMsg) // jsMsg may outlive the call (a timer)
-			clear(inv.in)
-			for k, e := range m {
-				inv.in[k] = e
-			}
+	if m, ok, cerr := inv.n.vm.MsgFromJS(jsMsg); cerr == nil && ok {
+		inv.n.vm.DetachMsg(jsMsg) // jsMsg may outlive the call (a timer)
+		clear(inv.in)
+		for k, e := range m {
+			inv.in[k] = e
 		}
 	}
 	if o, ok := thrown.(*goja.Object); ok && o.ClassName() == "Error" {
-		inv.in["error"] = map[string]any{}
+		inv.in["error"] = engine.NewObject(0)
 	}
 	return errors.New(text)
 }
@@ -545,11 +541,10 @@ func (n *Function) sendResults(msgid any, v goja.Value, send func(int, engine.Ms
 				n.res.Error(fmt.Errorf("Node tried to send a message of type %s", typ), nil)
 				continue
 			}
-			g, err := n.vm.FromJS(o)
+			m, _, err := n.vm.MsgFromJS(o)
 			if err != nil {
 				return fmt.Errorf("Function tried to send an invalid message: %w", err)
 			}
-			m, _ := g.(map[string]any)
 			if msgid != nil {
 				m["_msgid"] = msgid
 			}
@@ -733,12 +728,17 @@ func (n *Function) installAPI() {
 
 	util := rt.NewObject()
 	_ = util.Set("cloneMessage", func(call goja.FunctionCall) goja.Value {
-		v, err := n.vm.FromJS(call.Argument(0))
+		arg := call.Argument(0)
+		if n.vm.IsMsg(arg) {
+			m, _, err := n.vm.MsgFromJS(arg)
+			if err != nil {
+				throw(err)
+			}
+			return n.vm.MsgToJS(m) // a fresh copy: it may be handed over
+		}
+		v, err := n.vm.FromJS(arg)
 		if err != nil {
 			throw(err)
-		}
-		if m, ok := v.(map[string]any); ok {
-			return n.vm.MsgToJS(m) // a fresh copy: it may be handed over
 		}
 		return n.vm.ToJS(v)
 	})
@@ -750,11 +750,10 @@ func (n *Function) installAPI() {
 		}
 		var m engine.Msg
 		if mv := call.Argument(3); !goja.IsUndefined(mv) && !goja.IsNull(mv) {
-			g, err := n.vm.FromJS(mv)
-			if err != nil {
+			var err error
+			if m, _, err = n.vm.MsgFromJS(mv); err != nil {
 				throw(err)
 			}
-			m, _ = g.(map[string]any)
 		}
 		var result goja.Value = goja.Undefined()
 		t, err := engine.CompileTyped(call.Argument(1).String(), call.Argument(0).String())
@@ -815,9 +814,7 @@ func (n *Function) installAPI() {
 		err := errors.New(text(call))
 		var m engine.Msg
 		if mv, ok := call.Argument(1).(*goja.Object); ok {
-			if g, cerr := n.vm.FromJS(mv); cerr == nil {
-				m, _ = g.(map[string]any)
-			}
+			m, _, _ = n.vm.MsgFromJS(mv)
 		}
 		n.res.Error(err, m)
 		return goja.Undefined()

@@ -166,14 +166,14 @@ func TestFunctionBuffersAndOpaqueValues(t *testing.T) {
 // lazily, see jsvm.MsgToJS) behaves as a plain object.
 func TestFunctionMessageSemantics(t *testing.T) {
 	in := func() engine.Msg {
-		return engine.Msg{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": map[string]any{"a": 1.0}}
+		return engine.Msg{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": engine.ObjectOf("a", 1.0)}
 	}
 	tests := []struct {
 		name, src string
 		want      [][]map[string]any
 	}{
 		{"object keys", "msg.payload = Object.keys(msg).filter(k => k !== '_msgid').sort();\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{"obj", "payload", "topic"}, "topic": "t", "obj": map[string]any{"a": 1.0}}}}},
+			[][]map[string]any{{{"payload": []any{"obj", "payload", "topic"}, "topic": "t", "obj": engine.ObjectOf("a", 1.0)}}}},
 		{"for in, entries and values", "var n = 0; for (var k in msg) { n++; }\nreturn {payload: [n, Object.entries(msg).length, Object.values(msg).includes('t')]};",
 			[][]map[string]any{{{"payload": []any{4.0, 4.0, true}}}}},
 		{"JSON.stringify", "var o = JSON.parse(JSON.stringify(msg));\nreturn {payload: [o.topic, o.obj.a, o.payload.length, typeof o._msgid]};",
@@ -181,29 +181,29 @@ func TestFunctionMessageSemantics(t *testing.T) {
 		{"delete", "delete msg.obj;\nmsg.payload = ['obj' in msg, msg.obj === undefined, Object.keys(msg).includes('obj')];\nreturn msg;",
 			[][]map[string]any{{{"payload": []any{false, true, false}, "topic": "t"}}}},
 		{"delete then set again", "delete msg.topic;\nmsg.topic = 'y';\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "y", "obj": map[string]any{"a": 1.0}}}}},
+			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "y", "obj": engine.ObjectOf("a", 1.0)}}}},
 		{"array map", "msg.payload = msg.payload.map(x => x * 2);\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{2.0, 4.0, 6.0}, "topic": "t", "obj": map[string]any{"a": 1.0}}}}},
+			[][]map[string]any{{{"payload": []any{2.0, 4.0, 6.0}, "topic": "t", "obj": engine.ObjectOf("a", 1.0)}}}},
 		{"array push and length", "msg.payload.push(4);\nmsg.n = msg.payload.length;\nmsg.isArray = Array.isArray(msg.payload);\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0, 4.0}, "n": 4.0, "isArray": true, "topic": "t", "obj": map[string]any{"a": 1.0}}}}},
+			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0, 4.0}, "n": 4.0, "isArray": true, "topic": "t", "obj": engine.ObjectOf("a", 1.0)}}}},
 		{"nested object changed through a reference", "var o = msg.obj;\no.b = 2;\nmsg.same = msg.obj === o;\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": map[string]any{"a": 1.0, "b": 2.0}, "same": true}}}},
+			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": engine.ObjectOf("a", 1.0, "b", 2.0), "same": true}}}},
 		{"spread into a new object", "return {...msg, extra: 1};",
-			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": map[string]any{"a": 1.0}, "extra": 1.0}}}},
+			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": engine.ObjectOf("a", 1.0), "extra": 1.0}}}},
 		{"Object.assign", "Object.assign(msg, {topic: 'u', x: 1});\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "u", "x": 1.0, "obj": map[string]any{"a": 1.0}}}}},
+			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "u", "x": 1.0, "obj": engine.ObjectOf("a", 1.0)}}}},
 		{"new object returned", "return {payload: msg.topic};",
 			[][]map[string]any{{{"payload": "t"}}}},
 		{"undefined property kept in keys, dropped when sent", "msg.topic = undefined;\nmsg.payload = [Object.keys(msg).includes('topic'), 'topic' in msg, msg.hasOwnProperty('topic'), msg.hasOwnProperty('nope')];\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{true, true, true, false}, "obj": map[string]any{"a": 1.0}}}}},
+			[][]map[string]any{{{"payload": []any{true, true, true, false}, "obj": engine.ObjectOf("a", 1.0)}}}},
 		{"cloneMessage is a deep copy", "var c = RED.util.cloneMessage(msg);\nc.obj.a = 2;\nc.payload.push(9);\nreturn [[msg, c]];",
-			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": map[string]any{"a": 1.0}}, {"payload": []any{1.0, 2.0, 3.0, 9.0}, "topic": "t", "obj": map[string]any{"a": 2.0}}}}},
+			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": engine.ObjectOf("a", 1.0)}, {"payload": []any{1.0, 2.0, 3.0, 9.0}, "topic": "t", "obj": engine.ObjectOf("a", 2.0)}}}},
 		{"send then change", "node.send(msg);\nmsg.obj.a = 5;\nmsg.topic = 'x';\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": map[string]any{"a": 1.0}}, {"payload": []any{1.0, 2.0, 3.0}, "topic": "x", "obj": map[string]any{"a": 5.0}}}}},
+			[][]map[string]any{{{"payload": []any{1.0, 2.0, 3.0}, "topic": "t", "obj": engine.ObjectOf("a", 1.0)}, {"payload": []any{1.0, 2.0, 3.0}, "topic": "x", "obj": engine.ObjectOf("a", 5.0)}}}},
 		{"get and set message property", "RED.util.setMessageProperty(msg, 'obj.c', 3);\nRED.util.setMessageProperty(msg, 'topic', undefined);\nmsg.payload = RED.util.getMessageProperty(msg, 'msg.obj.a');\nreturn msg;",
-			[][]map[string]any{{{"payload": 1.0, "obj": map[string]any{"a": 1.0, "c": 3.0}}}}},
+			[][]map[string]any{{{"payload": 1.0, "obj": engine.ObjectOf("a", 1.0, "c", 3.0)}}}},
 		{"node properties", "msg.payload = [typeof node.send, typeof node.done, typeof node.warn, node.id];\nvar s = node.send;\nreturn msg;",
-			[][]map[string]any{{{"payload": []any{"function", "function", "function", "n1"}, "topic": "t", "obj": map[string]any{"a": 1.0}}}}},
+			[][]map[string]any{{{"payload": []any{"function", "function", "function", "n1"}, "topic": "t", "obj": engine.ObjectOf("a", 1.0)}}}},
 		{"detached node.send", "var s = node.send;\n[1, 2].forEach(p => s({payload: p}));\nreturn null;",
 			[][]map[string]any{{{"payload": 1.0}, {"payload": 2.0}}}},
 	}
@@ -226,7 +226,7 @@ func TestFunctionMessageSemantics(t *testing.T) {
 // kept by a timer) does not share values with what was sent.
 func TestFunctionSameMessageTwiceIsCopied(t *testing.T) {
 	bubble(t, fnProps("setTimeout(function() { msg.obj.a = 7; node.send(msg); }, 10);\nreturn [[msg, msg]];", nil), 1, func(t *testing.T, h *enginetest.Harness) {
-		sendAll(h, engine.Msg{"obj": map[string]any{"a": 1.0}, "list": []any{"x"}})
+		sendAll(h, engine.Msg{"obj": engine.ObjectOf("a", 1.0), "list": []any{"x"}})
 		time.Sleep(time.Second)
 		synctest.Wait()
 		got := h.Collected()["out0"]
@@ -238,13 +238,13 @@ func TestFunctionSameMessageTwiceIsCopied(t *testing.T) {
 			if i == 2 {
 				want = 7.0
 			}
-			if a := m["obj"].(map[string]any)["a"]; a != want {
+			if a := m["obj"].(*engine.Object).Value("a"); a != want {
 				t.Errorf("message %d: obj.a %v, want %v", i, a, want)
 			}
 		}
-		got[0]["obj"].(map[string]any)["a"] = 100.0
+		got[0]["obj"].(*engine.Object).Set("a", 100.0)
 		got[0]["list"].([]any)[0] = "changed"
-		if got[1]["obj"].(map[string]any)["a"] != 1.0 || got[1]["list"].([]any)[0] != "x" {
+		if got[1]["obj"].(*engine.Object).Value("a") != 1.0 || got[1]["list"].([]any)[0] != "x" {
 			t.Errorf("the two copies share values: %v", got[1])
 		}
 	})
@@ -252,6 +252,11 @@ func TestFunctionSameMessageTwiceIsCopied(t *testing.T) {
 
 // benchChain measures messages through a chain of hops nodes of one type.
 func benchChain(b *testing.B, typ string, props map[string]any, hops int) {
+	benchChainOf(b, typ, props, hops, func() engine.Msg { return engine.Msg{"payload": 1.0, "topic": "t"} })
+}
+
+// benchChainOf is benchChain sending the messages mk makes.
+func benchChainOf(b *testing.B, typ string, props map[string]any, hops int, mk func() engine.Msg) {
 	h := enginetest.New(b, Types()...)
 	flow := []any{map[string]any{"id": "f1", "type": "tab"}, map[string]any{"id": "out0", "type": enginetest.HelperType, "z": "f1", "wires": []any{}}}
 	for i := 1; i <= hops; i++ {
@@ -269,7 +274,7 @@ func benchChain(b *testing.B, typ string, props map[string]any, hops int) {
 	b.ReportAllocs()
 	sent := 0
 	for b.Loop() {
-		h.Send("n1", engine.Msg{"payload": 1.0, "topic": "t"})
+		h.Send("n1", mk())
 		sent++
 		if sent%1000 == 0 {
 			h.Wait("out0", sent, time.Minute)
@@ -282,6 +287,22 @@ func benchChain(b *testing.B, typ string, props map[string]any, hops int) {
 // BenchmarkFunctionNode is one function node doing msg.payload + 1.
 func BenchmarkFunctionNode(b *testing.B) {
 	benchChain(b, "function", fnProps("msg.payload = msg.payload + 1;\nreturn msg;", nil), 1)
+}
+
+// BenchmarkObjectPayload is one node handling an object payload: a
+// function node reading its keys (the object converted both ways) and a
+// change node doing the same with JSONata.
+func BenchmarkObjectPayload(b *testing.B) {
+	mk := func() engine.Msg {
+		return engine.Msg{"topic": "t", "payload": engine.ObjectOf("name", "bob", "age", 42.0, "tags", []any{"a", "b"},
+			"addr", engine.ObjectOf("city", "x", "zip", "1"))}
+	}
+	b.Run("function", func(b *testing.B) {
+		benchChainOf(b, "function", fnProps("msg.payload.n = Object.keys(msg.payload).length;\nreturn msg;", nil), 1, mk)
+	})
+	b.Run("change-jsonata", func(b *testing.B) {
+		benchChainOf(b, "change", map[string]any{"rules": []any{map[string]any{"t": "set", "p": "payload.n", "pt": "msg", "to": "$count($keys(payload))", "tot": "jsonata"}}}, 1, mk)
+	})
 }
 
 // BenchmarkHops compares a 10-node chain of function nodes with the same

@@ -123,7 +123,7 @@ func (n *rbeNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) er
 		doSend := n.fn != "rbei" || seen
 		if isJSObject(value) {
 			if !seen || !isJSObject(prev) {
-				prev = map[string]any{}
+				prev = engine.NewObject(0)
 			}
 			if !compareObjects(value, prev) {
 				n.previous[t] = engine.CloneValue(value)
@@ -195,7 +195,7 @@ func (n *rbeNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) er
 // isJSObject reports typeof v === "object" (null, arrays and buffers too).
 func isJSObject(v any) bool {
 	switch v.(type) {
-	case nil, map[string]any, engine.Msg, []any, []byte:
+	case nil, *engine.Object, map[string]any, engine.Msg, []any, []byte:
 		return true
 	}
 	return false
@@ -237,29 +237,21 @@ func compareObjects(a, b any) bool {
 	case []byte:
 		y, ok := b.([]byte)
 		return ok && string(x) == string(y)
-	case map[string]any:
-		return compareMaps(x, b)
-	case engine.Msg:
-		return compareMaps(x, b)
+	case *engine.Object, map[string]any, engine.Msg:
+		return compareKeyed(a, b)
 	}
 	return strictEqual(a, b)
 }
 
-func compareMaps(x map[string]any, b any) bool {
-	var y map[string]any
-	switch t := b.(type) {
-	case map[string]any:
-		y = t
-	case engine.Msg:
-		y = t
-	default:
+// compareKeyed compares two objects key by key, in any key order.
+func compareKeyed(a, b any) bool {
+	x, okA := engine.AsObject(a)
+	y, okB := engine.AsObject(b)
+	if !okA || !okB || x.Len() != y.Len() {
 		return false
 	}
-	if len(x) != len(y) {
-		return false
-	}
-	for k, v := range x {
-		w, ok := y[k]
+	for k, v := range x.All() {
+		w, ok := y.Get(k)
 		if !ok || !compareObjects(v, w) {
 			return false
 		}

@@ -262,7 +262,7 @@ func (n *switchNode) evaluate(m engine.Msg) ([]engine.Msg, error) {
 		n.res.Warn(err.Error())
 		return nil, nil
 	}
-	parts, _ := m["parts"].(map[string]any)
+	parts, _ := partsOf(m)
 	_, partsSet := m["parts"]
 	onward := make([]engine.Msg, 0, len(n.rules))
 	elseFlag := true
@@ -337,8 +337,8 @@ func (n *switchNode) operand(v switchValue, m engine.Msg) (any, error) {
 		return got, nil
 	case engine.TypedJSONata:
 		var vars map[string]any
-		if parts, ok := m["parts"].(map[string]any); ok && v.parts {
-			vars = map[string]any{"I": parts["index"], "N": parts["count"]}
+		if parts, ok := partsOf(m); ok && v.parts {
+			vars = map[string]any{"I": parts.Value("index"), "N": parts.Value("count")}
 		}
 		got, err := v.typed.JSONataExpr().Eval(n.res, m, vars)
 		if err != nil {
@@ -361,7 +361,7 @@ func (n *switchNode) operand(v switchValue, m engine.Msg) (any, error) {
 
 // match applies the rule's operator as Node-RED's switch does, with
 // JavaScript's loose comparisons.
-func (r *switchRule) match(a, b, c any, parts map[string]any, partsSet bool) (bool, error) {
+func (r *switchRule) match(a, b, c any, parts *engine.Object, partsSet bool) (bool, error) {
 	switch r.t {
 	case "eq":
 		return engine.LooseEqual(jsNull(a), jsNull(b)), nil
@@ -431,7 +431,7 @@ func (r *switchRule) match(a, b, c any, parts map[string]any, partsSet bool) (bo
 			return false, nil
 		}
 		switch b.(type) {
-		case nil, map[string]any, []any, *regexp.Regexp, []byte:
+		case nil, *engine.Object, map[string]any, []any, *regexp.Regexp, []byte:
 			return false, nil
 		}
 		return hasOwn(a, jsString(b)), nil
@@ -508,6 +508,8 @@ func jsSize(v any) (int, bool) {
 		return len(t), true
 	case []byte:
 		return len(t), true
+	case *engine.Object:
+		return t.Len(), true
 	case map[string]any:
 		return len(t), true
 	case engine.Msg:
@@ -577,6 +579,8 @@ func isType(a any, typ string) bool {
 // hasOwn is JavaScript's a.hasOwnProperty(key).
 func hasOwn(a any, key string) bool {
 	switch t := a.(type) {
+	case *engine.Object:
+		return t.Has(key)
 	case map[string]any:
 		_, ok := t[key]
 		return ok
@@ -596,37 +600,47 @@ func hasOwn(a any, key string) bool {
 	return false
 }
 
-func partNumber(parts map[string]any, key string) float64 {
-	v, ok := parts[key]
+func partNumber(parts *engine.Object, key string) float64 {
+	v, ok := parts.Get(key)
 	if !ok {
 		return math.NaN()
 	}
 	return engine.ToNumber(v)
 }
 
+// partsOf returns msg.parts when it is an object; a Go map (from a node
+// that builds one) is replaced by an *engine.Object in m, so changes to the
+// result are changes to the message.
+func partsOf(m engine.Msg) (*engine.Object, bool) {
+	switch p := m["parts"].(type) {
+	case *engine.Object:
+		return p, p != nil
+	case map[string]any:
+		o := engine.ObjectFromMap(p)
+		m["parts"] = o
+		return o, true
+	}
+	return nil, false
+}
+
 // hasParts reports whether m is part of a sequence (msg.parts with id and index).
 func hasParts(m engine.Msg) bool {
-	parts, ok := m["parts"].(map[string]any)
-	if !ok {
-		return false
-	}
-	_, hasID := parts["id"]
-	_, hasIndex := parts["index"]
-	return hasID && hasIndex
+	parts, ok := partsOf(m)
+	return ok && parts.Has("id") && parts.Has("index")
 }
 
 // addToPending holds sequence messages until the sequence is complete (its
 // count is needed by tail rules and repair), then processes them in order.
 func (n *switchNode) addToPending(m engine.Msg, out *engine.Output) error {
-	parts := m["parts"].(map[string]any)
-	id := engine.ToString(parts["id"])
+	parts, _ := partsOf(m)
+	id := engine.ToString(parts.Value("id"))
 	g := n.pendingIn[id]
 	if g == nil {
 		g = &switchGroup{}
 		n.pendingIn[id] = g
 	}
 	g.msgs = append(g.msgs, m)
-	if c, ok := parts["count"]; ok {
+	if c, ok := parts.Get("count"); ok {
 		g.count, g.have = engine.ToNumber(c), true
 	}
 	if !g.have || g.count != float64(len(g.msgs)) {
@@ -634,7 +648,8 @@ func (n *switchNode) addToPending(m engine.Msg, out *engine.Output) error {
 	}
 	delete(n.pendingIn, id)
 	for _, gm := range g.msgs {
-		gm["parts"].(map[string]any)["count"] = g.count
+		gp, _ := partsOf(gm)
+		gp.Set("count", g.count)
 		if err := n.process(gm, out); err != nil {
 			n.res.Error(err, gm)
 		}
@@ -645,11 +660,11 @@ func (n *switchNode) addToPending(m engine.Msg, out *engine.Output) error {
 // sendGroupMessages collects the results of a sequence and, once all have
 // arrived, sends each output's messages as a new sequence (repair).
 func (n *switchNode) sendGroupMessages(onward []engine.Msg, m engine.Msg, out *engine.Output) {
-	parts := m["parts"].(map[string]any)
-	id := engine.ToString(parts["id"])
+	parts, _ := partsOf(m)
+	id := engine.ToString(parts.Value("id"))
 	n.pendingOut[id] = append(n.pendingOut[id], onward)
 	group := n.pendingOut[id]
-	if float64(len(group)) != engine.ToNumber(parts["count"]) {
+	if float64(len(group)) != engine.ToNumber(parts.Value("count")) {
 		return
 	}
 	delete(n.pendingOut, id)
@@ -673,8 +688,10 @@ func (n *switchNode) sendGroupMessages(onward []engine.Msg, m engine.Msg, out *e
 				continue
 			}
 			c := o[j].Clone()
-			if p, ok := c["parts"].(map[string]any); ok {
-				p["id"], p["index"], p["count"] = ids[j], float64(indexes[j]), float64(counts[j])
+			if p, ok := partsOf(c); ok {
+				p.Set("id", ids[j])
+				p.Set("index", float64(indexes[j]))
+				p.Set("count", float64(counts[j]))
 			}
 			indexes[j]++
 			out.Send(j, c)

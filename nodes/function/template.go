@@ -2,7 +2,6 @@ package function
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -178,6 +177,19 @@ func (n *templateNode) lookup(m engine.Msg) func(name string, nested bool) (any,
 	}
 }
 
+// literalPrefix is how many bytes of s begin true, false or null.
+func literalPrefix(s string) int {
+	best := 0
+	for _, w := range []string{"true", "false", "null"} {
+		n := 0
+		for n < len(s) && n < len(w) && s[n] == w[n] {
+			n++
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
 // jsonParse is JSON.parse with V8's error texts for the common cases.
 func jsonParse(s string) (any, error) {
 	v, err := engine.DecodeJSON([]byte(s))
@@ -187,16 +199,16 @@ func jsonParse(s string) (any, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, errors.New("Unexpected end of JSON input")
 	}
-	var se *json.SyntaxError
+	var se *engine.SyntaxError
 	if errors.As(err, &se) {
-		off := int(se.Offset) - 1
-		if off >= len(s) || strings.Contains(se.Error(), "unexpected end") {
+		off := se.Offset
+		if off < len(s) && se.Msg == "unexpected character" {
+			off += literalPrefix(s[off:]) // V8 names the first byte no literal continues with
+		}
+		switch {
+		case off >= len(s) || strings.Contains(se.Msg, "unexpected end"):
 			return nil, errors.New("Unexpected end of JSON input")
-		}
-		if off < 0 {
-			off = 0
-		}
-		if strings.Contains(se.Error(), "after top-level value") {
+		case strings.Contains(se.Msg, "after JSON"):
 			return nil, fmt.Errorf("Unexpected non-whitespace character after JSON at position %d", off)
 		}
 		return nil, fmt.Errorf("Unexpected token '%c', \"%s\" is not valid JSON", s[off], s)

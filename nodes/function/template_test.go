@@ -27,13 +27,13 @@ func TestTemplate(t *testing.T) {
 		{"env and context", map[string]any{"template": "{{env.E}}-{{flow.f}}-{{global.g}}-{{missing}}"},
 			engine.Msg{}, []map[string]any{{"payload": "ev-fv-gv-"}}},
 		{"json output escapes strings", map[string]any{"template": `{"a":"{{payload}}"}`, "output": "json"},
-			engine.Msg{"payload": "x\ny\\"}, []map[string]any{{"payload": map[string]any{"a": "x\ny\\"}}}},
+			engine.Msg{"payload": "x\ny\\"}, []map[string]any{{"payload": engine.ObjectOf("a", "x\ny\\")}}},
 		{"json inside section not escaped", map[string]any{"template": `{{#o}}{"a":"{{v}}"}{{/o}}`, "output": "json"},
-			engine.Msg{"o": map[string]any{"v": "q"}}, []map[string]any{{"payload": map[string]any{"a": "q"}, "o": map[string]any{"v": "q"}}}},
+			engine.Msg{"o": engine.ObjectOf("v", "q")}, []map[string]any{{"payload": engine.ObjectOf("a", "q"), "o": engine.ObjectOf("v", "q")}}},
 		{"yaml output", map[string]any{"template": "a: {{payload}}\nb: [1, x]", "output": "yaml"},
-			engine.Msg{"payload": 3.0}, []map[string]any{{"payload": map[string]any{"a": 3.0, "b": []any{1.0, "x"}}}}},
+			engine.Msg{"payload": 3.0}, []map[string]any{{"payload": engine.ObjectOf("a", 3.0, "b", []any{1.0, "x"})}}},
 		{"other field", map[string]any{"template": "t", "field": "out.x"},
-			engine.Msg{}, []map[string]any{{"out": map[string]any{"x": "t"}}}},
+			engine.Msg{}, []map[string]any{{"out": engine.ObjectOf("x", "t")}}},
 		{"msg template", map[string]any{"template": ""},
 			engine.Msg{"template": "{{payload}}!", "payload": "p"}, []map[string]any{{"payload": "p!", "template": "{{payload}}!"}}},
 		{"invalid json is an error", map[string]any{"template": "{", "output": "json"},
@@ -51,7 +51,13 @@ func TestTemplate(t *testing.T) {
 			}
 			bubbleWith(t, enginetest.Options{Stores: stores, Env: env}, props, 1, func(t *testing.T, h *enginetest.Harness) {
 				sendAll(h, tt.in)
-				if diff := cmp.Diff(tt.want, outputs(h, 1)[0]); diff != "" {
+				got := outputs(h, 1)[0]
+				for _, m := range got {
+					if p, ok := m["payload"].(map[string]any); ok {
+						m["payload"] = engine.ObjectFromMap(p) // yamlvalue still builds Go maps
+					}
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
 					t.Errorf("output mismatch (-want +got):\n%s", diff)
 				}
 				if tt.want == nil && len(h.Errors()) != 1 {

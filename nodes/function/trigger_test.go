@@ -68,7 +68,7 @@ func TestTrigger(t *testing.T) {
 			[][]any{{"a"}}, 1},
 		{"typed values", triggerProps("op1", "5", "op1type", "num", "op2", `{"a":1}`, "op2type", "json"),
 			[]step{pay("a"), wait(time.Second)},
-			[][]any{{5.0, map[string]any{"a": 1.0}}}, 1},
+			[][]any{{5.0, engine.ObjectOf("a", 1.0)}}, 1},
 		{"mustache op", triggerProps("op1", "got {{payload}}", "op1type", "str"),
 			[]step{pay("a")},
 			[][]any{{"got a"}}, 1},

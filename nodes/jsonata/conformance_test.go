@@ -120,7 +120,11 @@ func runCase(j engine.JSONata, c suiteCase, datasets map[string]any) (ok bool, w
 		return false, err.Error()
 	}
 	gotv, _ := engine.DecodeJSON(got)
-	return reflect.DeepEqual(gotv, want), fmt.Sprintf("got %s, want %s", got, c.Result)
+	// the suite compares objects regardless of key order (it expects
+	// {"hello","bye"} where jsonata-js gives {"bye","hello"}); TestKeyOrder
+	// pins the order
+	same := reflect.DeepEqual(engine.PlainValue(gotv), engine.PlainValue(want))
+	return same, fmt.Sprintf("got %s, want %s", got, c.Result)
 }
 
 func codeIs(err error, want string) (bool, string) {

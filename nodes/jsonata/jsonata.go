@@ -247,10 +247,9 @@ func (x *Expr) Eval(res *engine.Resources, input any, vars map[string]any) (any,
 		return nil, err
 	}
 	if x.legacy {
-		if m, ok := input.(engine.Msg); ok {
-			input = map[string]any{"msg": map[string]any(m)}
-		} else if m, ok := input.(map[string]any); ok {
-			input = map[string]any{"msg": m}
+		switch input.(type) {
+		case engine.Msg, map[string]any, *engine.Object:
+			input = engine.ObjectOf("msg", input)
 		}
 	}
 	var out any

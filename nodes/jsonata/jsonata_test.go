@@ -12,7 +12,7 @@ import (
 func TestEval(t *testing.T) {
 	e := New(0)
 	defer e.Close()
-	msg := engine.Msg{"payload": map[string]any{"temperature": 21.5, "list": []any{3.0, 1.0, 2.0}}, "topic": "t"}
+	msg := engine.Msg{"payload": engine.ObjectOf("temperature", 21.5, "list", []any{3.0, 1.0, 2.0}), "topic": "t"}
 	tests := []struct {
 		name string
 		src  string
@@ -35,6 +35,42 @@ func TestEval(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := x.Eval(nil, tt.in, tt.vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestKeyOrder pins the key order jsonata-js gives in Node-RED 4 (checked
+// against /tmp/nr's @node-red/util jsonata): objects reach the library in
+// their order and come back in the order it built them.
+func TestKeyOrder(t *testing.T) {
+	e := New(0)
+	defer e.Close()
+	msg := engine.Msg{"payload": engine.ObjectOf("b", 1.0, "name", 2.0, "a", 3.0), "topic": "t"}
+	tests := []struct {
+		name, src string
+		want      any
+	}{
+		{"$keys", "$keys(payload)", []any{"b", "name", "a"}},
+		{"$spread", "$spread(payload)", []any{engine.ObjectOf("b", 1.0), engine.ObjectOf("name", 2.0), engine.ObjectOf("a", 3.0)}},
+		{"wildcard", "payload.*", []any{1.0, 2.0, 3.0}},
+		{"$each", "$each(payload, function($v, $k) {$k & $v})", []any{"b1", "name2", "a3"}},
+		{"constructed", `{"z": 1, "a": payload.a, "10": 0, "2": 0}`, engine.ObjectOf("2", 0.0, "10", 0.0, "z", 1.0, "a", 3.0)},
+		{"transform", "payload ~> |$|{'c': 4}, ['b']|", engine.ObjectOf("name", 2.0, "a", 3.0, "c", 4.0)},
+		{"legacy msg form", "$keys(msg.payload)", []any{"b", "name", "a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, err := e.Compile(tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := x.Eval(nil, msg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +131,7 @@ func BenchmarkEval(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	msg := engine.Msg{"payload": map[string]any{"temperature": 21.5, "unit": "C"}, "topic": "sensor/1"}
+	msg := engine.Msg{"payload": engine.ObjectOf("temperature", 21.5, "unit", "C"), "topic": "sensor/1"}
 	for b.Loop() {
 		if _, err := x.Eval(nil, msg, nil); err != nil {
 			b.Fatal(err)

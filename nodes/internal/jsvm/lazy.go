@@ -37,6 +37,12 @@ func (vm *VM) DetachMsg(v goja.Value) {
 	}
 }
 
+// IsMsg reports whether v is a message MsgToJS made. Use inside Do.
+func (vm *VM) IsMsg(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	return ok && o.ExportType() == lazyMsgType
+}
+
 var lazyMsgType = reflect.TypeFor[*lazyMsg]()
 
 // lazyMsg is the goja.DynamicObject behind MsgToJS.
@@ -78,8 +84,8 @@ func (l *lazyMsg) Get(key string) goja.Value {
 		return nil
 	}
 	var jv goja.Value
-	if req, isMap := v.(map[string]any); isMap && key == "req" {
-		jv = l.vm.reqToJS(req)
+	if key == "req" && isObject(v) {
+		jv = l.vm.reqToJS(v)
 	} else {
 		jv = l.vm.ToJS(v)
 	}
@@ -115,11 +121,12 @@ func (l *lazyMsg) Delete(key string) bool {
 	return true
 }
 
-// Keys lists the received properties, then the ones the script added in the
-// order it added them.
+// Keys lists the received properties (a message is a Go map, so in
+// JavaScript's order for index keys, then sorted), then the ones the script
+// added in the order it added them.
 func (l *lazyMsg) Keys() []string {
 	keys := make([]string, 0, len(l.src)+len(l.touched))
-	for k := range l.src {
+	for _, k := range engine.SortedKeys(l.src) {
 		if p := l.find(k); p == nil || !p.deleted {
 			keys = append(keys, k)
 		}
@@ -132,36 +139,57 @@ func (l *lazyMsg) Keys() []string {
 	return keys
 }
 
-// export converts l back: untouched values deep-copied (msg.req and msg.res
-// shared, as engine.Msg.Clone does), touched ones converted.
+// lazy converts l back: untouched values deep-copied (msg.req and msg.res
+// shared, as engine.Msg.Clone does), touched ones converted. It is a Go map
+// as the message itself, an *engine.Object (in Keys order) inside another
+// value.
 func (x *exporter) lazy(l *lazyMsg, depth int) (any, bool, error) {
-	out := make(map[string]any, len(l.src)+len(l.touched))
-	for k, v := range l.src {
-		if l.find(k) != nil {
-			continue
-		}
-		if k == "req" || k == "res" {
-			out[k] = v
-		} else {
-			out[k] = engine.CloneValue(v)
-		}
-	}
+	out := x.sink(depth, len(l.src)+len(l.touched))
 	x.stack = append(x.stack, l.obj)
 	defer func() { x.stack = x.stack[:len(x.stack)-1] }()
-	for _, p := range l.touched {
-		if p.deleted {
-			continue
-		}
-		e, def, err := x.value(p.val, depth+1)
-		if err != nil {
-			if ce, ok := err.(*ConvertError); ok {
-				return nil, false, ce.at(p.key)
+	if out.m != nil {
+		for k, v := range l.src {
+			if l.find(k) == nil {
+				out.set(k, untouched(k, v))
 			}
-			return nil, false, err
 		}
-		if def {
-			out[p.key] = e
+		for i := range l.touched {
+			if err := x.lazyProp(out, &l.touched[i], depth); err != nil {
+				return nil, false, err
+			}
+		}
+		return out.value(), true, nil
+	}
+	for _, k := range l.Keys() {
+		if p := l.find(k); p != nil {
+			if err := x.lazyProp(out, p, depth); err != nil {
+				return nil, false, err
+			}
+		} else {
+			out.set(k, untouched(k, l.src[k]))
 		}
 	}
-	return out, true, nil
+	return out.value(), true, nil
+}
+
+// untouched is the copy of a property the script never touched.
+func untouched(k string, v any) any {
+	if k == "req" || k == "res" {
+		return v
+	}
+	return engine.CloneValue(v)
+}
+
+func (x *exporter) lazyProp(out sink, p *lazyProp, depth int) error {
+	if p.deleted {
+		return nil
+	}
+	e, def, err := x.value(p.val, depth+1)
+	if err != nil {
+		return wrapAt(err, p.key)
+	}
+	if def {
+		out.set(p.key, e)
+	}
+	return nil
 }

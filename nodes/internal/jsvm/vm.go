@@ -84,7 +84,7 @@ type VM struct {
 	// reqGo and reqJS cache the conversion of the last msg.req: an http in
 	// request is shared by every message of a sequence (split of a large
 	// body), so it is converted once, and handed back unconverted.
-	reqGo map[string]any
+	reqGo any // an *engine.Object or a Go map
 	reqJS *goja.Object
 
 	guardMu sync.Mutex  // guards armed, start, base and guardT

@@ -366,7 +366,7 @@ func Property(view any, name string) (any, bool) {
 
 func isObject(v any) bool {
 	switch v.(type) {
-	case map[string]any, engine.Msg, []any, []byte:
+	case *engine.Object, map[string]any, engine.Msg, []any, []byte:
 		return true
 	}
 	return false
@@ -376,6 +376,8 @@ func isObject(v any) bool {
 // own length and indices, as primitiveHasOwnProperty finds them).
 func get(v any, name string) (any, bool) {
 	switch t := v.(type) {
+	case *engine.Object:
+		return t.Get(name)
 	case map[string]any:
 		e, ok := t[name]
 		return e, ok

@@ -1,10 +1,11 @@
 package mustache
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowgate/flowgate/engine"
 )
 
 // The expected outputs were produced by mustache.js 4.2.0 (the version
@@ -51,8 +52,8 @@ func TestRender(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var view map[string]any
-			if err := json.Unmarshal([]byte(tt.view), &view); err != nil {
+			view, err := engine.DecodeJSON([]byte(tt.view))
+			if err != nil {
 				t.Fatal(err)
 			}
 			tmpl, err := Parse(tt.template)
@@ -104,7 +105,7 @@ func TestRenderNested(t *testing.T) {
 		{"inside pushed section", "{{#o}}{{a}}{{/o}}", "a:true"},
 		{"found in pushed value", "{{#o}}{{x}}{{/o}}", "1"},
 	}
-	view := map[string]any{"t": true, "o": map[string]any{"x": 1.0}}
+	view := engine.ObjectOf("t", true, "o", engine.ObjectOf("x", 1.0))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tmpl, err := Parse(tt.template)

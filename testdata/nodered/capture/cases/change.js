@@ -176,5 +176,11 @@ module.exports = {
             flow: ch([set('payload.a', 'x', 'str')]),
             inputs: [{ payload: 'str' }, { payload: 5 }],
         },
+        {
+            name: 'key order kept by set, move and delete',
+            flow: ch([set('payload.c', '3', 'num'), set('payload.a', 'x', 'str'), set('obj', '{"z":1,"y":{"b":1,"a":2},"1":0}', 'json'),
+                { t: 'move', p: 'payload.b', pt: 'msg', to: 'payload.m', tot: 'msg' }, { t: 'delete', p: 'obj.z', pt: 'msg' }, set('obj.z', 'again', 'str')]),
+            inputs: [{ payload: { b: 1, a: 2 } }],
+        },
     ],
 };

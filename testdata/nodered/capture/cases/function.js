@@ -51,5 +51,6 @@ module.exports = {
         { name: 'typeof checks', flow: withCatch('msg.payload = [typeof require, typeof process, typeof Buffer, typeof setTimeout, typeof console, typeof util];\nreturn msg;'), inputs: [{ payload: 1 }] },
         { name: 'node on input rejected', flow: withCatch('node.on("input", function(){});\nreturn msg;'), inputs: [{ payload: 1 }] },
         { name: 'undefined properties dropped', flow: withCatch('msg.u = undefined;\nmsg.n = null;\nmsg.d = new Date(0);\nreturn msg;'), inputs: [{ payload: 1 }] },
+        { name: 'object key order', flow: withCatch('msg.keys = Object.keys(msg.payload);\nvar f = [];\nfor (var k in msg.payload) { f.push(k); }\nmsg.forin = f;\nmsg.json = JSON.stringify(msg.payload);\nmsg.payload.z = 0;\nmsg.payload["1"] = 1;\nmsg.payload.b = "kept";\nmsg.built = {y: 1, x: {d: 1, c: 2}, "10": 3, "2": 4};\nmsg.entries = Object.entries(msg.built).map(e => e[0]).join();\nreturn msg;'), inputs: [{ payload: { b: 1, name: 'x', a: { q: 1, p: 2 } } }] },
     ],
 };

@@ -35,5 +35,12 @@ module.exports = {
             flow: ch([set('payload', '"a" + 1')]),
             inputs: [{ payload: 1 }],
         },
+        {
+            name: 'jsonata key order of keys, spread, wildcard and built objects',
+            flow: ch([set('keys', '$keys(payload)'), set('spread', '$spread(payload)'), set('values', 'payload.*'),
+                set('built', '{"z": 1, "a": payload.a, "10": 0, "2": 0}'), set('merged', '$merge([payload, {"c": 3, "b": 0}])'),
+                set('each', '$each(payload, function($v, $k) {$k})')]),
+            inputs: [{ payload: { b: 1, name: 'x', a: 2 } }],
+        },
     ],
 };

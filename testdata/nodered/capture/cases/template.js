@@ -103,5 +103,10 @@ module.exports = {
             flow: tp('{{payload}}'),
             inputs: [{ payload: Buffer.from('AB') }],
         },
+        {
+            name: 'json output keeps key order',
+            flow: tp('{"z": "{{payload.name}}", "a": {{payload.n}}, "m": {"y": 1, "x": 2}, "1": 0}', { output: 'json' }),
+            inputs: [{ payload: { name: 'bob', n: 42 } }],
+        },
     ],
 };
