@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"maps"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -347,6 +346,7 @@ func requestMap(r *http.Request, params *engine.Object) *engine.Object {
 		"protocol", proto,
 		"secure", proto == "https",
 		"httpVersion", strings.TrimPrefix(r.Proto, "HTTP/"),
+		"body", nil, // set by serve; here so that setting it does not grow the object
 	)
 }
 
@@ -359,7 +359,13 @@ func headerMap(r *http.Request) *engine.Object {
 	if r.Host != "" {
 		h.Set("host", r.Host)
 	}
-	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+	var buf [16]string
+	names := buf[:0]
+	for k := range r.Header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
 		vs := r.Header[k]
 		name := strings.ToLower(k)
 		switch name {

@@ -60,7 +60,7 @@ func Parse(s string, o Options) (*engine.Object, error) {
 		return engine.NewObject(0), nil
 	}
 	keys, vals := p.values(s)
-	var root any = newObj()
+	var root any = &jsObj{m: engine.NewObject(len(keys))}
 	for _, k := range keys {
 		v, err := p.parseKey(k, vals[k])
 		if err != nil {
@@ -259,14 +259,14 @@ func (p *parser) parseKey(key string, val any) (any, error) {
 			a.items[idx], a.length = leaf, idx+1
 			leaf = a
 		case isIndex:
-			o := newObj()
+			o := &jsObj{m: engine.NewObject(1)}
 			o.m.Set(clean, leaf)
 			o.overflow, o.maxIndex = true, idx
 			leaf = o
 		case clean == "__proto__":
 			leaf = newObj()
 		default:
-			o := newObj()
+			o := &jsObj{m: engine.NewObject(1)}
 			o.m.Set(clean, leaf)
 			leaf = o
 		}
@@ -461,11 +461,14 @@ func each(v any, f func(string, any)) {
 func export(v any) any {
 	switch t := v.(type) {
 	case *jsObj:
-		out := engine.NewObject(t.m.Len())
-		for k, e := range t.m.All() {
-			out.Set(k, export(e))
+		// in place: replacing values keeps every key where it is
+		for i := range t.m.Len() {
+			k, e := t.m.At(i)
+			if isComposite(e) {
+				t.m.Set(k, export(e))
+			}
 		}
-		return out
+		return t.m
 	case *jsArr:
 		out := make([]any, 0, len(t.items))
 		for _, i := range sortedIndexes(t) {
