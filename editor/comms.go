@@ -250,8 +250,10 @@ func statusEmpty(data any) (empty, forget bool) {
 		}
 		return *v == engine.Status{}, false
 	case map[string]any:
+		return statusEmpty(engine.ObjectFromMap(v))
+	case *engine.Object:
 		for _, k := range []string{"text", "fill", "shape"} {
-			if x, ok := v[k]; ok && x != nil && x != "" && x != false {
+			if x, ok := v.Get(k); ok && x != nil && x != "" && x != false {
 				return false, false
 			}
 		}
@@ -261,7 +263,7 @@ func statusEmpty(data any) (empty, forget bool) {
 }
 
 // encodeItem encodes {"topic":topic,"data":data} without HTML escaping,
-// as JSON.stringify does.
+// as JSON.stringify does; an *engine.Object in data keeps its key order.
 func encodeItem(topic string, data any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

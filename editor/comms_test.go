@@ -223,6 +223,24 @@ func TestCommsNodeREDFrames(t *testing.T) {
 	}
 }
 
+// TestCommsKeyOrder checks that objects in published data reach the
+// client in their key order (Node-RED's debug sidebar shows them so).
+func TestCommsKeyOrder(t *testing.T) {
+	s, ts := newTestServer(t, newFakeBackend(), nil)
+	c := dial(t, ts, nil)
+	c.send(`{"subscribe":"debug"}`)
+	c.send(`{"auth":"sync"}`)
+	if c.frame() != `{"auth":"ok"}` {
+		t.Fatal("no auth reply")
+	}
+	payload := engine.ObjectOf("name", "bob", "age", 42.0, "2", "x", "a", engine.ObjectOf("z", true, "b", nil))
+	s.Hub().Publish("debug", engine.ObjectOf("id", "d1", "msg", payload, "format", "Object"))
+	want := `[{"topic":"debug","data":{"id":"d1","msg":{"2":"x","name":"bob","age":42,"a":{"z":true,"b":null}},"format":"Object"}}]`
+	if got := c.frame(); got != want {
+		t.Errorf("frame\n got %s\nwant %s", got, want)
+	}
+}
+
 func TestCommsBatching(t *testing.T) {
 	s, ts := newTestServer(t, newFakeBackend(), nil)
 	c := dial(t, ts, nil)

@@ -448,42 +448,65 @@ func (s *SQLiteStore) writeThroughLocked() error {
 // read back as a buffer.
 const bufferKey = "$b"
 
+// encodeContextValue writes v as JSON, objects in their key order; a value
+// JSON cannot hold (a channel, a function) is an error.
 func encodeContextValue(v any) ([]byte, error) {
-	return json.Marshal(toStored(v))
+	st, err := toStored(v)
+	if err != nil {
+		return nil, err
+	}
+	return engine.AppendJSON(nil, st, "")
 }
 
-func toStored(v any) any {
+// toStored gives the JSON form of a value; objects keep their key order.
+func toStored(v any) (any, error) {
 	switch t := v.(type) {
 	case []byte:
-		return map[string]any{bufferKey: base64.StdEncoding.EncodeToString(t)}
+		return engine.ObjectOf(bufferKey, base64.StdEncoding.EncodeToString(t)), nil
 	case engine.Msg:
 		return toStored(map[string]any(t))
 	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
+		return toStored(engine.ObjectFromMap(t))
+	case *engine.Object:
+		out := engine.NewObject(t.Len())
+		for k, e := range t.All() {
 			if strings.HasPrefix(k, "$") {
 				k = "$" + k
 			}
-			out[k] = toStored(e)
+			se, err := toStored(e)
+			if err != nil {
+				return nil, err
+			}
+			out.Set(k, se)
 		}
-		return out
+		return out, nil
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = toStored(e)
+			se, err := toStored(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = se
 		}
-		return out
+		return out, nil
 	case float64:
 		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return nil // JSON.stringify: null
+			return nil, nil // JSON.stringify: null
+		}
+	case nil, string, bool:
+	default:
+		// anything else as encoding/json sees it: refused if it cannot be JSON
+		if _, err := json.Marshal(v); err != nil {
+			return nil, err
 		}
 	}
-	return v
+	return v, nil
 }
 
 func decodeContextValue(b []byte) (any, error) {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	v, err := engine.DecodeJSON(b)
+	if err != nil {
 		return nil, err
 	}
 	return fromStored(v)
@@ -491,17 +514,17 @@ func decodeContextValue(b []byte) (any, error) {
 
 func fromStored(v any) (any, error) {
 	switch t := v.(type) {
-	case map[string]any:
-		if b, ok := t[bufferKey].(string); ok && len(t) == 1 {
+	case *engine.Object:
+		if b, ok := t.Value(bufferKey).(string); ok && t.Len() == 1 {
 			return base64.StdEncoding.DecodeString(b)
 		}
-		out := make(map[string]any, len(t))
-		for k, e := range t {
+		out := engine.NewObject(t.Len())
+		for k, e := range t.All() {
 			d, err := fromStored(e)
 			if err != nil {
 				return nil, err
 			}
-			out[strings.TrimPrefix(k, "$")] = d
+			out.Set(strings.TrimPrefix(k, "$"), d)
 		}
 		return out, nil
 	case []any:

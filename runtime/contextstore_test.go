@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
 	"github.com/flowgate/flowgate/flows"
 	"github.com/flowgate/flowgate/nodes/storage"
 )
@@ -106,16 +107,16 @@ func TestSQLiteStoreRoundTrip(t *testing.T) {
 		"bool":   true,
 		"buf":    []byte{0, 1, 2, 255},
 		"empty":  []byte{},
-		"nested": map[string]any{"a": []any{1.0, "x", map[string]any{"buf": []byte("hi"), "n": nil}}, "b": map[string]any{}},
-		"msg":    engine.Msg{"payload": "p", "topic": "t"},
-		"dollar": map[string]any{"$b": "not a buffer", "$$x": 1.0, "$": "d"},
+		"nested": engine.ObjectOf("b", engine.NewObject(0), "a", []any{1.0, "x", engine.ObjectOf("n", nil, "buf", []byte("hi"))}, "2", true),
+		"msg":    engine.Msg{"topic": "t", "payload": "p"},
+		"dollar": engine.ObjectOf("$b", "not a buffer", "$$x", 1.0, "$", "d"),
 		"arr":    []any{[]byte("a"), []any{}},
 	}
 	want := map[string]any{}
 	for k, v := range values {
 		want[k] = v
 	}
-	want["msg"] = map[string]any{"payload": "p", "topic": "t"} // read back as a plain object
+	want["msg"] = engine.ObjectOf("payload", "p", "topic", "t") // read back as an object (a Msg has no key order)
 	dir := t.TempDir()
 	s := openStore(t, dir, time.Hour)
 	for k, v := range values {
@@ -139,7 +140,7 @@ func TestSQLiteStoreRoundTrip(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("Get %s: %v %v", k, ok, err)
 		}
-		if diff := cmp.Diff(w, got); diff != "" {
+		if diff := cmp.Diff(w, got, enginetest.OrderedObjects()); diff != "" {
 			t.Errorf("%s after reopen (-want +got):\n%s", k, diff)
 		}
 	}
@@ -260,7 +261,7 @@ func TestSQLiteStoreConcurrent(t *testing.T) {
 			scope := fmt.Sprintf("flow%d", g%2)
 			for i := range 200 {
 				key := fmt.Sprintf("k%d", i%10)
-				v := map[string]any{"g": float64(g), "i": float64(i), "b": []byte{byte(i)}}
+				v := engine.ObjectOf("g", float64(g), "i", float64(i), "b", []byte{byte(i)})
 				if err := s.Set(scope, key, v); err != nil {
 					t.Error(err)
 					return
@@ -270,8 +271,8 @@ func TestSQLiteStoreConcurrent(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if m, ok := got.(map[string]any); ok { // nil when another goroutine cleared the scope
-					m["g"] = "mutated" // a copy: the store must not see this
+				if m, ok := got.(*engine.Object); ok { // nil when another goroutine cleared the scope
+					m.Set("g", "mutated") // a copy: the store must not see this
 				}
 				if _, err := s.Keys(scope); err != nil {
 					t.Error(err)
@@ -289,7 +290,7 @@ func TestSQLiteStoreConcurrent(t *testing.T) {
 		want[scope] = map[string]any{}
 		for _, k := range keys {
 			v, _, _ := s.Get(scope, k)
-			if v.(map[string]any)["g"] == "mutated" {
+			if v.(*engine.Object).Value("g") == "mutated" {
 				t.Errorf("%s %s: a caller's change reached the store", scope, k)
 			}
 			want[scope][k] = v
@@ -350,7 +351,7 @@ func TestSQLiteStoreBadInput(t *testing.T) {
 	t.Run("value that cannot be stored", func(t *testing.T) {
 		s := openStore(t, t.TempDir(), time.Hour)
 		defer s.Close()
-		err := s.Set("global", "f", map[string]any{"c": make(chan int)})
+		err := s.Set("global", "f", engine.ObjectOf("c", make(chan int)))
 		if err == nil {
 			t.Fatal("Set of a channel: no error")
 		}
@@ -419,7 +420,7 @@ func TestContextPersistsAcrossRestart(t *testing.T) {
 	rt = start()
 	defer rt.Shutdown(context.Background())
 	code, body := get(t, "http://"+rt.Addr()+"/get")
-	if want := `{"blob":[1,2,3],"keys":["counter"],"n":7}`; code != 200 || strings.TrimSpace(body) != want {
+	if want := `{"n":7,"blob":[1,2,3],"keys":["counter"]}`; code != 200 || strings.TrimSpace(body) != want {
 		t.Errorf("GET /get after restart: %d %s, want %s (flow.mem, in the memory store, is gone)", code, body, want)
 	}
 }

@@ -20,7 +20,7 @@ func TestDataAPIOnTheEditorListener(t *testing.T) {
 		t.Fatalf("POST /api/data: %d", resp.StatusCode)
 	}
 	code, body := get(t, base+"/api/data?topic=a/%23")
-	want := `{"data":[{"id":1,"payload":{"t":1},"topic":"a/b","ts":5}],"limit":100,"offset":0}`
+	want := `{"limit":100,"offset":0,"data":[{"id":1,"topic":"a/b","payload":{"t":1},"ts":5}]}`
 	if code != http.StatusOK || strings.TrimSpace(body) != want {
 		t.Errorf("GET /api/data: %d %s, want %s", code, body, want)
 	}

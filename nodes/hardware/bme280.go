@@ -70,7 +70,7 @@ func (n *bme280Node) Handle(_ context.Context, m engine.Msg, out *engine.Output)
 	t, h, p := round(e.Temperature, 2), round(e.Humidity, 2), round(e.Pressure/100, 2)
 	n.res.Status(engine.Status{Fill: "green", Shape: "dot", Text: fmt.Sprintf("%g°C %g%% %ghPa", t, h, p)})
 	m["topic"] = n.topic
-	m["payload"] = map[string]any{"temperature_C": t, "humidity": h, "pressure_hPa": p, "model": "BME280"}
+	m["payload"] = engine.ObjectOf("temperature_C", t, "humidity", h, "pressure_hPa", p, "model", "BME280")
 	out.Send(0, m)
 	return nil
 }

@@ -127,12 +127,15 @@ func TestBME280Node(t *testing.T) {
 	h.Deploy(flow(t, `[{"id":"b","type":"bme280","busno":"1","address":"0x76","topic":"shed","wires":[["got"]]}]`, "got"))
 	h.Send("b", engine.Msg{"payload": "tick"})
 	got := h.Wait("got", 1, 5*time.Second)[0]
-	p, _ := got["payload"].(map[string]any)
-	if got["topic"] != "shed" || p["temperature_C"] != 25.08 || p["pressure_hPa"] != 1006.53 || p["model"] != "BME280" {
+	p, _ := got["payload"].(*engine.Object)
+	if got["topic"] != "shed" || p.Value("temperature_C") != 25.08 || p.Value("pressure_hPa") != 1006.53 || p.Value("model") != "BME280" {
 		t.Errorf("msg %v, want the simulator's fixed reading", got)
 	}
-	if h, ok := p["humidity"].(float64); !ok || h < 0 || h > 100 {
-		t.Errorf("humidity %v", p["humidity"])
+	if h, ok := p.Value("humidity").(float64); !ok || h < 0 || h > 100 {
+		t.Errorf("humidity %v", p.Value("humidity"))
+	}
+	if diff := cmp.Diff([]string{"temperature_C", "humidity", "pressure_hPa", "model"}, p.Keys()); diff != "" {
+		t.Errorf("payload keys not in node-red-contrib-bme280's order (-want +got):\n%s", diff)
 	}
 	if st := lastStatus(h, "b"); st.Fill != "green" || !strings.Contains(st.Text, "25.08°C") {
 		t.Errorf("status %+v", st)

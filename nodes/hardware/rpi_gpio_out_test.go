@@ -89,7 +89,7 @@ func TestGPIOOutSoftPWM(t *testing.T) {
 
 func hasWarning(events []enginetestEvent, text string) bool {
 	for _, e := range events {
-		if d, ok := e.Data.(map[string]any); ok && e.Topic == "debug" && strings.Contains(engine.ToString(d["msg"]), text) {
+		if d, ok := engine.AsObject(e.Data); ok && e.Topic == "debug" && strings.Contains(engine.ToString(d.Value("msg")), text) {
 			return true
 		}
 	}

@@ -172,8 +172,8 @@ func (e *entity) Handle(ctx context.Context, m engine.Msg, out *engine.Output) e
 		}
 		state = s
 	}
-	if a, ok := m["attributes"].(map[string]any); ok && e.comp.state {
-		b, err := json.Marshal(engine.ToJSONValue(a))
+	if a, ok := engine.AsObject(m["attributes"]); ok && e.comp.state {
+		b, err := engine.AppendJSON(nil, a, "")
 		if err != nil {
 			return fmt.Errorf("invalid attributes: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
 )
 
 // TestStateAndCommands: input messages set the retained state; Home
@@ -30,13 +31,14 @@ func TestStateAndCommands(t *testing.T) {
 			{"switch number", "sw", 1.0, "ON"},
 			{"sensor number", "sen", 21.25, "21.25"},
 			{"sensor text", "sen", "high", "high"},
-			{"sensor object", "sen", map[string]any{"a": 1.0}, `{"a":1}`},
+			{"sensor object", "sen", engine.ObjectOf("a", 1.0), `{"a":1}`},
+			{"sensor object keeps key order", "sen", engine.ObjectOf("z", 1.0, "a", "<b>"), `{"z":1,"a":"<b>"}`},
 			{"binary sensor", "bin", false, "OFF"},
 			{"number", "num", "12.5", "12.5"},
 			{"light on", "lt", true, `{"state":"ON"}`},
 			{"light brightness", "lt", 128.0, `{"state":"ON","brightness":128,"color_mode":"brightness"}`},
 			{"light off keeps brightness", "lt", "OFF", `{"state":"OFF","brightness":128,"color_mode":"brightness"}`},
-			{"light object", "lt", map[string]any{"state": "on", "brightness": 3.0}, `{"state":"ON","brightness":3,"color_mode":"brightness"}`},
+			{"light object", "lt", engine.ObjectOf("state", "on", "brightness", 3.0), `{"state":"ON","brightness":3,"color_mode":"brightness"}`},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				h.Send(tc.node, engine.Msg{"payload": tc.payload})
@@ -52,8 +54,8 @@ func TestStateAndCommands(t *testing.T) {
 		}
 	})
 	t.Run("attributes", func(t *testing.T) {
-		h.Send("sen", engine.Msg{"payload": 20.0, "attributes": map[string]any{"room": "kitchen"}})
-		if p, _ := ha.next("flowgate/dev/sen/attributes"); p != `{"room":"kitchen"}` {
+		h.Send("sen", engine.Msg{"payload": 20.0, "attributes": engine.ObjectOf("room", "kitchen", "floor", 1.0)})
+		if p, _ := ha.next("flowgate/dev/sen/attributes"); p != `{"room":"kitchen","floor":1}` {
 			t.Errorf("attributes %q", p)
 		}
 	})
@@ -78,7 +80,8 @@ func TestStateAndCommands(t *testing.T) {
 			{"switch off", "sw", "OFF", false, "OFF"},
 			{"button", "btn", "PRESS", "PRESS", ""},
 			{"number", "num", "17.5", 17.5, ""},
-			{"light", "lt", `{"state":"ON","brightness":200}`, map[string]any{"state": "ON", "brightness": 200.0}, `{"state":"ON","brightness":200,"color_mode":"brightness"}`},
+			{"light", "lt", `{"state":"ON","brightness":200}`, engine.ObjectOf("state", "ON", "brightness", 200.0), `{"state":"ON","brightness":200,"color_mode":"brightness"}`},
+			{"light keeps key order", "lt", `{"brightness":100,"state":"ON"}`, engine.ObjectOf("brightness", 100.0, "state", "ON"), `{"state":"ON","brightness":100,"color_mode":"brightness"}`},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				h.Reset()
@@ -88,7 +91,7 @@ func TestStateAndCommands(t *testing.T) {
 				if len(msgs) != 1 {
 					t.Fatalf("got %d messages", len(msgs))
 				}
-				if diff := cmp.Diff(tc.want, msgs[0]["payload"]); diff != "" {
+				if diff := cmp.Diff(tc.want, msgs[0]["payload"], enginetest.OrderedObjects()); diff != "" {
 					t.Errorf("payload (-want +got):\n%s", diff)
 				}
 				if msgs[0]["topic"] != topic {

@@ -58,8 +58,9 @@ func lightState(v any, prev []byte) ([]byte, error) {
 			return nil, err
 		}
 		st.State, _ = onOff(*st.Brightness != 0)
-	case map[string]any:
-		if s, ok := t["state"]; ok {
+	case *engine.Object, map[string]any:
+		o, _ := engine.AsObject(t)
+		if s, ok := o.Get("state"); ok {
 			on, err := onOff(s)
 			if err != nil {
 				return nil, err
@@ -68,7 +69,7 @@ func lightState(v any, prev []byte) ([]byte, error) {
 		} else if st.State == "" {
 			st.State = "ON"
 		}
-		if b, ok := t["brightness"]; ok {
+		if b, ok := o.Get("brightness"); ok {
 			if err := setBrightness(b); err != nil {
 				return nil, err
 			}
@@ -86,10 +87,11 @@ func lightState(v any, prev []byte) ([]byte, error) {
 	return json.Marshal(st)
 }
 
-// lightCommand decodes Home Assistant's JSON command to an object.
+// lightCommand decodes Home Assistant's JSON command to an object, keys
+// in the order sent.
 func lightCommand(b []byte) (any, error) {
-	var v map[string]any
-	if err := json.Unmarshal(b, &v); err != nil {
+	v, err := engine.DecodeJSON(b)
+	if _, isObj := v.(*engine.Object); err != nil || !isObj {
 		return nil, fmt.Errorf("unexpected command %q", b)
 	}
 	return v, nil

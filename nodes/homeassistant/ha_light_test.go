@@ -1,6 +1,10 @@
 package homeassistant
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/flowgate/flowgate/engine"
+)
 
 func TestLightState(t *testing.T) {
 	for _, tc := range []struct {
@@ -13,10 +17,10 @@ func TestLightState(t *testing.T) {
 		{"brightness", "", 77.0, `{"state":"ON","brightness":77,"color_mode":"brightness"}`, false},
 		{"zero is off", "", 0.0, `{"state":"OFF","brightness":0,"color_mode":"brightness"}`, false},
 		{"off keeps brightness", `{"state":"ON","brightness":9}`, false, `{"state":"OFF","brightness":9,"color_mode":"brightness"}`, false},
-		{"object brightness only turns on", "", map[string]any{"brightness": 10.4}, `{"state":"ON","brightness":10,"color_mode":"brightness"}`, false},
-		{"command object", "", map[string]any{"state": "OFF"}, `{"state":"OFF"}`, false},
+		{"object brightness only turns on", "", engine.ObjectOf("brightness", 10.4), `{"state":"ON","brightness":10,"color_mode":"brightness"}`, false},
+		{"command object", "", engine.ObjectOf("state", "OFF"), `{"state":"OFF"}`, false},
 		{"brightness too high", "", 300.0, "", true},
-		{"bad state", "", map[string]any{"state": "dim"}, "", true},
+		{"bad state", "", engine.ObjectOf("state", "dim"), "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var prev []byte

@@ -1,7 +1,6 @@
 package homeassistant
 
 import (
-	"encoding/json"
 	"errors"
 
 	"github.com/flowgate/flowgate/engine"
@@ -41,8 +40,8 @@ func sensorState(v any, _ []byte) ([]byte, error) {
 		return nil, errors.New("invalid state: no payload")
 	case []byte:
 		return t, nil
-	case map[string]any, []any:
-		return json.Marshal(engine.ToJSONValue(t))
+	case *engine.Object, map[string]any, []any:
+		return engine.AppendJSON(nil, t, "")
 	}
 	return []byte(engine.ToString(v)), nil
 }

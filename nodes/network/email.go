@@ -207,8 +207,8 @@ func (n *emailNode) compose(m engine.Msg) (*outMail, error) {
 			fname = "attachment.bin"
 		}
 		a := attachment{filename: fname, content: b}
-		if h, ok := m["headers"].(map[string]any); ok {
-			a.contentType = mailStr(h["content-type"])
+		if h, ok := engine.AsObject(m["headers"]); ok {
+			a.contentType = mailStr(h.Value("content-type"))
 		}
 		atts = append(atts, a)
 		text = "File from Node-RED is attached: " + fname
@@ -234,11 +234,11 @@ func (n *emailNode) compose(m engine.Msg) (*outMail, error) {
 		return nil, err
 	}
 	envFrom := bareAddr(from)
-	if env, ok := m["envelope"].(map[string]any); ok {
-		if f := mailStr(env["from"]); f != "" {
+	if env, ok := engine.AsObject(m["envelope"]); ok {
+		if f := mailStr(env.Value("from")); f != "" {
 			envFrom = bareAddr(f)
 		}
-		if t := addrList(env["to"]); t != "" {
+		if t := addrList(env.Value("to")); t != "" {
 			if rcpt, err = recipients(t, "", ""); err != nil {
 				return nil, err
 			}
@@ -264,8 +264,8 @@ func (n *emailNode) compose(m engine.Msg) (*outMail, error) {
 	}
 	header("In-Reply-To", mailStr(m["inReplyTo"]))
 	header("References", mailStr(m["references"]))
-	if hs, ok := m["headers"].(map[string]any); ok {
-		for k, v := range hs {
+	if hs, ok := engine.AsObject(m["headers"]); ok {
+		for k, v := range hs.All() {
 			if strings.EqualFold(k, "content-type") || strings.ContainsAny(k, ":\r\n") {
 				continue
 			}
@@ -407,12 +407,12 @@ func msgAttachments(v any) ([]attachment, error) {
 	}
 	var atts []attachment
 	for _, item := range list {
-		o, _ := item.(map[string]any)
-		a := attachment{filename: mailStr(o["filename"]), contentType: mailStr(o["contentType"])}
-		switch c := o["content"].(type) {
+		o, _ := engine.AsObject(item)
+		a := attachment{filename: mailStr(o.Value("filename")), contentType: mailStr(o.Value("contentType"))}
+		switch c := o.Value("content").(type) {
 		case string:
 			a.content = []byte(c)
-			if mailStr(o["encoding"]) == "base64" {
+			if mailStr(o.Value("encoding")) == "base64" {
 				b, err := base64.StdEncoding.DecodeString(c)
 				if err != nil {
 					return nil, fmt.Errorf("attachment %s: %w", a.filename, err)
@@ -422,7 +422,7 @@ func msgAttachments(v any) ([]attachment, error) {
 		case []byte:
 			a.content = c
 		case nil:
-			if _, has := o["content"]; has {
+			if o.Has("content") {
 				return nil, errors.New("Invalid attachment content. Must be String or buffer")
 			}
 		default:
@@ -484,7 +484,7 @@ func mailStr(v any) string {
 // ensureString is RED.util.ensureString: objects as JSON.
 func ensureString(v any) string {
 	switch v.(type) {
-	case map[string]any, []any:
+	case *engine.Object, map[string]any, []any:
 		s, err := engine.JSONString(v, "")
 		if err == nil {
 			return s

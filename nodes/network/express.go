@@ -135,24 +135,25 @@ func withCharset(ctype string) string {
 
 // setCookies applies msg.cookies as Node-RED's http response node: null or
 // {value: null} clears, an object sets with options, anything else sets
-// the value as text.
-func setCookies(h http.Header, cookies map[string]any, now time.Time) error {
-	for name, c := range cookies {
+// the value as text. Set-Cookie lines follow the object's key order.
+func setCookies(h http.Header, cookies *engine.Object, now time.Time) error {
+	for name, c := range cookies.All() {
 		var line string
 		var err error
-		switch t := c.(type) {
+		switch c.(type) {
 		case nil:
-			line, err = cookieLine(name, "", map[string]any{"expires": time.UnixMilli(1), "path": "/"}, now)
-		case map[string]any:
-			if v, has := t["value"]; has && v == nil {
-				opts := map[string]any{"expires": time.UnixMilli(1), "path": "/"}
-				for k, v := range t {
-					opts[k] = v
+			line, err = cookieLine(name, "", engine.ObjectOf("expires", time.UnixMilli(1), "path", "/"), now)
+		case *engine.Object, map[string]any:
+			t, _ := engine.AsObject(c)
+			if v, has := t.Get("value"); has && v == nil {
+				opts := engine.ObjectOf("expires", time.UnixMilli(1), "path", "/")
+				for k, v := range t.All() {
+					opts.Set(k, v)
 				}
 				line, err = cookieLine(name, "", opts, now)
 				break
 			}
-			val, has := t["value"]
+			val, has := t.Get("value")
 			text := "undefined"
 			switch {
 			case !has:
@@ -164,7 +165,7 @@ func setCookies(h http.Header, cookies map[string]any, now time.Time) error {
 			}
 			line, err = cookieLine(name, text, t, now)
 		default:
-			line, err = cookieLine(name, engine.ToString(t), nil, now)
+			line, err = cookieLine(name, engine.ToString(c), nil, now)
 		}
 		if err != nil {
 			return err
@@ -176,16 +177,16 @@ func setCookies(h http.Header, cookies map[string]any, now time.Time) error {
 
 func isObject(v any) bool {
 	switch v.(type) {
-	case map[string]any, []any, engine.Msg:
+	case *engine.Object, map[string]any, []any, engine.Msg:
 		return true
 	}
 	return false
 }
 
 // cookieLine is Express's res.cookie with the cookie package's serialize.
-func cookieLine(name, value string, opts map[string]any, now time.Time) (string, error) {
+func cookieLine(name, value string, opts *engine.Object, now time.Time) (string, error) {
 	get := func(k string) (any, bool) {
-		v, ok := opts[k]
+		v, ok := opts.Get(k)
 		return v, ok && v != nil
 	}
 	var b strings.Builder

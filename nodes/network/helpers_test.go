@@ -2,7 +2,6 @@ package network
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,28 +18,28 @@ import (
 type shaper struct{}
 
 func (shaper) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {
-	p, _ := m["payload"].(map[string]any)
-	m["payload"] = p["v"]
-	if h, ok := p["h"]; ok {
+	p, _ := m["payload"].(*engine.Object)
+	m["payload"] = p.Value("v")
+	if h, ok := p.Get("h"); ok {
 		m["headers"] = h
 	}
-	if s, ok := p["s"]; ok {
+	if s, ok := p.Get("s"); ok {
 		m["statusCode"] = s
 	}
-	if c, ok := p["c"]; ok {
+	if c, ok := p.Get("c"); ok {
 		m["cookies"] = c
 	}
-	if b, ok := p["buf"].([]any); ok {
+	if b, ok := p.Value("buf").([]any); ok {
 		buf := make([]byte, len(b))
 		for i, e := range b {
 			buf[i] = byte(e.(float64))
 		}
 		m["payload"] = buf
 	}
-	if p["undef"] == true {
+	if p.Value("undef") == true {
 		delete(m, "payload")
 	}
-	if p["nores"] == true {
+	if p.Value("nores") == true {
 		delete(m, "res")
 	}
 	out.Send(0, m)
@@ -105,10 +104,11 @@ func jsonOf(t testing.TB, v any) string {
 	return s
 }
 
+// decodeJSON parses s as JSON.parse does (objects in key order).
 func decodeJSON(t testing.TB, s string) any {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	v, err := engine.DecodeJSON([]byte(s))
+	if err != nil {
 		t.Fatalf("%v: %s", err, s)
 	}
 	return v
@@ -134,7 +134,7 @@ func catcherType() engine.Type {
 
 // errorText returns msg.error.message.
 func errorText(m engine.Msg) string {
-	e, _ := m["error"].(map[string]any)
-	s, _ := e["message"].(string)
+	e, _ := engine.AsObject(m["error"])
+	s, _ := e.Value("message").(string)
 	return s
 }

@@ -3,13 +3,13 @@ package network
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,7 +123,7 @@ func (n *httpIn) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	info, _ := r.Context().Value(routeInfoKey{}).(*routeInfo)
 	maxBody, timeout := int64(DefaultMaxBodyBytes), DefaultResponseTimeout
-	params := map[string]any{}
+	params := engine.NewObject(0)
 	if info != nil {
 		params = info.params
 		if info.router.MaxBodyBytes > 0 {
@@ -136,24 +136,24 @@ func (n *httpIn) serve(w http.ResponseWriter, r *http.Request) {
 	req := requestMap(r, params)
 	var payload any
 	if n.method == "get" && !n.skipParse {
-		payload = req["query"]
-		req["body"] = map[string]any{}
+		payload = req.Value("query")
+		req.Set("body", engine.NewObject(0))
 	} else {
 		body, files, status, text := n.readBody(r, maxBody)
 		if status != 0 {
 			sendError(w, status, text)
 			return
 		}
-		req["body"] = body
+		req.Set("body", body)
 		if files != nil {
-			req["files"] = files
+			req.Set("files", files)
 		}
 		payload = body
 		if n.method == "get" {
-			payload = req["query"]
+			payload = req.Value("query")
 		}
 	}
-	resp := &Response{req: r, query: req["query"], replies: make(chan *reply, 1)}
+	resp := &Response{req: r, query: req.Value("query"), replies: make(chan *reply, 1)}
 	n.res.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "req": req, "res": resp, "payload": payload})
 
 	timer := time.NewTimer(timeout)
@@ -198,7 +198,7 @@ func (n *httpIn) readBody(r *http.Request, limit int64) (body any, files []any, 
 		case mediaType == "application/json":
 			trimmed := bytes.TrimLeft(raw, " \t\n\r")
 			if len(trimmed) == 0 {
-				return map[string]any{}, nil, 0, ""
+				return engine.NewObject(0), nil, 0, ""
 			}
 			if trimmed[0] != '{' && trimmed[0] != '[' {
 				return nil, nil, http.StatusBadRequest, "Bad Request"
@@ -257,13 +257,13 @@ func rawBody(mediaType string, raw []byte) any {
 
 // parseMultipart reads a multipart body as multer's memory storage: files
 // to {fieldname, originalname, encoding, mimetype, buffer, size}, other
-// fields to an object (repeated names to arrays).
-func parseMultipart(raw []byte, boundary string) (map[string]any, []any, error) {
+// fields to an object in the order sent (repeated names to arrays).
+func parseMultipart(raw []byte, boundary string) (*engine.Object, []any, error) {
 	if boundary == "" {
 		return nil, nil, errors.New("multipart: boundary not found")
 	}
 	mr := multipart.NewReader(bytes.NewReader(raw), boundary)
-	fields := map[string]any{}
+	fields := engine.NewObject(4)
 	files := []any{}
 	for {
 		part, err := mr.NextRawPart()
@@ -280,13 +280,13 @@ func parseMultipart(raw []byte, boundary string) (map[string]any, []any, error) 
 		name := part.FormName()
 		if part.FileName() == "" {
 			s := string(data)
-			switch old := fields[name].(type) {
+			switch old := fields.Value(name).(type) {
 			case nil:
-				fields[name] = s
+				fields.Set(name, s)
 			case []any:
-				fields[name] = append(old, s)
+				fields.Set(name, append(old, s))
 			default:
-				fields[name] = []any{old, s}
+				fields.Set(name, []any{old, s})
 			}
 			continue
 		}
@@ -298,16 +298,16 @@ func parseMultipart(raw []byte, boundary string) (map[string]any, []any, error) 
 		if ctype == "" {
 			ctype = "text/plain"
 		}
-		files = append(files, map[string]any{
-			"fieldname": name, "originalname": part.FileName(), "encoding": enc,
-			"mimetype": ctype, "buffer": data, "size": float64(len(data)),
-		})
+		files = append(files, engine.ObjectOf(
+			"fieldname", name, "originalname", part.FileName(), "encoding", enc,
+			"mimetype", ctype, "buffer", data, "size", float64(len(data)),
+		))
 	}
 	return fields, files, nil
 }
 
 // requestMap builds msg.req with the properties Express gives a request.
-func requestMap(r *http.Request, params map[string]any) map[string]any {
+func requestMap(r *http.Request, params *engine.Object) *engine.Object {
 	uri := r.RequestURI
 	if uri == "" {
 		uri = r.URL.RequestURI()
@@ -318,39 +318,49 @@ func requestMap(r *http.Request, params map[string]any) map[string]any {
 	}
 	query, err := httpform.Parse(rawQuery, httpform.Query)
 	if err != nil {
-		query = map[string]any{}
+		query = engine.NewObject(0)
 	}
 	proto := "http"
 	if r.TLS != nil {
 		proto = "https"
 	}
-	return map[string]any{
-		"headers":       headerMap(r),
-		"params":        params,
-		"query":         query,
-		"cookies":       parseCookies(r.Header.Values("Cookie")),
-		"signedCookies": map[string]any{},
-		"method":        r.Method,
-		"url":           uri,
-		"originalUrl":   uri,
-		"baseUrl":       "",
-		"path":          requestPath(r),
-		"hostname":      hostname(r.Host),
-		"ip":            remoteIP(r.RemoteAddr),
-		"protocol":      proto,
-		"secure":        proto == "https",
-		"httpVersion":   strings.TrimPrefix(r.Proto, "HTTP/"),
-	}
+	return engine.ObjectOf(
+		"headers", headerMap(r),
+		"params", params,
+		"query", query,
+		"cookies", parseCookies(r.Header.Values("Cookie")),
+		"signedCookies", engine.NewObject(0),
+		"method", r.Method,
+		"url", uri,
+		"originalUrl", uri,
+		"baseUrl", "",
+		"path", requestPath(r),
+		"hostname", hostname(r.Host),
+		"ip", remoteIP(r.RemoteAddr),
+		"protocol", proto,
+		"secure", proto == "https",
+		"httpVersion", strings.TrimPrefix(r.Proto, "HTTP/"),
+		"body", nil, // set by serve; here so that setting it does not grow the object
+	)
 }
 
 // headerMap gives request headers as Node does: lower-case names,
 // repeated values joined with ", " (cookies with "; ", set-cookie as a list).
-func headerMap(r *http.Request) map[string]any {
-	h := make(map[string]any, len(r.Header)+1)
+// Go does not keep the order headers arrived in: host comes first, then the
+// names sorted.
+func headerMap(r *http.Request) *engine.Object {
+	h := engine.NewObject(len(r.Header) + 2)
 	if r.Host != "" {
-		h["host"] = r.Host
+		h.Set("host", r.Host)
 	}
-	for k, vs := range r.Header {
+	var buf [16]string
+	names := buf[:0]
+	for k := range r.Header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		vs := r.Header[k]
 		name := strings.ToLower(k)
 		switch name {
 		case "set-cookie":
@@ -358,23 +368,23 @@ func headerMap(r *http.Request) map[string]any {
 			for i, v := range vs {
 				list[i] = v
 			}
-			h[name] = list
+			h.Set(name, list)
 		case "cookie":
-			h[name] = strings.Join(vs, "; ")
+			h.Set(name, strings.Join(vs, "; "))
 		default:
-			h[name] = strings.Join(vs, ", ")
+			h.Set(name, strings.Join(vs, ", "))
 		}
 	}
 	if len(r.TransferEncoding) > 0 {
-		h["transfer-encoding"] = strings.Join(r.TransferEncoding, ", ")
+		h.Set("transfer-encoding", strings.Join(r.TransferEncoding, ", "))
 	}
 	return h
 }
 
 // parseCookies is cookie-parser without a secret: first value of a name
 // wins, quotes are stripped, values URI-decoded, "j:" values parsed as JSON.
-func parseCookies(headers []string) map[string]any {
-	out := map[string]any{}
+func parseCookies(headers []string) *engine.Object {
+	out := engine.NewObject(0)
 	for _, line := range headers {
 		for _, pair := range strings.Split(line, ";") {
 			k, v, ok := strings.Cut(pair, "=")
@@ -385,7 +395,7 @@ func parseCookies(headers []string) map[string]any {
 			if k == "" {
 				continue
 			}
-			if _, dup := out[k]; dup {
+			if out.Has(k) {
 				continue
 			}
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
@@ -394,11 +404,10 @@ func parseCookies(headers []string) map[string]any {
 			if dec, ok := httpform.DecodeURIComponent(v); ok {
 				v = dec
 			}
-			out[k] = v
+			out.Set(k, v)
 			if js, ok := strings.CutPrefix(v, "j:"); ok {
-				var parsed any
-				if json.Unmarshal([]byte(js), &parsed) == nil {
-					out[k] = parsed
+				if parsed, err := engine.DecodeJSON([]byte(js)); err == nil {
+					out.Set(k, parsed)
 				}
 			}
 		}

@@ -31,13 +31,13 @@ func TestHTTPInBodies(t *testing.T) {
 		status            int
 		payload           any
 	}{
-		{"json object", "application/json", `{"a":1,"b":[true,null]}`, 200, map[string]any{"a": 1.0, "b": []any{true, nil}}},
+		{"json object", "application/json", `{"a":1,"b":[true,null]}`, 200, engine.ObjectOf("a", 1.0, "b", []any{true, nil})},
 		{"json array", "application/json; charset=utf-8", `[1,2]`, 200, []any{1.0, 2.0}},
-		{"json empty", "application/json", "", 200, map[string]any{}},
+		{"json empty", "application/json", "", 200, engine.NewObject(0)},
 		{"malformed json", "application/json", `{bad`, 400, nil},
 		{"json primitive is refused (strict)", "application/json", `"str"`, 400, nil},
 		{"urlencoded", "application/x-www-form-urlencoded", "a=1&a=2&x[y][z]=3&b[]=1&s=a+b&e=", 200,
-			map[string]any{"a": []any{"1", "2"}, "x": map[string]any{"y": map[string]any{"z": "3"}}, "b": []any{"1"}, "s": "a b", "e": ""}},
+			engine.ObjectOf("a", []any{"1", "2"}, "x", engine.ObjectOf("y", engine.ObjectOf("z", "3")), "b", []any{"1"}, "s", "a b", "e", "")},
 		{"urlencoded too deep", "application/x-www-form-urlencoded", "a" + strings.Repeat("[b]", 33) + "=1", 400, nil},
 		{"text", "text/plain", "hello", 200, "hello"},
 		{"xml", "application/xml", "<a/>", 200, "<a/>"},
@@ -65,11 +65,11 @@ func TestHTTPInBodies(t *testing.T) {
 				return
 			}
 			m := s.h.Wait("c", 1, 5*time.Second)[0]
-			if diff := cmp.Diff(tt.payload, m["payload"]); diff != "" {
+			if diff := cmp.Diff(tt.payload, m["payload"], enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("payload (-want +got):\n%s", diff)
 			}
-			req := m["req"].(map[string]any)
-			if diff := cmp.Diff(m["payload"], req["body"]); diff != "" {
+			req := m["req"].(*engine.Object)
+			if diff := cmp.Diff(m["payload"], req.Value("body"), enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("req.body differs from payload:\n%s", diff)
 			}
 		})
@@ -95,34 +95,34 @@ func TestHTTPInRequest(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	m := s.h.Wait("c", 1, 5*time.Second)[0]
-	req := m["req"].(map[string]any)
+	req := m["req"].(*engine.Object)
 	host := strings.TrimPrefix(s.srv.URL, "http://")
-	query := map[string]any{"a": []any{"1", "2"}, "x": map[string]any{"y": "3"}, "s": "a b"}
-	want := map[string]any{
-		"headers": map[string]any{
-			"host": host, "cookie": `c1=v1; c2=v%20x; c3="q"; j=j:{"a":1}`, "x-foo": "Bar, Baz",
-			"accept-encoding": "gzip", "user-agent": "Go-http-client/1.1",
-		},
-		"params":        map[string]any{},
-		"query":         query,
-		"cookies":       map[string]any{"c1": "v1", "c2": "v x", "c3": "q", "j": map[string]any{"a": 1.0}},
-		"signedCookies": map[string]any{},
-		"method":        "GET",
-		"url":           "/GET/?a=1&a=2&x[y]=3&s=a+b",
-		"originalUrl":   "/GET/?a=1&a=2&x[y]=3&s=a+b",
-		"baseUrl":       "",
-		"path":          "/GET/",
-		"hostname":      "127.0.0.1",
-		"ip":            "127.0.0.1",
-		"protocol":      "http",
-		"secure":        false,
-		"httpVersion":   "1.1",
-		"body":          map[string]any{},
-	}
-	if diff := cmp.Diff(want, req); diff != "" {
+	query := engine.ObjectOf("a", []any{"1", "2"}, "x", engine.ObjectOf("y", "3"), "s", "a b")
+	want := engine.ObjectOf(
+		"headers", engine.ObjectOf(
+			"host", host, "accept-encoding", "gzip", "cookie", `c1=v1; c2=v%20x; c3="q"; j=j:{"a":1}`,
+			"user-agent", "Go-http-client/1.1", "x-foo", "Bar, Baz",
+		),
+		"params", engine.NewObject(0),
+		"query", query,
+		"cookies", engine.ObjectOf("c1", "v1", "c2", "v x", "c3", "q", "j", engine.ObjectOf("a", 1.0)),
+		"signedCookies", engine.NewObject(0),
+		"method", "GET",
+		"url", "/GET/?a=1&a=2&x[y]=3&s=a+b",
+		"originalUrl", "/GET/?a=1&a=2&x[y]=3&s=a+b",
+		"baseUrl", "",
+		"path", "/GET/",
+		"hostname", "127.0.0.1",
+		"ip", "127.0.0.1",
+		"protocol", "http",
+		"secure", false,
+		"httpVersion", "1.1",
+		"body", engine.NewObject(0),
+	)
+	if diff := cmp.Diff(want, req, enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("msg.req (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(query, m["payload"]); diff != "" {
+	if diff := cmp.Diff(query, m["payload"], enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("payload is not the query:\n%s", diff)
 	}
 	if _, ok := m["res"].(*Response); !ok {
@@ -136,7 +136,7 @@ func TestHTTPInParamsAndRaw(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	m := s.h.Wait("c", 1, 5*time.Second)[0]
-	if diff := cmp.Diff(map[string]any{"id": "AbC d"}, m["req"].(map[string]any)["params"]); diff != "" {
+	if diff := cmp.Diff(engine.ObjectOf("id", "AbC d"), m["req"].(*engine.Object).Value("params"), enginetest.OrderedObjects()); diff != "" {
 		t.Error(diff)
 	}
 	s.h.Reset()
@@ -144,7 +144,7 @@ func TestHTTPInParamsAndRaw(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	m = s.h.Wait("c", 1, 5*time.Second)[0]
-	if diff := cmp.Diff([]byte(`{"a":1}`), m["payload"]); diff != "" {
+	if diff := cmp.Diff([]byte(`{"a":1}`), m["payload"], enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("skipBodyParsing payload:\n%s", diff)
 	}
 }
@@ -162,15 +162,15 @@ func TestHTTPInUpload(t *testing.T) {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	m := s.h.Wait("c", 1, 5*time.Second)[0]
-	req := m["req"].(map[string]any)
-	if diff := cmp.Diff(map[string]any{"name": "bob"}, m["payload"]); diff != "" {
+	req := m["req"].(*engine.Object)
+	if diff := cmp.Diff(engine.ObjectOf("name", "bob"), m["payload"], enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("payload:\n%s", diff)
 	}
-	wantFiles := []any{map[string]any{
-		"fieldname": "f", "originalname": "notes.txt", "encoding": "7bit",
-		"mimetype": "application/octet-stream", "buffer": []byte("hello"), "size": 5.0,
-	}}
-	if diff := cmp.Diff(wantFiles, req["files"]); diff != "" {
+	wantFiles := []any{engine.ObjectOf(
+		"fieldname", "f", "originalname", "notes.txt", "encoding", "7bit",
+		"mimetype", "application/octet-stream", "buffer", []byte("hello"), "size", 5.0,
+	)}
+	if diff := cmp.Diff(wantFiles, req.Value("files"), enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("files:\n%s", diff)
 	}
 }
@@ -226,8 +226,8 @@ func TestHTTPInConfig(t *testing.T) {
 			if !tt.wantErr {
 				var warned bool
 				for _, e := range h.Events() {
-					d, _ := e.Data.(map[string]any)
-					warned = warned || d["msg"] == "missing path" && d["level"] == 30
+					d, _ := engine.AsObject(e.Data)
+					warned = warned || d.Value("msg") == "missing path" && d.Value("level") == 30
 				}
 				if !warned {
 					t.Errorf("no \"missing path\" warning: %v", h.Events())
@@ -259,6 +259,29 @@ func TestHTTPInResponseEndToEnd(t *testing.T) {
 	}
 	if status, _, _ := s.do(t, "GET", "/v2/bob", "", ""); status != 200 {
 		t.Errorf("new route: %d, want 200", status)
+	}
+}
+
+// TestHTTPKeyOrder pins JavaScript's key order from request to answer:
+// JSON and urlencoded bodies and query strings are parsed in order and the
+// http response writes the object as JSON.stringify does (Node-RED 4
+// answers these bodies byte for byte).
+func TestHTTPKeyOrder(t *testing.T) {
+	s := newSite(t, echoFlow)
+	tests := []struct{ name, method, path, ctype, body, want string }{
+		{"json body", "POST", "/echo/1", "application/json", `{"name":"bob","age":42,"10":"x","2":"y","nested":{"z":1,"a":[{"q":1,"b":2}]}}`,
+			`{"2":"y","10":"x","name":"bob","age":42,"nested":{"z":1,"a":[{"q":1,"b":2}]}}`},
+		{"urlencoded body", "POST", "/echo/1", "application/x-www-form-urlencoded", "zeta=1&alpha=2&m[y]=3&m[b]=4",
+			`{"zeta":"1","alpha":"2","m":{"y":"3","b":"4"}}`},
+		{"query", "GET", "/get?zeta=1&alpha=2&m[y]=3&m[b]=4", "", "", `{"zeta":"1","alpha":"2","m":{"y":"3","b":"4"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, body := s.do(t, tt.method, tt.path, tt.ctype, tt.body)
+			if status != 200 || body != tt.want {
+				t.Errorf("got %d %s\nwant %s", status, body, tt.want)
+			}
+		})
 	}
 }
 

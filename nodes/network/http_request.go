@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime/multipart"
 	"net"
@@ -286,15 +287,8 @@ func (n *httpRequest) prepare(m engine.Msg) (*call, error) {
 
 	// headers: msg.headers first, the node's rules override (case-insensitive)
 	hdr := &orderedHeaders{}
-	if mh, ok := m["headers"].(map[string]any); ok {
-		if sum, has := mh[requestNodeHeader]; has {
-			delete(mh, requestNodeHeader)
-			if sum == headerHash(mh) {
-				mh = nil
-				delete(m, "headers")
-			}
-		}
-		for k, v := range mh {
+	if mh := requestHeaders(m); mh != nil {
+		for k, v := range mh.All() {
 			hdr.update(k, v)
 		}
 	}
@@ -324,25 +318,10 @@ func (n *httpRequest) prepare(m engine.Msg) (*call, error) {
 		}
 		hdr.update("cookie", nil)
 	}
-	if mc, ok := m["cookies"].(map[string]any); ok {
-		for name, v := range mc {
-			switch t := v.(type) {
-			case nil:
-			case map[string]any:
-				val, has := t["value"]
-				if has && val == nil {
-					continue
-				}
-				text := engine.ToString(val)
-				if !has {
-					text = "undefined"
-				}
-				if t["encode"] != false {
-					text = encodeURIComponent(text)
-				}
-				cookies = append(cookies, &http.Cookie{Name: name, Value: text})
-			default:
-				cookies = append(cookies, &http.Cookie{Name: name, Value: encodeURIComponent(engine.ToString(t))})
+	if mc, ok := engine.AsObject(m["cookies"]); ok {
+		for name, v := range mc.All() {
+			if c := requestCookie(name, v); c != nil {
+				cookies = append(cookies, c)
 			}
 		}
 	}
@@ -384,7 +363,7 @@ func (n *httpRequest) prepare(m engine.Msg) (*call, error) {
 	ctype, _ := hdr.get("content-type")
 	switch {
 	case c.method != "GET" && c.method != "HEAD" && hasPayload:
-		obj, isObj := payload.(map[string]any)
+		obj, isObj := engine.AsObject(payload)
 		if engine.ToString(ctype) == "multipart/form-data" && isObj {
 			body, boundary, err := formData(obj)
 			if err != nil {
@@ -417,7 +396,7 @@ func (n *httpRequest) prepare(m engine.Msg) (*call, error) {
 		}
 		c.hasBody = true
 	case c.method == "GET" && hasPayload && n.paytoqs:
-		obj, ok := payload.(map[string]any)
+		obj, ok := engine.AsObject(payload)
 		if !ok && payload != nil {
 			return nil, errors.New("Invalid payload")
 		}
@@ -536,10 +515,10 @@ func (n *httpRequest) run(ctx context.Context, m engine.Msg, c *call) error {
 	m["responseUrl"] = resp.Request.URL.String()
 	m["redirectList"] = redirects
 	m["retry"] = float64(0)
-	if sc, ok := headers["set-cookie"].([]any); ok {
+	if sc, ok := headers.Value("set-cookie").([]any); ok {
 		m["responseCookies"] = extractCookies(sc)
 	}
-	headers[requestNodeHeader] = headerHash(headers)
+	headers.Set(requestNodeHeader, headerHash(headers))
 	m["headers"] = headers
 	switch n.ret {
 	case "bin":
@@ -621,13 +600,13 @@ func (n *httpRequest) do(ctx context.Context, c *call) (*http.Response, []byte, 
 		if hops++; hops > maxRedirects {
 			return nil, nil, nil, errTooManyRedirects
 		}
-		info := map[string]any{"location": loc}
+		info := engine.ObjectOf("location", loc)
 		if sc := resp.Header.Values("Set-Cookie"); len(sc) > 0 {
 			list := make([]any, len(sc))
 			for i, s := range sc {
 				list[i] = s
 			}
-			info["cookies"] = extractCookies(list)
+			info.Set("cookies", extractCookies(list))
 		}
 		redirects = append(redirects, info)
 		next, err := req.URL.Parse(loc)
@@ -694,28 +673,30 @@ func requestError(err error, timeout time.Duration) (text, code string) {
 }
 
 // responseHeaders gives response headers as Node does: lower-case names,
-// repeated values joined with ", ", set-cookie as a list.
-func responseHeaders(h http.Header) map[string]any {
-	out := make(map[string]any, len(h))
-	for k, vs := range h {
+// repeated values joined with ", ", set-cookie as a list. Go does not keep
+// the order the headers arrived in, so the names are sorted.
+func responseHeaders(h http.Header) *engine.Object {
+	out := engine.NewObject(len(h) + 1)
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		vs := h[k]
 		name := strings.ToLower(k)
 		if name == "set-cookie" {
 			list := make([]any, len(vs))
 			for i, v := range vs {
 				list[i] = v
 			}
-			out[name] = list
+			out.Set(name, list)
 			continue
 		}
-		out[name] = strings.Join(vs, ", ")
+		out.Set(name, strings.Join(vs, ", "))
 	}
 	return out
 }
 
 // extractCookies parses Set-Cookie lines as Node-RED does with the cookie
-// package: {name: {value, <Attribute>: value, ...}}.
-func extractCookies(lines []any) map[string]any {
-	out := map[string]any{}
+// package: {name: {<Attribute>: value, ..., value}}, keys in Node-RED's order.
+func extractCookies(lines []any) *engine.Object {
+	out := engine.NewObject(len(lines))
 	for _, l := range lines {
 		line, ok := l.(string)
 		if !ok {
@@ -729,14 +710,14 @@ func extractCookies(lines []any) map[string]any {
 		if key == "" {
 			continue
 		}
-		parsed := map[string]any{}
+		parsed := engine.NewObject(4)
 		for _, part := range strings.Split(line, ";") {
 			k, v, ok := strings.Cut(part, "=")
 			if !ok {
 				continue
 			}
 			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-			if _, dup := parsed[k]; dup || k == "" {
+			if k == "" || parsed.Has(k) {
 				continue
 			}
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
@@ -745,37 +726,39 @@ func extractCookies(lines []any) map[string]any {
 			if dec, ok := httpform.DecodeURIComponent(v); ok {
 				v = dec
 			}
-			parsed[k] = v
+			parsed.Set(k, v)
 		}
-		parsed["value"] = parsed[key]
+		parsed.Set("value", parsed.Value(key))
 		if key != "value" {
-			delete(parsed, key)
+			parsed.Delete(key)
 		}
-		out[key] = parsed
+		out.Set(key, parsed)
 	}
 	return out
 }
 
 // formData encodes an object as multipart/form-data as the form-data
 // package does: strings as fields, buffers as files, {value, options} with
-// a filename and content type, anything else as JSON.
-func formData(obj map[string]any) ([]byte, string, error) {
+// a filename and content type, anything else as JSON; fields in the
+// object's key order.
+func formData(obj *engine.Object) ([]byte, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	for _, k := range sortedKeys(obj) {
+	for k, v := range obj.All() {
 		var err error
-		switch v := obj[k].(type) {
+		switch v := v.(type) {
 		case nil:
 			continue
 		case string:
 			err = w.WriteField(k, v)
 		case []byte:
 			err = writeFile(w, k, "", "application/octet-stream", v)
-		case map[string]any:
-			if val, ok := v["value"]; ok {
-				opts, _ := v["options"].(map[string]any)
-				filename, _ := opts["filename"].(string)
-				ctype, _ := opts["contentType"].(string)
+		case *engine.Object, map[string]any:
+			vo, _ := engine.AsObject(v)
+			if val, ok := vo.Get("value"); ok {
+				opts, _ := engine.AsObject(vo.Value("options"))
+				filename, _ := opts.Value("filename").(string)
+				ctype, _ := opts.Value("contentType").(string)
 				var data []byte
 				switch t := val.(type) {
 				case []byte:
@@ -962,15 +945,6 @@ func digestHash(algo, value string) string {
 	return hex.EncodeToString(s[:])
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // headerHash is the hash-sum package's sum(headers), so the mark matches
 // the one Node-RED computes for the same headers.
 func headerHash(v any) string {
@@ -1020,22 +994,69 @@ func hashValue(input float64, v any, key string) float64 {
 	switch t := v.(type) {
 	case nil:
 		return hashFold(hash, "null")
-	case map[string]any:
-		for _, k := range sortedKeys(t) {
-			hash = hashValue(hash, t[k], k)
+	case *engine.Object:
+		// hash-sum visits Object.keys(value).sort(): string order
+		for _, k := range slices.Sorted(slices.Values(t.Keys())) {
+			hash = hashValue(hash, t.Value(k), k)
 		}
 		return hashFold(hash, "[object Object]")
+	case map[string]any:
+		return hashValue(input, engine.ObjectFromMap(t), key)
 	case []any:
-		obj := make(map[string]any, len(t))
-		for i, e := range t {
-			obj[strconv.Itoa(i)] = e
+		keys := make([]string, len(t))
+		for i := range t {
+			keys[i] = strconv.Itoa(i)
 		}
-		for _, k := range sortedKeys(obj) {
-			hash = hashValue(hash, obj[k], k)
+		slices.Sort(keys)
+		for _, k := range keys {
+			i, _ := strconv.Atoi(k)
+			hash = hashValue(hash, t[i], k)
 		}
 		return hashFold(hash, engine.ToString(t))
 	case engine.Msg:
 		return hashValue(input, map[string]any(t), key)
 	}
 	return hashFold(hash, engine.ToString(v))
+}
+
+// requestHeaders returns msg.headers as an object. Headers this node put
+// on an earlier response carry a hash mark: when they are unchanged they
+// are dropped (msg.headers deleted), as Node-RED does.
+func requestHeaders(m engine.Msg) *engine.Object {
+	mh, ok := msgObject(m, "headers")
+	if !ok {
+		return nil
+	}
+	if sum, has := mh.Get(requestNodeHeader); has {
+		mh.Delete(requestNodeHeader)
+		if sum == headerHash(mh) {
+			delete(m, "headers")
+			return nil
+		}
+	}
+	return mh
+}
+
+// requestCookie is one entry of msg.cookies: a value, or {value, encode};
+// nil when the cookie is not sent.
+func requestCookie(name string, v any) *http.Cookie {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case *engine.Object, map[string]any:
+		o, _ := engine.AsObject(t)
+		val, has := o.Get("value")
+		if has && val == nil {
+			return nil
+		}
+		text := engine.ToString(val)
+		if !has {
+			text = "undefined"
+		}
+		if o.Value("encode") != false {
+			text = encodeURIComponent(text)
+		}
+		return &http.Cookie{Name: name, Value: text}
+	}
+	return &http.Cookie{Name: name, Value: encodeURIComponent(engine.ToString(v))}
 }

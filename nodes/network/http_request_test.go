@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,14 +29,14 @@ func upstream(t *testing.T) (*httptest.Server, chan struct{}) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		hdr := map[string]string{}
+		hdr := map[string]any{}
 		for k := range r.Header {
 			hdr[strings.ToLower(k)] = r.Header.Get(k)
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"method": r.Method, "body": string(body), "query": r.URL.RawQuery, "headers": hdr,
-		})
+		_ = json.NewEncoder(w).Encode(engine.ObjectOf(
+			"method", r.Method, "body", string(body), "query", r.URL.RawQuery, "headers", hdr,
+		))
 	})
 	mux.HandleFunc("/text", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "not json") })
 	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -118,39 +120,44 @@ func TestHTTPRequestMethodsAndBodies(t *testing.T) {
 		name  string
 		props string
 		in    engine.Msg
-		want  map[string]any // fields of the echoed request
+		want  *engine.Object // fields of the echoed request
 	}{
 		{"GET", `"method":"GET","ret":"obj"`, engine.Msg{"url": echo, "payload": "ignored"},
-			map[string]any{"method": "GET", "body": "", "query": ""}},
-		{"POST object as JSON", `"method":"POST","ret":"obj"`, engine.Msg{"url": echo, "payload": map[string]any{"a": 1.0}},
-			map[string]any{"method": "POST", "body": `{"a":1}`, "content-type": "application/json"}},
+			engine.ObjectOf("method", "GET", "body", "", "query", "")},
+		{"POST object as JSON", `"method":"POST","ret":"obj"`, engine.Msg{"url": echo, "payload": engine.ObjectOf("a", 1.0)},
+			engine.ObjectOf("method", "POST", "body", `{"a":1}`, "content-type", "application/json")},
 		{"POST string", `"method":"POST","ret":"obj"`, engine.Msg{"url": echo, "payload": "hi"},
-			map[string]any{"method": "POST", "body": "hi", "content-type": nil}},
+			engine.ObjectOf("method", "POST", "body", "hi", "content-type", nil)},
 		{"PUT number", `"method":"PUT","ret":"obj"`, engine.Msg{"url": echo, "payload": 42.0},
-			map[string]any{"method": "PUT", "body": "42"}},
+			engine.ObjectOf("method", "PUT", "body", "42")},
 		{"PATCH buffer", `"method":"PATCH","ret":"obj"`, engine.Msg{"url": echo, "payload": []byte{1, 2}},
-			map[string]any{"method": "PATCH", "body": "\x01\x02"}},
+			engine.ObjectOf("method", "PATCH", "body", "\x01\x02")},
 		{"DELETE", `"method":"DELETE","ret":"obj"`, engine.Msg{"url": echo},
-			map[string]any{"method": "DELETE", "body": ""}},
-		{"urlencoded", `"method":"POST","ret":"obj"`, engine.Msg{"url": echo, "payload": map[string]any{"a": "x y", "b": []any{"1", "2"}},
-			"headers": map[string]any{"content-type": "application/x-www-form-urlencoded"}},
-			map[string]any{"body": "a=x%20y&b=1&b=2", "content-type": "application/x-www-form-urlencoded"}},
+			engine.ObjectOf("method", "DELETE", "body", "")},
+		{"urlencoded", `"method":"POST","ret":"obj"`, engine.Msg{"url": echo, "payload": engine.ObjectOf("a", "x y", "b", []any{"1", "2"}),
+			"headers": engine.ObjectOf("content-type", "application/x-www-form-urlencoded")},
+			engine.ObjectOf("body", "a=x%20y&b=1&b=2", "content-type", "application/x-www-form-urlencoded")},
+		{"urlencoded in key order", `"method":"POST","ret":"obj"`, engine.Msg{"url": echo, "payload": engine.ObjectOf("zeta", "1", "alpha", "2"),
+			"headers": engine.ObjectOf("content-type", "application/x-www-form-urlencoded")},
+			engine.ObjectOf("body", "zeta=1&alpha=2")},
+		{"payload to query in key order", `"method":"GET","ret":"obj","paytoqs":"query"`, engine.Msg{"url": echo, "payload": engine.ObjectOf("zeta", "1", "alpha", "2")},
+			engine.ObjectOf("query", "zeta=1&alpha=2")},
 		{"method from msg", `"method":"use","ret":"obj"`, engine.Msg{"url": echo, "method": "patch", "payload": "p"},
-			map[string]any{"method": "PATCH", "body": "p"}},
-		{"payload to query", `"method":"GET","ret":"obj","paytoqs":"query"`, engine.Msg{"url": echo + "?x=1", "payload": map[string]any{"a": "b c"}},
-			map[string]any{"query": "x=1&a=b%20c", "body": ""}},
-		{"payload as GET body", `"method":"GET","ret":"obj","paytoqs":"body"`, engine.Msg{"url": echo, "payload": map[string]any{"a": 1.0}},
-			map[string]any{"body": `{"a":1}`}},
+			engine.ObjectOf("method", "PATCH", "body", "p")},
+		{"payload to query", `"method":"GET","ret":"obj","paytoqs":"query"`, engine.Msg{"url": echo + "?x=1", "payload": engine.ObjectOf("a", "b c")},
+			engine.ObjectOf("query", "x=1&a=b%20c", "body", "")},
+		{"payload as GET body", `"method":"GET","ret":"obj","paytoqs":"body"`, engine.Msg{"url": echo, "payload": engine.ObjectOf("a", 1.0)},
+			engine.ObjectOf("body", `{"a":1}`)},
 		{"bad percent in query", `"method":"GET","ret":"obj"`, engine.Msg{"url": echo + "?a=hello%20there&b=20%"},
-			map[string]any{"query": "a=hello%20there&b=20%25"}},
+			engine.ObjectOf("query", "a=hello%20there&b=20%25")},
 		{"url template", `"method":"GET","ret":"obj","url":"` + srv.URL + `/{{topic}}?q={{{q}}}"`, engine.Msg{"topic": "echo", "q": "a&b"},
-			map[string]any{"query": "q=a&b"}},
+			engine.ObjectOf("query", "q=a&b")},
 		{"header rules override msg.headers", `"method":"GET","ret":"obj","headers":[
 			{"keyType":"other","keyValue":"X-Api","valueType":"other","valueValue":"node"},
 			{"keyType":"Accept","keyValue":"","valueType":"msg","valueValue":"want"},
 			{"keyType":"msg","keyValue":"hname","valueType":"other","valueValue":"v"}]`,
-			engine.Msg{"url": echo, "want": "text/csv", "hname": "X-Dyn", "headers": map[string]any{"x-api": "msg", "x-keep": 7.0}},
-			map[string]any{"x-api": "node", "accept": "text/csv", "x-dyn": "v", "x-keep": "7"}},
+			engine.Msg{"url": echo, "want": "text/csv", "hname": "X-Dyn", "headers": engine.ObjectOf("x-api", "msg", "x-keep", 7.0)},
+			engine.ObjectOf("x-api", "node", "accept", "text/csv", "x-dyn", "v", "x-keep", "7")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,17 +167,20 @@ func TestHTTPRequestMethodsAndBodies(t *testing.T) {
 			if m["statusCode"] != 200.0 {
 				t.Fatalf("statusCode %v: %v", m["statusCode"], m["payload"])
 			}
-			echoed, ok := m["payload"].(map[string]any)
+			echoed, ok := m["payload"].(*engine.Object)
 			if !ok {
 				t.Fatalf("payload %T %v", m["payload"], m["payload"])
 			}
-			hdr := echoed["headers"].(map[string]any)
-			for k, want := range tt.want {
-				got, has := echoed[k]
+			if diff := cmp.Diff([]string{"method", "body", "query", "headers"}, echoed.Keys()); diff != "" {
+				t.Errorf("parsed answer keys not in the order sent (-want +got):\n%s", diff)
+			}
+			hdr := echoed.Value("headers").(*engine.Object)
+			for k, want := range tt.want.All() {
+				got, has := echoed.Get(k)
 				if !has {
-					got = hdr[k]
+					got = hdr.Value(k)
 				}
-				if diff := cmp.Diff(want, got); diff != "" {
+				if diff := cmp.Diff(want, got, enginetest.OrderedObjects()); diff != "" {
 					t.Errorf("%s (-want +got):\n%s", k, diff)
 				}
 			}
@@ -188,43 +198,35 @@ func TestHTTPRequestReturnTypes(t *testing.T) {
 		{"txt", "txt", "/text", "not json", ""},
 		{"bin", "bin", "/text", []byte("not json"), ""},
 		{"obj falls back to text", "obj", "/text", "not json", "JSON parse error"},
-		{"obj of 204 is {}", "obj", "/empty", map[string]any{}, ""},
+		{"obj of 204 is {}", "obj", "/empty", engine.NewObject(0), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newRequestHarness(t, `"method":"GET","ret":"`+tt.ret+`","url":"`+srv.URL+tt.path+`"`)
 			h.Send("rq", engine.Msg{})
 			m := h.Wait("c", 1, 5*time.Second)[0]
-			if diff := cmp.Diff(tt.want, m["payload"]); diff != "" {
+			if diff := cmp.Diff(tt.want, m["payload"], enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("payload (-want +got):\n%s", diff)
 			}
 			var warned bool
 			for _, e := range h.Events() {
-				d, _ := e.Data.(map[string]any)
-				warned = warned || d["level"] == 30 && d["msg"] == tt.warn
+				d, _ := engine.AsObject(e.Data)
+				warned = warned || d.Value("level") == 30 && d.Value("msg") == tt.warn
 			}
 			if tt.warn != "" && !warned {
 				t.Errorf("no warning %q", tt.warn)
 			}
-			hdr := m["headers"].(map[string]any)
-			if hdr[requestNodeHeader] != headerHash(withoutKey(hdr, requestNodeHeader)) {
-				t.Errorf("headers mark %v does not match", hdr[requestNodeHeader])
+			hdr := m["headers"].(*engine.Object).Clone()
+			mark := hdr.Value(requestNodeHeader)
+			hdr.Delete(requestNodeHeader)
+			if mark != headerHash(hdr) {
+				t.Errorf("headers mark %v does not match", mark)
 			}
 			if m["responseUrl"] != srv.URL+tt.path || m["retry"] != 0.0 {
 				t.Errorf("responseUrl %v retry %v", m["responseUrl"], m["retry"])
 			}
 		})
 	}
-}
-
-func withoutKey(m map[string]any, key string) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		if k != key {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 func TestHTTPRequestRedirectsAndCookies(t *testing.T) {
@@ -234,10 +236,10 @@ func TestHTTPRequestRedirectsAndCookies(t *testing.T) {
 		h.Send("rq", engine.Msg{"url": srv.URL + "/redirect"})
 		m := h.Wait("c", 1, 5*time.Second)[0]
 		want := []any{
-			map[string]any{"location": "/redirect2", "cookies": map[string]any{"r": map[string]any{"value": "1"}}},
-			map[string]any{"location": "/text"},
+			engine.ObjectOf("location", "/redirect2", "cookies", engine.ObjectOf("r", engine.ObjectOf("value", "1"))),
+			engine.ObjectOf("location", "/text"),
 		}
-		if diff := cmp.Diff(want, m["redirectList"]); diff != "" {
+		if diff := cmp.Diff(want, m["redirectList"], enginetest.OrderedObjects()); diff != "" {
 			t.Errorf("redirectList (-want +got):\n%s", diff)
 		}
 		if m["responseUrl"] != srv.URL+"/text" || m["payload"] != "not json" {
@@ -254,14 +256,14 @@ func TestHTTPRequestRedirectsAndCookies(t *testing.T) {
 	})
 	t.Run("cookies", func(t *testing.T) {
 		h := newRequestHarness(t, `"method":"GET","ret":"txt"`)
-		h.Send("rq", engine.Msg{"url": srv.URL + "/cookies", "cookies": map[string]any{"a": "x y", "b": map[string]any{"value": "2"}, "c": nil}})
+		h.Send("rq", engine.Msg{"url": srv.URL + "/cookies", "cookies": engine.ObjectOf("a", "x y", "b", engine.ObjectOf("value", "2"), "c", nil)})
 		m := h.Wait("c", 1, 5*time.Second)[0]
 		sent := strings.Split(m["payload"].(string), "; ")
-		if diff := cmp.Diff([]string{"a=x%20y", "b=2"}, sortStrings(sent)); diff != "" {
+		if diff := cmp.Diff([]string{"a=x%20y", "b=2"}, sortStrings(sent), enginetest.OrderedObjects()); diff != "" {
 			t.Errorf("cookies sent:\n%s", diff)
 		}
-		want := map[string]any{"k": map[string]any{"Path": "/", "value": "v w"}, "z": map[string]any{"value": "1"}}
-		if diff := cmp.Diff(want, m["responseCookies"]); diff != "" {
+		want := engine.ObjectOf("k", engine.ObjectOf("Path", "/", "value", "v w"), "z", engine.ObjectOf("value", "1"))
+		if diff := cmp.Diff(want, m["responseCookies"], enginetest.OrderedObjects()); diff != "" {
 			t.Errorf("responseCookies (-want +got):\n%s", diff)
 		}
 	})
@@ -294,7 +296,7 @@ func TestHTTPRequestAuth(t *testing.T) {
 			h := newRequestHarness(t, `"method":"GET","ret":"obj",`+tt.props)
 			h.Send("rq", engine.Msg{"url": tt.url})
 			m := h.Wait("c", 1, 5*time.Second)[0]
-			got := m["payload"].(map[string]any)["headers"].(map[string]any)["authorization"]
+			got := m["payload"].(*engine.Object).Value("headers").(*engine.Object).Value("authorization")
 			if got != tt.want {
 				t.Errorf("authorization %v, want %q", got, tt.want)
 			}
@@ -414,14 +416,11 @@ func TestHeaderHash(t *testing.T) {
 // TestHTTPRequestToResponse checks that headers an http request node
 // produced are not copied into an http response unless changed.
 func TestHTTPRequestToResponse(t *testing.T) {
-	n := &httpResponse{res: &engine.Resources{}, headers: map[string]any{}}
-	hdr := map[string]any{"content-type": "text/plain", "x-up": "1"}
-	marked := func() map[string]any {
-		h := map[string]any{}
-		for k, v := range hdr {
-			h[k] = v
-		}
-		h[requestNodeHeader] = headerHash(hdr)
+	n := &httpResponse{res: &engine.Resources{}, headers: engine.NewObject(0)}
+	hdr := engine.ObjectOf("content-type", "text/plain", "x-up", "1")
+	marked := func() *engine.Object {
+		h := hdr.Clone()
+		h.Set(requestNodeHeader, headerHash(hdr))
 		return h
 	}
 	rep, err := n.reply(engine.Msg{"payload": "x", "headers": marked()}, &Response{})
@@ -432,12 +431,37 @@ func TestHTTPRequestToResponse(t *testing.T) {
 		t.Errorf("unchanged upstream headers were copied: %v", rep.header)
 	}
 	changed := marked()
-	changed["x-up"] = "2"
+	changed.Set("x-up", "2")
 	rep, err = n.reply(engine.Msg{"payload": "x", "headers": changed}, &Response{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.header.Get("X-Up") != "2" || rep.header.Get(requestNodeHeader) != "" {
 		t.Errorf("changed headers: %v", rep.header)
+	}
+}
+
+// TestFormDataOrder checks that multipart fields go out in the payload's
+// key order, as the form-data package appends them.
+func TestFormDataOrder(t *testing.T) {
+	body, boundary, err := formData(engine.ObjectOf("zeta", "1", "alpha", []byte("b"), "mid", engine.ObjectOf("value", "v", "options", engine.ObjectOf("filename", "f.txt"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType("multipart/form-data; boundary=" + boundary)
+	r := multipart.NewReader(strings.NewReader(string(body)), params["boundary"])
+	var names []string
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, p.FormName())
+	}
+	if diff := cmp.Diff([]string{"zeta", "alpha", "mid"}, names); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
 	}
 }

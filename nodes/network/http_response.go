@@ -31,22 +31,22 @@ type httpResponse struct {
 	res        *engine.Resources
 	log        nodeLog
 	statusCode int            // 0: from msg.statusCode, else 200
-	headers    map[string]any // the node's headers; they win over msg.headers
+	headers    *engine.Object // the node's headers; they win over msg.headers
 }
 
 func newHTTPResponse(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &httpResponse{res: res, log: nodeLog{res: res, cfg: cfg}, headers: map[string]any{}}
+	n := &httpResponse{res: res, log: nodeLog{res: res, cfg: cfg}, headers: engine.NewObject(0)}
 	n.statusCode = parseInt(p.Any("statusCode"))
-	switch h := p.Any("headers").(type) {
+	switch h := orderedProp(p, "headers").(type) {
 	case nil:
-	case map[string]any:
+	case *engine.Object:
 		n.headers = h
 	case string:
 		// older flows store the headers as JSON text
 		if strings.TrimSpace(h) != "" {
 			v, err := engine.DecodeJSON([]byte(h))
-			if obj, ok := v.(map[string]any); ok && err == nil {
+			if obj, ok := v.(*engine.Object); ok && err == nil {
 				n.headers = obj
 			} else {
 				p.Fail("headers", "must be an object")
@@ -82,28 +82,15 @@ func (n *httpResponse) Handle(_ context.Context, m engine.Msg, _ *engine.Output)
 // and Express's res.jsonp/res.send do.
 func (n *httpResponse) reply(m engine.Msg, resp *Response) (*reply, error) {
 	h := http.Header{}
-	headers := make(map[string]any, len(n.headers))
-	for k, v := range n.headers {
-		headers[k] = engine.CloneValue(v)
-	}
-	if mh, ok := m["headers"].(map[string]any); ok {
-		if sum, has := mh[requestNodeHeader]; has {
-			delete(mh, requestNodeHeader)
-			if sum == headerHash(mh) {
-				mh = nil
-				delete(m, "headers")
-			}
-		}
-		for k, v := range mh {
-			if _, set := headers[k]; !set {
-				headers[k] = v
-			}
-		}
-	}
-	for k, v := range headers {
+	for k, v := range n.headers.All() {
 		setHeader(h, k, v)
 	}
-	if cookies, ok := m["cookies"].(map[string]any); ok {
+	for k, v := range requestHeaders(m).All() {
+		if !n.headers.Has(k) {
+			setHeader(h, k, v)
+		}
+	}
+	if cookies, ok := engine.AsObject(m["cookies"]); ok {
 		now := time.Now()
 		if n.res.Now != nil {
 			now = n.res.Now()
@@ -179,8 +166,8 @@ func textType(h http.Header) {
 
 // jsonpCallback returns req.query.callback cleaned as Express does.
 func jsonpCallback(query any) string {
-	q, _ := query.(map[string]any)
-	cb := q["callback"]
+	q, _ := engine.AsObject(query)
+	cb := q.Value("callback")
 	if arr, ok := cb.([]any); ok && len(arr) > 0 {
 		cb = arr[0]
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
 )
 
 const respondFlow = `[
@@ -87,9 +88,15 @@ func TestHTTPResponseCookies(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	got := map[string]string{}
+	var names []string
 	for _, line := range h.Values("Set-Cookie") {
 		name, _, _ := strings.Cut(line, "=")
 		got[name] = line
+		names = append(names, name)
+	}
+	// Node-RED sets them in msg.cookies' key order
+	if diff := cmp.Diff([]string{"a", "b", "c", "d", "e", "f"}, names); diff != "" {
+		t.Errorf("Set-Cookie order (-want +got):\n%s", diff)
 	}
 	expB := now.Add(time.Second).UTC()
 	want := map[string]string{
@@ -154,7 +161,7 @@ func TestHTTPResponseErrors(t *testing.T) {
 			t.Errorf("status %d, want the request left unanswered (503 at timeout)", status)
 		}
 		want := `The "string" argument must be of type string or an instance of Buffer or ArrayBuffer. Received type boolean (true)`
-		if diff := cmp.Diff([]string{want}, s.h.Errors()); diff != "" {
+		if diff := cmp.Diff([]string{want}, s.h.Errors(), enginetest.OrderedObjects()); diff != "" {
 			t.Error(diff)
 		}
 	})
@@ -164,8 +171,8 @@ func TestHTTPResponseErrors(t *testing.T) {
 		s.do(t, "POST", "/resp", "application/json", `{"v":"x","nores":true}`)
 		var warned bool
 		for _, e := range s.h.Events() {
-			d, _ := e.Data.(map[string]any)
-			warned = warned || d["msg"] == "No response object" && d["level"] == 30 && d["id"] == "r"
+			d, _ := engine.AsObject(e.Data)
+			warned = warned || d.Value("msg") == "No response object" && d.Value("level") == 30 && d.Value("id") == "r"
 		}
 		if !warned {
 			t.Errorf("no warning: %v", s.h.Events())

@@ -531,7 +531,7 @@ func (n *mqttBroker) publish(topic string, payload []byte, qos byte, retain bool
 // connectAction handles msg.action "connect" (msg.broker may change the
 // connection options; force cycles an open connection).
 func (n *mqttBroker) connectAction(m engine.Msg) error {
-	override, _ := m["broker"].(map[string]any)
+	override, _ := engine.AsObject(m["broker"])
 	n.mu.Lock()
 	running := n.client != nil
 	n.mu.Unlock()
@@ -539,7 +539,7 @@ func (n *mqttBroker) connectAction(m engine.Msg) error {
 		if override == nil {
 			return nil
 		}
-		if !engine.Truthy(override["force"]) {
+		if !engine.Truthy(override.Value("force")) {
 			return errors.New("Disconnect from broker before connecting")
 		}
 		n.disconnectAction()
@@ -559,10 +559,10 @@ func (n *mqttBroker) connectAction(m engine.Msg) error {
 }
 
 // setOptionsLocked applies a connect action's msg.broker. n.mu is held.
-func (n *mqttBroker) setOptionsLocked(o map[string]any) error {
-	host, hasHost := o["broker"].(string)
+func (n *mqttBroker) setOptionsLocked(o *engine.Object) error {
+	host, hasHost := o.Value("broker").(string)
 	port := 0
-	if v, ok := o["port"]; ok {
+	if v, ok := o.Get("port"); ok {
 		port = int(engine.ToNumber(v))
 	} else if u, err := url.Parse(n.opts.url); err == nil {
 		port, _ = strconv.Atoi(u.Port())
@@ -580,19 +580,19 @@ func (n *mqttBroker) setOptionsLocked(o map[string]any) error {
 		n.opts.url = u
 		n.host = host
 	}
-	if v, ok := o["clientid"].(string); ok {
+	if v, ok := o.Value("clientid").(string); ok {
 		n.opts.clientID = v
 	}
-	if v, ok := o["username"].(string); ok {
+	if v, ok := o.Value("username").(string); ok {
 		n.opts.user = v
 	}
-	if v, ok := o["password"].(string); ok {
+	if v, ok := o.Value("password").(string); ok {
 		n.opts.password = v
 	}
-	if v, ok := o["keepalive"]; ok {
+	if v, ok := o.Get("keepalive"); ok {
 		n.opts.keepalive = int(engine.ToNumber(v))
 	}
-	if v, ok := o["cleansession"].(bool); ok {
+	if v, ok := o.Value("cleansession").(bool); ok {
 		n.opts.cleanSession = v
 	}
 	return nil

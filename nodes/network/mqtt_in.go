@@ -58,7 +58,7 @@ type mqttIn struct {
 	local  bool        // the broker is localhost: msg._topic is set (Node-RED)
 
 	mu      sync.Mutex // guards subs and order (Handle against Close)
-	subs    map[string]map[string]any
+	subs    map[string]*engine.Object
 	order   []string
 	stopped bool
 }
@@ -72,7 +72,7 @@ func newMQTTIn(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 		topic:    p.String("topic", ""),
 		datatype: p.String("datatype", "utf8"),
 		dynamic:  p.Int("inputs", 0) == 1,
-		subs:     map[string]map[string]any{},
+		subs:     map[string]*engine.Object{},
 	}
 	if n.datatype == "" {
 		n.datatype = "utf8"
@@ -161,21 +161,22 @@ func (n *mqttIn) subscribeAction(action string, m engine.Msg) error {
 		list = n.subscriptions()
 	case []any:
 		list = t
-	case string, map[string]any:
+	case string, *engine.Object, map[string]any:
 		list = []any{t}
 	default:
 		return errors.New("msg.topic is missing or invalid")
 	}
-	subs := make([]map[string]any, 0, len(list))
+	subs := make([]*engine.Object, 0, len(list))
 	for _, e := range list {
-		var sub map[string]any
+		var sub *engine.Object
 		switch t := e.(type) {
 		case string:
-			sub = map[string]any{"topic": t}
-		case map[string]any:
-			sub = engine.CloneValue(t).(map[string]any)
+			sub = engine.ObjectOf("topic", t)
+		case *engine.Object, map[string]any:
+			o, _ := engine.AsObject(t)
+			sub = o.Clone()
 		}
-		topic, _ := sub["topic"].(string)
+		topic, _ := sub.Value("topic").(string)
 		if !validSubscriptionTopic(topic) {
 			return errors.New("Invalid topic specified")
 		}
@@ -184,7 +185,7 @@ func (n *mqttIn) subscribeAction(action string, m engine.Msg) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for _, sub := range subs {
-		topic := sub["topic"].(string)
+		topic := sub.Value("topic").(string)
 		if _, ok := n.subs[topic]; ok {
 			n.broker.unsubscribe(topic, n.id)
 			n.forgetLocked(topic)
@@ -193,13 +194,13 @@ func (n *mqttIn) subscribeAction(action string, m engine.Msg) error {
 			continue
 		}
 		q := 2
-		if v, ok := sub["qos"]; ok {
+		if v, ok := sub.Get("qos"); ok {
 			if f := engine.ToNumber(v); f >= 0 && f <= 2 {
 				q = int(f)
 			}
 		}
-		sub["qos"] = float64(q)
-		dt, _ := sub["datatype"].(string)
+		sub.Set("qos", float64(q))
+		dt, _ := sub.Value("datatype").(string)
 		if dt == "" {
 			dt = n.datatype
 		}
@@ -230,7 +231,7 @@ func (n *mqttIn) subscriptions() []any {
 func (n *mqttIn) subscriptionsLocked() []any {
 	out := make([]any, 0, len(n.order))
 	for _, t := range n.order {
-		out = append(out, engine.CloneValue(n.subs[t]))
+		out = append(out, n.subs[t].Clone())
 	}
 	return out
 }

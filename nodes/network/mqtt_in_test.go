@@ -18,7 +18,9 @@ func TestMQTTPayload(t *testing.T) {
 		want     any
 		err      string
 	}{
-		{"auto-detect", []byte(`{"a":1}`), map[string]any{"a": 1.0}, ""},
+		{"auto-detect", []byte(`{"a":1}`), engine.ObjectOf("a", 1.0), ""},
+		{"auto-detect", []byte(`{"b":1,"a":{"z":2,"y":3},"1":0}`), engine.ObjectOf("1", 0.0, "b", 1.0, "a", engine.ObjectOf("z", 2.0, "y", 3.0)), ""},
+		{"json", []byte(`{"name":"bob","age":42}`), engine.ObjectOf("name", "bob", "age", 42.0), ""},
 		{"auto-detect", []byte(`42`), 42.0, ""},
 		{"auto-detect", []byte(`hello`), "hello", ""},
 		{"auto-detect", []byte(``), "", ""},
@@ -44,7 +46,7 @@ func TestMQTTPayload(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(c.want, got); d != "" {
+			if d := cmp.Diff(c.want, got, enginetest.OrderedObjects()); d != "" {
 				t.Errorf("payload (-want +got):\n%s", d)
 			}
 		})
@@ -73,13 +75,13 @@ func TestMQTTIn(t *testing.T) {
 		}
 		// one connection, overlapping filters: which copy (qos 0 or 1)
 		// arrives first depends on the broker
-		want := engine.Msg{"topic": "home/kept", "payload": map[string]any{"on": true}, "retain": true, "_topic": "home/kept"}
+		want := engine.Msg{"topic": "home/kept", "payload": engine.ObjectOf("on", true), "retain": true, "_topic": "home/kept"}
 		gotMsg := stripID(got["c3"][0])
 		delete(gotMsg, "qos")
-		if d := cmp.Diff(want, gotMsg); d != "" {
+		if d := cmp.Diff(want, gotMsg, enginetest.OrderedObjects()); d != "" {
 			t.Errorf("retained json message (-want +got):\n%s", d)
 		}
-		if p := got["c2"][0]["payload"]; !cmp.Equal(p, []byte(`{"on":true}`)) {
+		if p := got["c2"][0]["payload"]; !cmp.Equal(p, []byte(`{"on":true}`), enginetest.OrderedObjects()) {
 			t.Errorf("buffer payload %v", p)
 		}
 		h.Reset()
@@ -89,7 +91,7 @@ func TestMQTTIn(t *testing.T) {
 			t.Fatalf("got %v", got)
 		}
 		want = engine.Msg{"topic": "home/kitchen/temp", "payload": 21.5, "qos": 1.0, "retain": false, "_topic": "home/kitchen/temp"}
-		if d := cmp.Diff(want, stripID(got["c1"][0])); d != "" {
+		if d := cmp.Diff(want, stripID(got["c1"][0]), enginetest.OrderedObjects()); d != "" {
 			t.Errorf("qos 1 message (-want +got):\n%s", d)
 		}
 		// mosquitto sends a copy per matching subscription (home/# and
@@ -131,24 +133,24 @@ func TestMQTTInDynamic(t *testing.T) {
 	{"id":"d","z":"t","type":"mqtt in","topic":"","qos":"2","datatype":"utf8","broker":"b","inputs":1,"wires":[["c"]]},
 	{"id":"c","z":"t","type":"helper"}]`)
 	waitStatus(t, h, "d", "connected")
-	h.Send("d", engine.Msg{"action": "subscribe", "topic": []any{"dyn/a", map[string]any{"topic": "dyn/b", "qos": 1.0, "datatype": "json"}}})
+	h.Send("d", engine.Msg{"action": "subscribe", "topic": []any{"dyn/a", engine.ObjectOf("topic", "dyn/b", "qos", 1.0, "datatype", "json")}})
 	h.Send("d", engine.Msg{"action": "getSubscriptions"})
 	subs := h.Wait("c", 1, 5*time.Second)[0]
-	want := []any{map[string]any{"topic": "dyn/a", "qos": 2.0}, map[string]any{"topic": "dyn/b", "qos": 1.0, "datatype": "json"}}
-	if d := cmp.Diff(want, subs["payload"]); d != "" || subs["topic"] != "subscriptions" {
+	want := []any{engine.ObjectOf("topic", "dyn/a", "qos", 2.0), engine.ObjectOf("topic", "dyn/b", "qos", 1.0, "datatype", "json")}
+	if d := cmp.Diff(want, subs["payload"], enginetest.OrderedObjects()); d != "" || subs["topic"] != "subscriptions" {
 		t.Errorf("subscriptions (-want +got):\n%s (topic %v)", d, subs["topic"])
 	}
 	h.Reset()
 	publish(t, c, "dyn/a", 0, false, "A")
 	publish(t, c, "dyn/b", 0, false, `{"x":1}`)
 	got := h.Wait("c", 2, 5*time.Second)
-	if got[0]["payload"] != "A" || !cmp.Equal(got[1]["payload"], map[string]any{"x": 1.0}) {
+	if got[0]["payload"] != "A" || !cmp.Equal(got[1]["payload"], engine.ObjectOf("x", 1.0), enginetest.OrderedObjects()) {
 		t.Errorf("got %v", got)
 	}
 	h.Reset()
 	h.Send("d", engine.Msg{"action": "unsubscribe", "topic": true})
 	h.Send("d", engine.Msg{"action": "getSubscriptions"})
-	if m := h.Wait("c", 1, 5*time.Second)[0]; !cmp.Equal(m["payload"], []any{}) {
+	if m := h.Wait("c", 1, 5*time.Second)[0]; !cmp.Equal(m["payload"], []any{}, enginetest.OrderedObjects()) {
 		t.Errorf("after unsubscribe: %v", m["payload"])
 	}
 	h.Reset()
@@ -165,7 +167,7 @@ func TestMQTTInDynamic(t *testing.T) {
 	for len(h.Errors()) < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if d := cmp.Diff([]string{"Invalid action specified", "Invalid topic specified"}, h.Errors()); d != "" {
+	if d := cmp.Diff([]string{"Invalid action specified", "Invalid topic specified"}, h.Errors(), enginetest.OrderedObjects()); d != "" {
 		t.Errorf("errors (-want +got):\n%s", d)
 	}
 }

@@ -143,7 +143,7 @@ func mqttBytes(v any) []byte {
 		return t
 	case string:
 		return []byte(t)
-	case map[string]any, []any:
+	case *engine.Object, map[string]any, []any:
 		s, err := engine.JSONString(t, "")
 		if err != nil {
 			return []byte(engine.ToString(t))

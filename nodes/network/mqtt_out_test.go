@@ -32,7 +32,8 @@ func TestMQTTOut(t *testing.T) {
 			retain  bool
 		}{
 			{"string", "o", engine.Msg{"topic": "out/s", "payload": "hi"}, "out/s", "hi", 0, false},
-			{"object as JSON", "o", engine.Msg{"topic": "out/o", "payload": map[string]any{"a": []any{1.0, "x"}}}, "out/o", `{"a":[1,"x"]}`, 0, false},
+			{"object as JSON", "o", engine.Msg{"topic": "out/o", "payload": engine.ObjectOf("a", []any{1.0, "x"})}, "out/o", `{"a":[1,"x"]}`, 0, false},
+			{"object keys in order", "o", engine.Msg{"topic": "out/o", "payload": engine.ObjectOf("z", 1.0, "a", engine.ObjectOf("y", true, "b", nil))}, "out/o", `{"z":1,"a":{"y":true,"b":null}}`, 0, false},
 			{"number", "o", engine.Msg{"topic": "out/n", "payload": 2.5, "qos": "1"}, "out/n", "2.5", 1, false},
 			{"bool", "o", engine.Msg{"topic": "out/b", "payload": true, "qos": 2.0}, "out/b", "true", 2, false},
 			{"null", "o", engine.Msg{"topic": "out/null", "payload": nil}, "out/null", "", 0, false},

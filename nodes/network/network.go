@@ -90,9 +90,43 @@ func (l nodeLog) warn(text string) {
 	if l.res.Events == nil {
 		return
 	}
-	data := map[string]any{"level": 30, "id": l.cfg.ID, "type": l.cfg.Type, "z": l.cfg.Flow, "path": l.cfg.Flow, "msg": text, "format": "string"}
+	data := engine.ObjectOf("level", 30, "id", l.cfg.ID, "type", l.cfg.Type)
 	if l.cfg.Name != "" {
-		data["name"] = l.cfg.Name
+		data.Set("name", l.cfg.Name)
 	}
+	data.Set("z", l.cfg.Flow)
+	data.Set("path", l.cfg.Flow)
+	data.Set("msg", text)
+	data.Set("format", "string")
 	l.res.Events.Publish("debug", data)
+}
+
+// msgObject returns m[key] as an *engine.Object, converting a Go map that
+// older code put there in place, so that changes reach the message.
+func msgObject(m engine.Msg, key string) (*engine.Object, bool) {
+	switch t := m[key].(type) {
+	case *engine.Object:
+		return t, t != nil
+	case map[string]any:
+		o := engine.ObjectFromMap(t)
+		m[key] = o
+		return o, true
+	}
+	return nil, false
+}
+
+// orderedProp returns a JSON property with its objects in the order the
+// flow file has them (Props.Any gives Go maps); nil when it is absent or
+// not JSON.
+func orderedProp(p *engine.Props, name string) any {
+	raw := p.Raw(name)
+	if len(raw) == 0 {
+		return nil
+	}
+	v, err := engine.DecodeJSON(raw)
+	if err != nil {
+		p.Fail(name, "invalid JSON: %v", err)
+		return nil
+	}
+	return v
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/nodes/internal/httpform"
 )
 
@@ -69,7 +70,7 @@ type routeKey struct {
 // routeInfo is what the router hands to a matched handler in the request
 // context.
 type routeInfo struct {
-	params map[string]any
+	params *engine.Object
 	router *Router
 }
 
@@ -140,7 +141,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			allow = appendMethods(allow, rte.method)
 			continue
 		}
-		params := make(map[string]any, len(rte.keys))
+		params := engine.NewObject(len(rte.keys))
 		for _, k := range rte.keys {
 			v := m[rte.re.SubexpIndex(k.group)]
 			if v == "" {
@@ -151,7 +152,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				sendError(w, http.StatusBadRequest, "Failed to decode param &#39;"+html.EscapeString(v)+"&#39;")
 				return
 			}
-			params[k.name] = dec
+			params.Set(k.name, dec)
 		}
 		ctx := context.WithValue(r.Context(), routeInfoKey{}, &routeInfo{params: params, router: rt})
 		rte.h.ServeHTTP(w, r.WithContext(ctx))

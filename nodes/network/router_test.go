@@ -17,7 +17,7 @@ func echoRoute(name string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, _ := r.Context().Value(routeInfoKey{}).(*routeInfo)
 		w.Header().Set("Content-Type", "text/plain")
-		fmt.Fprintf(w, "%s %v", name, info.params)
+		fmt.Fprintf(w, "%s %v", name, info.params.Map())
 	})
 }
 

@@ -316,7 +316,7 @@ func (n *tcpIn) emit(s *tcpSession, payload any, from *net.TCPAddr) {
 	if from != nil {
 		m["ip"], m["port"] = tcpIP(from), float64(from.Port)
 	}
-	m["_session"] = map[string]any{"type": "tcp", "id": s.id}
+	m["_session"] = engine.ObjectOf("type", "tcp", "id", s.id)
 	n.res.Send(0, m)
 }
 

@@ -236,8 +236,8 @@ func (n *tcpOut) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error
 		}
 	case "reply":
 		id := ""
-		if sess, ok := m["_session"].(map[string]any); ok && sess["type"] == "tcp" {
-			if id, _ = sess["id"].(string); id == "" {
+		if sess, ok := engine.AsObject(m["_session"]); ok && sess.Value("type") == "tcp" {
+			if id, _ = sess.Value("id").(string); id == "" {
 				return nil
 			}
 		}

@@ -94,11 +94,11 @@ func TestTCPInServer(t *testing.T) {
 			}
 			c.Close()
 			msgs := h.Wait("got", len(tt.want), 5*time.Second)
-			if diff := cmp.Diff(tt.want, payloads(msgs)); diff != "" {
+			if diff := cmp.Diff(tt.want, payloads(msgs), enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("payloads (-want +got):\n%s", diff)
 			}
 			m := msgs[0]
-			if m["topic"] != "tp" || m["_session"].(map[string]any)["type"] != "tcp" {
+			if m["topic"] != "tp" || m["_session"].(*engine.Object).Value("type") != "tcp" {
 				t.Errorf("msg = %v", m)
 			}
 			if in["datamode"] == "single" && m["ip"] != "::ffff:127.0.0.1" {
@@ -254,7 +254,7 @@ func TestTCPRequest(t *testing.T) {
 			h.Deploy(tcpFlow(req))
 			h.Send("r1", engine.Msg{"payload": "ping", "topic": "keep"})
 			msgs := h.Wait("got", len(tt.want), 5*time.Second)
-			if diff := cmp.Diff(tt.want, payloads(msgs)); diff != "" {
+			if diff := cmp.Diff(tt.want, payloads(msgs), enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("payloads (-want +got):\n%s", diff)
 			}
 			if msgs[0]["topic"] != "keep" {

@@ -60,7 +60,7 @@ func TestUDP(t *testing.T) {
 			h.Deploy(udpFlow(map[string]any{"port": strconv.Itoa(port), "ipv": "udp4", "multicast": "false", "datatype": tt.datatype, "iface": "", "group": ""}, out))
 			h.Send("out1", tt.send)
 			got := h.Wait("got", 1, 5*time.Second)
-			if diff := cmp.Diff(tt.want, got[0]["payload"]); diff != "" {
+			if diff := cmp.Diff(tt.want, got[0]["payload"], enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("payload mismatch (-want +got):\n%s", diff)
 			}
 			if got[0]["ip"] != "127.0.0.1" || got[0]["fromip"] != "127.0.0.1:"+engine.ToString(got[0]["port"]) {
@@ -113,7 +113,7 @@ func TestUDPOutWarnings(t *testing.T) {
 			deadline := time.Now().Add(5 * time.Second)
 			for time.Now().Before(deadline) {
 				for _, e := range h.Events() {
-					if d, ok := e.Data.(map[string]any); ok && e.Topic == "debug" && d["msg"] == tt.want {
+					if d, ok := engine.AsObject(e.Data); ok && e.Topic == "debug" && d.Value("msg") == tt.want {
 						return
 					}
 				}

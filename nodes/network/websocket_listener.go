@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -280,10 +279,9 @@ func (h *wsHub) deliver(id string, kind int, data []byte) {
 	}
 	m := engine.Msg{"payload": payload}
 	if h.wholemsg {
-		var v any
-		if json.Unmarshal(data, &v) == nil {
-			if obj, ok := v.(map[string]any); ok {
-				m = engine.Msg(obj)
+		if v, err := engine.DecodeJSON(data); err == nil {
+			if obj, ok := v.(*engine.Object); ok {
+				m = engine.Msg(obj.Map())
 			} else if v != nil {
 				m = engine.Msg{"payload": v}
 			}
@@ -292,7 +290,7 @@ func (h *wsHub) deliver(id string, kind int, data []byte) {
 	if _, ok := m["_msgid"].(string); !ok {
 		m["_msgid"] = engine.NewMsg()["_msgid"]
 	}
-	m["_session"] = map[string]any{"type": "websocket", "id": id}
+	m["_session"] = engine.ObjectOf("type", "websocket", "id", id)
 	h.mu.Lock()
 	var inputs []*engine.Resources
 	for _, u := range h.users {

@@ -61,7 +61,7 @@ func (n *wsOut) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 	}
 	var f wsFrame
 	if n.hub.wholemsg {
-		c := make(map[string]any, len(m))
+		c := make(engine.Msg, len(m))
 		for k, v := range m {
 			if k != "_session" {
 				c[k] = v
@@ -80,7 +80,7 @@ func (n *wsOut) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 		switch t := p.(type) {
 		case []byte:
 			f = wsFrame{kind: websocket.BinaryMessage, data: t}
-		case map[string]any, []any:
+		case *engine.Object, map[string]any, []any:
 			s, err := engine.JSONString(t, "")
 			if err != nil {
 				return err
@@ -95,8 +95,8 @@ func (n *wsOut) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 		}
 	}
 	id := ""
-	if s, ok := m["_session"].(map[string]any); ok && s["type"] == "websocket" {
-		id, _ = s["id"].(string)
+	if s, ok := engine.AsObject(m["_session"]); ok && s.Value("type") == "websocket" {
+		id, _ = s.Value("id").(string)
 		if id == "" {
 			return nil
 		}

@@ -29,11 +29,11 @@ func wsServer(t *testing.T, s Settings) (*enginetest.Harness, string) {
 // collector "got" and websocket out "out1".
 func wsListenerFlow(wholemsg string) []any {
 	return []any{
-		map[string]any{"id": "f1", "type": "tab"},
-		map[string]any{"id": "l1", "type": "websocket-listener", "path": "/ws/test", "wholemsg": wholemsg},
-		map[string]any{"id": "in1", "type": "websocket in", "z": "f1", "server": "l1", "client": "", "wires": []any{[]any{"got"}}},
-		map[string]any{"id": "out1", "type": "websocket out", "z": "f1", "server": "l1", "client": ""},
-		map[string]any{"id": "got", "type": enginetest.HelperType, "z": "f1"},
+		engine.ObjectOf("id", "f1", "type", "tab"),
+		engine.ObjectOf("id", "l1", "type", "websocket-listener", "path", "/ws/test", "wholemsg", wholemsg),
+		engine.ObjectOf("id", "in1", "type", "websocket in", "z", "f1", "server", "l1", "client", "", "wires", []any{[]any{"got"}}),
+		engine.ObjectOf("id", "out1", "type", "websocket out", "z", "f1", "server", "l1", "client", ""),
+		engine.ObjectOf("id", "got", "type", enginetest.HelperType, "z", "f1"),
 	}
 }
 
@@ -102,13 +102,13 @@ func TestWebsocketListenerReceive(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := h.Wait("got", 1, 5*time.Second)[0]
-			sess, _ := m["_session"].(map[string]any)
-			if sess["type"] != "websocket" || len(sess["id"].(string)) != 16 {
+			sess, _ := m["_session"].(*engine.Object)
+			if sess.Value("type") != "websocket" || len(sess.Value("id").(string)) != 16 {
 				t.Errorf("_session = %v", m["_session"])
 			}
 			delete(m, "_session")
 			delete(m, "_msgid")
-			if diff := cmp.Diff(tt.want, m); diff != "" {
+			if diff := cmp.Diff(tt.want, m, enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("msg (-want +got):\n%s", diff)
 			}
 		})
@@ -125,7 +125,7 @@ func TestWebsocketOut(t *testing.T) {
 	}{
 		{"string", "false", engine.Msg{"payload": "hi"}, websocket.TextMessage, "hi"},
 		{"number", "false", engine.Msg{"payload": 1.5}, websocket.TextMessage, "1.5"},
-		{"object as json", "false", engine.Msg{"payload": map[string]any{"a": 1.0}}, websocket.TextMessage, `{"a":1}`},
+		{"object as json", "false", engine.Msg{"payload": engine.ObjectOf("a", 1.0)}, websocket.TextMessage, `{"a":1}`},
 		{"buffer as binary", "false", engine.Msg{"payload": []byte("xy")}, websocket.BinaryMessage, "xy"},
 		{"whole message", "true", engine.Msg{"payload": "p", "topic": "t"}, websocket.TextMessage, `{"payload":"p","topic":"t"}`},
 	}
@@ -185,7 +185,7 @@ func TestWebsocketListenerRedeployClosesSessions(t *testing.T) {
 	h.Deploy(wsListenerFlow("false"))
 	c := wsDial(t, base+"/ws/test")
 	wsWaitStatus(t, h, "in1", "connected 1")
-	h.Deploy([]any{map[string]any{"id": "f1", "type": "tab"}})
+	h.Deploy([]any{engine.ObjectOf("id", "f1", "type", "tab")})
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, _, err := c.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
 		t.Errorf("read after redeploy: %v, want a normal close", err)
@@ -202,13 +202,13 @@ func TestWebsocketListenerErrors(t *testing.T) {
 		want string
 	}{
 		{"duplicate path", []any{
-			map[string]any{"id": "f1", "type": "tab"},
-			map[string]any{"id": "l1", "type": "websocket-listener", "path": "/dup", "wholemsg": "false"},
-			map[string]any{"id": "l2", "type": "websocket-listener", "path": "dup", "wholemsg": "false"},
+			engine.ObjectOf("id", "f1", "type", "tab"),
+			engine.ObjectOf("id", "l1", "type", "websocket-listener", "path", "/dup", "wholemsg", "false"),
+			engine.ObjectOf("id", "l2", "type", "websocket-listener", "path", "dup", "wholemsg", "false"),
 		}, "Cannot have two WebSocket listeners on the same path: /dup"},
 		{"missing config", []any{
-			map[string]any{"id": "f1", "type": "tab"},
-			map[string]any{"id": "in1", "type": "websocket in", "z": "f1", "server": "nope", "client": ""},
+			engine.ObjectOf("id", "f1", "type", "tab"),
+			engine.ObjectOf("id", "in1", "type", "websocket in", "z", "f1", "server", "nope", "client", ""),
 		}, "Missing server configuration"},
 	}
 	for _, tt := range tests {
@@ -247,12 +247,13 @@ func TestWebsocketClient(t *testing.T) {
 
 	h := enginetest.New(t, TypesWith(Settings{WebSocketReconnect: 20 * time.Millisecond})...)
 	h.Deploy([]any{
-		map[string]any{"id": "f1", "type": "tab"},
-		map[string]any{"id": "c1", "type": "websocket-client", "path": url, "tls": "", "wholemsg": "false", "hb": "", "subprotocol": "",
-			"headers": []any{map[string]any{"keyType": "other", "keyValue": "X-Test", "valueType": "other", "valueValue": "yes"}}},
-		map[string]any{"id": "in1", "type": "websocket in", "z": "f1", "server": "", "client": "c1", "wires": []any{[]any{"got"}}},
-		map[string]any{"id": "out1", "type": "websocket out", "z": "f1", "server": "", "client": "c1"},
-		map[string]any{"id": "got", "type": enginetest.HelperType, "z": "f1"},
+		engine.ObjectOf("id", "f1", "type", "tab"),
+		engine.ObjectOf("id", "c1", "type", "websocket-client", "path", url, "tls", "", "wholemsg", "false", "hb", "", "subprotocol", "",
+			"headers", []any{engine.ObjectOf("keyType", "other", "keyValue", "X-Test", "valueType", "other", "valueValue", "yes")},
+		),
+		engine.ObjectOf("id", "in1", "type", "websocket in", "z", "f1", "server", "", "client", "c1", "wires", []any{[]any{"got"}}),
+		engine.ObjectOf("id", "out1", "type", "websocket out", "z", "f1", "server", "", "client", "c1"),
+		engine.ObjectOf("id", "got", "type", enginetest.HelperType, "z", "f1"),
 	})
 	var first *websocket.Conn
 	select {
@@ -283,8 +284,8 @@ func TestWebsocketClient(t *testing.T) {
 func TestWebsocketClientBadURL(t *testing.T) {
 	h := enginetest.New(t, Types()...)
 	_, err := h.TryDeploy([]any{
-		map[string]any{"id": "f1", "type": "tab"},
-		map[string]any{"id": "c1", "type": "websocket-client", "path": "http://x", "wholemsg": "false"},
+		engine.ObjectOf("id", "f1", "type", "tab"),
+		engine.ObjectOf("id", "c1", "type", "websocket-client", "path", "http://x", "wholemsg", "false"),
 	}, engine.DeployFull)
 	if err == nil || !strings.Contains(err.Error(), "ws://") {
 		t.Errorf("deploy: %v, want a path error", err)
@@ -294,8 +295,8 @@ func TestWebsocketClientBadURL(t *testing.T) {
 func TestWebsocketListenerLiteralPath(t *testing.T) {
 	h, base := wsServer(t, Settings{})
 	h.Deploy([]any{
-		map[string]any{"id": "f1", "type": "tab"},
-		map[string]any{"id": "l1", "type": "websocket-listener", "path": "ws/:odd*", "wholemsg": "false"},
+		engine.ObjectOf("id", "f1", "type", "tab"),
+		engine.ObjectOf("id", "l1", "type", "websocket-listener", "path", "ws/:odd*", "wholemsg", "false"),
 	})
 	tests := []struct {
 		path string

@@ -1,11 +1,12 @@
 package storage
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -115,12 +116,12 @@ func (a *DataAPI) getSeries(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	page := map[string]any{"limit": limit, "offset": offset}
+	page := engine.ObjectOf("limit", limit, "offset", offset)
 	if len(rows) > limit {
 		rows = rows[:limit]
-		page["next"] = offset + limit
+		page.Set("next", offset+limit)
 	}
-	page["data"] = rows
+	page.Set("data", rows)
 	writeJSON(w, http.StatusOK, page)
 }
 
@@ -142,14 +143,14 @@ func (a *DataAPI) post(w http.ResponseWriter, r *http.Request) {
 	now := a.now().UnixMilli()
 	rs := make([]Reading, 0, len(list))
 	for i, e := range list {
-		m, ok := e.(map[string]any)
-		topic, _ := m["topic"].(string)
+		m, ok := e.(*engine.Object)
+		topic, _ := m.Value("topic").(string)
 		if !ok || topic == "" {
 			writeError(w, http.StatusBadRequest, fmt.Errorf("reading %d: needs a topic", i))
 			return
 		}
-		rd := Reading{Topic: topic, Payload: m["payload"], TS: now}
-		if ts, ok := m["ts"].(float64); ok {
+		rd := Reading{Topic: topic, Payload: m.Value("payload"), TS: now}
+		if ts, ok := m.Value("ts").(float64); ok {
 			rd.TS = int64(ts)
 		}
 		rs = append(rs, rd)
@@ -168,7 +169,7 @@ func (a *DataAPI) post(w http.ResponseWriter, r *http.Request) {
 	for i, id := range ids {
 		list[i] = float64(id)
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"ids": list})
+	writeJSON(w, http.StatusCreated, engine.ObjectOf("ids", list))
 }
 
 func (a *DataAPI) deleteOne(w http.ResponseWriter, r *http.Request) {
@@ -208,22 +209,23 @@ func (a *DataAPI) deleteWhere(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted": n})
+	writeJSON(w, http.StatusOK, engine.ObjectOf("deleted", n))
 }
 
 // queryOf reads a Query from the URL: each parameter as ParseQuery's field
 // of the same name, where as a JSON list.
 func queryOf(r *http.Request) (Query, error) {
-	m := map[string]any{}
-	for k, vs := range r.URL.Query() {
-		m[k] = vs[0]
+	vals := r.URL.Query()
+	m := engine.NewObject(len(vals))
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		m.Set(k, vals[k][0])
 	}
-	if w, ok := m["where"].(string); ok {
+	if w, ok := m.Value("where").(string); ok {
 		v, err := engine.DecodeJSON([]byte(w))
 		if err != nil {
 			return Query{}, fmt.Errorf("where: invalid JSON: %w", err)
 		}
-		m["where"] = v
+		m.Set("where", v)
 	}
 	var q Query
 	err := ParseQuery(m, &q)
@@ -242,12 +244,18 @@ func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
+// writeJSON answers v as JSON.stringify writes it (objects in key order).
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := engine.AppendJSON(nil, v, "")
+	if err != nil {
+		status, b = http.StatusInternalServerError, engine.AppendJSONQuote([]byte(`{"error":`), err.Error())
+		b = append(b, '}')
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(engine.ToJSONValue(v))
+	_, _ = w.Write(append(b, '\n'))
 }
 
 func writeError(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]any{"error": err.Error()})
+	writeJSON(w, status, engine.ObjectOf("error", err.Error()))
 }

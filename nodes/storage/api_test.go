@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
 )
 
 func TestDataAPI(t *testing.T) {
@@ -31,7 +33,7 @@ func TestDataAPI(t *testing.T) {
 		data, _ := io.ReadAll(resp.Body)
 		var v any
 		if len(data) > 0 {
-			if err := json.Unmarshal(data, &v); err != nil {
+			if v, err = engine.DecodeJSON(data); err != nil {
 				t.Fatalf("%s %s: not JSON: %s", method, path, data)
 			}
 		}
@@ -43,40 +45,45 @@ func TestDataAPI(t *testing.T) {
 		status                   int
 		want                     any
 	}{
-		{"insert one", "POST", "/api/data", `{"topic":"room/1","payload":{"t":20},"ts":1000}`, 201, obj{"ids": []any{1.0}}},
-		{"insert a list", "POST", "/api/data", `[{"topic":"room/2","payload":{"t":21},"ts":2000},{"topic":"room/1","payload":{"t":22},"ts":3000}]`, 201, obj{"ids": []any{2.0, 3.0}}},
-		{"insert without topic", "POST", "/api/data", `{"payload":1}`, 400, obj{"error": "reading 0: needs a topic"}},
-		{"select one", "GET", "/api/data/2", "", 200, obj{"id": 2.0, "topic": "room/2", "payload": obj{"t": 21.0}, "ts": 2000.0}},
-		{"select one missing", "GET", "/api/data/99", "", 404, obj{"error": "no reading 99"}},
-		{"series page 1", "GET", "/api/data?topic=room/%2B&limit=2", "", 200, obj{"limit": 2.0, "offset": 0.0, "next": 2.0, "data": []any{
-			obj{"id": 1.0, "topic": "room/1", "payload": obj{"t": 20.0}, "ts": 1000.0},
-			obj{"id": 2.0, "topic": "room/2", "payload": obj{"t": 21.0}, "ts": 2000.0},
-		}}},
-		{"series page 2", "GET", "/api/data?topic=room/%2B&limit=2&offset=2", "", 200, obj{"limit": 2.0, "offset": 2.0, "data": []any{
-			obj{"id": 3.0, "topic": "room/1", "payload": obj{"t": 22.0}, "ts": 3000.0},
-		}}},
-		{"series by time range", "GET", "/api/data?from=1970-01-01T00:00:02Z&to=3000", "", 200, obj{"limit": 100.0, "offset": 0.0, "data": []any{
-			obj{"id": 2.0, "topic": "room/2", "payload": obj{"t": 21.0}, "ts": 2000.0},
-		}}},
-		{"select by conditions, newest first", "GET", "/api/data?order=desc&where=" + where, "", 200, obj{"limit": 100.0, "offset": 0.0, "data": []any{
-			obj{"id": 3.0, "topic": "room/1", "payload": obj{"t": 22.0}, "ts": 3000.0},
-			obj{"id": 2.0, "topic": "room/2", "payload": obj{"t": 21.0}, "ts": 2000.0},
-		}}},
-		{"bad order", "GET", "/api/data?order=up", "", 400, obj{"error": "order: must be asc or desc, got up"}},
+		{"insert one", "POST", "/api/data", `{"topic":"room/1","payload":{"t":20},"ts":1000}`, 201, engine.ObjectOf("ids", []any{1.0})},
+		{"insert a list", "POST", "/api/data", `[{"topic":"room/2","payload":{"t":21},"ts":2000},{"topic":"room/1","payload":{"t":22},"ts":3000}]`, 201, engine.ObjectOf("ids", []any{2.0, 3.0})},
+		{"insert without topic", "POST", "/api/data", `{"payload":1}`, 400, engine.ObjectOf("error", "reading 0: needs a topic")},
+		{"select one", "GET", "/api/data/2", "", 200, engine.ObjectOf("id", 2.0, "topic", "room/2", "payload", engine.ObjectOf("t", 21.0), "ts", 2000.0)},
+		{"select one missing", "GET", "/api/data/99", "", 404, engine.ObjectOf("error", "no reading 99")},
+		{"series page 1", "GET", "/api/data?topic=room/%2B&limit=2", "", 200, engine.ObjectOf("limit", 2.0, "offset", 0.0, "next", 2.0, "data", []any{
+			engine.ObjectOf("id", 1.0, "topic", "room/1", "payload", engine.ObjectOf("t", 20.0), "ts", 1000.0),
+			engine.ObjectOf("id", 2.0, "topic", "room/2", "payload", engine.ObjectOf("t", 21.0), "ts", 2000.0),
+		},
+		)},
+		{"series page 2", "GET", "/api/data?topic=room/%2B&limit=2&offset=2", "", 200, engine.ObjectOf("limit", 2.0, "offset", 2.0, "data", []any{
+			engine.ObjectOf("id", 3.0, "topic", "room/1", "payload", engine.ObjectOf("t", 22.0), "ts", 3000.0),
+		},
+		)},
+		{"series by time range", "GET", "/api/data?from=1970-01-01T00:00:02Z&to=3000", "", 200, engine.ObjectOf("limit", 100.0, "offset", 0.0, "data", []any{
+			engine.ObjectOf("id", 2.0, "topic", "room/2", "payload", engine.ObjectOf("t", 21.0), "ts", 2000.0),
+		},
+		)},
+		{"select by conditions, newest first", "GET", "/api/data?order=desc&where=" + where, "", 200, engine.ObjectOf("limit", 100.0, "offset", 0.0, "data", []any{
+			engine.ObjectOf("id", 3.0, "topic", "room/1", "payload", engine.ObjectOf("t", 22.0), "ts", 3000.0),
+			engine.ObjectOf("id", 2.0, "topic", "room/2", "payload", engine.ObjectOf("t", 21.0), "ts", 2000.0),
+		},
+		)},
+		{"bad order", "GET", "/api/data?order=up", "", 400, engine.ObjectOf("error", "order: must be asc or desc, got up")},
 		{"delete one", "DELETE", "/api/data/1", "", 204, nil},
-		{"delete one again", "DELETE", "/api/data/1", "", 404, obj{"error": "no reading 1"}},
-		{"delete without conditions", "DELETE", "/api/data", "", 400, obj{"error": "no condition: refusing to delete every reading"}},
-		{"delete by conditions", "DELETE", "/api/data?topic=room/2", "", 200, obj{"deleted": 1.0}},
-		{"what is left", "GET", "/api/data", "", 200, obj{"limit": 100.0, "offset": 0.0, "data": []any{
-			obj{"id": 3.0, "topic": "room/1", "payload": obj{"t": 22.0}, "ts": 3000.0},
-		}}},
+		{"delete one again", "DELETE", "/api/data/1", "", 404, engine.ObjectOf("error", "no reading 1")},
+		{"delete without conditions", "DELETE", "/api/data", "", 400, engine.ObjectOf("error", "no condition: refusing to delete every reading")},
+		{"delete by conditions", "DELETE", "/api/data?topic=room/2", "", 200, engine.ObjectOf("deleted", 1.0)},
+		{"what is left", "GET", "/api/data", "", 200, engine.ObjectOf("limit", 100.0, "offset", 0.0, "data", []any{
+			engine.ObjectOf("id", 3.0, "topic", "room/1", "payload", engine.ObjectOf("t", 22.0), "ts", 3000.0),
+		},
+		)},
 	}
 	for _, s := range steps {
 		status, got := do(s.method, s.path, s.body)
 		if status != s.status {
 			t.Errorf("%s: status %d, want %d (%v)", s.name, status, s.status, got)
 		}
-		if diff := cmp.Diff(s.want, got); diff != "" {
+		if diff := cmp.Diff(s.want, got, enginetest.OrderedObjects()); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", s.name, diff)
 		}
 	}

@@ -31,7 +31,7 @@ func BenchmarkStoreIn(b *testing.B) {
 	start := time.Now()
 	sent := 0
 	for b.Loop() {
-		h.Send("in", engine.Msg{"topic": "sensors/greenhouse/temperature", "payload": map[string]any{"t": 21.5, "h": 40.0}})
+		h.Send("in", engine.Msg{"topic": "sensors/greenhouse/temperature", "payload": engine.ObjectOf("t", 21.5, "h", 40.0)})
 		sent++
 	}
 	for count() < sent {

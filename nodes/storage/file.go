@@ -225,12 +225,12 @@ func fileName(p *engine.Props) (*engine.Typed, bool) {
 // lastStringPart is Node-RED's rule for the newline: not after the last
 // part of a split string.
 func lastStringPart(m engine.Msg) bool {
-	parts, ok := m["parts"].(map[string]any)
-	if !ok || parts["type"] != "string" {
+	parts, ok := engine.AsObject(m["parts"])
+	if !ok || parts.Value("type") != "string" {
 		return false
 	}
-	count, ok1 := parts["count"].(float64)
-	index, ok2 := parts["index"].(float64)
+	count, ok1 := parts.Value("count").(float64)
+	index, ok2 := parts.Value("index").(float64)
 	return ok1 && ok2 && count == index+1
 }
 
@@ -270,17 +270,17 @@ func nodeErr(err error) string {
 }
 
 // fileErrorValue is msg.error of file in's error output: the fields of
-// Node.js's error object.
-func fileErrorValue(err error) map[string]any {
-	v := map[string]any{"message": nodeErr(err)}
+// Node.js's error object, in the order libuv's exception sets them.
+func fileErrorValue(err error) *engine.Object {
+	v := engine.ObjectOf("message", nodeErr(err))
 	var pe *fs.PathError
 	var errno syscall.Errno
 	if errors.As(err, &pe) && errors.As(err, &errno) {
-		v["message"] = nodeErr(err)[len("Error: "):]
-		v["code"] = errnoName(errno)
-		v["errno"] = -float64(errno)
-		v["syscall"] = pe.Op
-		v["path"] = pe.Path
+		v.Set("message", nodeErr(err)[len("Error: "):])
+		v.Set("errno", -float64(errno))
+		v.Set("code", errnoName(errno))
+		v.Set("syscall", pe.Op)
+		v.Set("path", pe.Path)
 	}
 	return v
 }

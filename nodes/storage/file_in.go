@@ -136,7 +136,15 @@ func (n *fileInNode) part(m engine.Msg, index int, typ, ch string) engine.Msg {
 			delete(p, "topic")
 		}
 	}
-	p["parts"] = map[string]any{"index": float64(index), "ch": ch, "type": typ, "id": m["_msgid"]}
+	p["parts"] = engine.ObjectOf("index", float64(index), "ch", ch, "type", typ, "id", m["_msgid"])
+	return p
+}
+
+// lastLine is the part of the last line: Node-RED builds its parts with
+// count second.
+func (n *fileInNode) lastLine(m engine.Msg, index int) engine.Msg {
+	p := n.part(m, index, "string", "\n")
+	p["parts"] = engine.ObjectOf("index", float64(index), "count", float64(index+1), "ch", "\n", "type", "string", "id", m["_msgid"])
 	return p
 }
 
@@ -146,9 +154,8 @@ func (n *fileInNode) lines(f *os.File, m engine.Msg, out *engine.Output) error {
 	for {
 		line, err := r.ReadBytes('\n')
 		if err == io.EOF {
-			p := n.part(m, count, "string", "\n")
+			p := n.lastLine(m, count)
 			p["payload"] = n.enc.decode(line)
-			p["parts"].(map[string]any)["count"] = float64(count + 1)
 			out.Send(0, p)
 			return nil
 		}
@@ -169,8 +176,8 @@ func (n *fileInNode) stream(f *os.File, m engine.Msg, out *engine.Output) error 
 		k, err := io.ReadFull(f, buf)
 		if err == io.EOF {
 			if count > 0 { // the last chunk was full: an empty closing part
-				out.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "parts": map[string]any{
-					"index": float64(count), "count": float64(count), "ch": "", "type": "buffer", "id": m["_msgid"]}})
+				out.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "parts": engine.ObjectOf(
+					"index", float64(count), "count", float64(count), "ch", "", "type", "buffer", "id", m["_msgid"])})
 			}
 			return nil
 		}
@@ -181,7 +188,7 @@ func (n *fileInNode) stream(f *os.File, m engine.Msg, out *engine.Output) error 
 		p["payload"] = buf[:k]
 		count++
 		if k < fileChunk {
-			p["parts"].(map[string]any)["count"] = float64(count)
+			p["parts"].(*engine.Object).Set("count", float64(count))
 			out.Send(0, p)
 			return nil
 		}

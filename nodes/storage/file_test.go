@@ -58,8 +58,8 @@ func settle(t *testing.T, h *enginetest.Harness, msgs ...engine.Msg) (out, caugh
 }
 
 func errorText(m engine.Msg) string {
-	e, _ := m["error"].(map[string]any)
-	s, _ := e["message"].(string)
+	e, _ := engine.AsObject(m["error"])
+	s, _ := e.Value("message").(string)
 	return s
 }
 
@@ -75,12 +75,12 @@ func TestFile(t *testing.T) {
 		{"append with newline", map[string]any{"appendNewline": true, "overwriteFile": "false"}, "a\n",
 			[]engine.Msg{{"payload": "b"}, {"payload": 1.5}, {"payload": true}}, "a\nb\n1.5\ntrue\n", ""},
 		{"objects as JSON, buffers raw", map[string]any{"appendNewline": true, "overwriteFile": "false"}, "",
-			[]engine.Msg{{"payload": map[string]any{"x": 1.0}}, {"payload": []byte("raw")}, {"payload": nil}}, "{\"x\":1}\nrawnull\n", ""},
+			[]engine.Msg{{"payload": engine.ObjectOf("x", 1.0)}, {"payload": []byte("raw")}, {"payload": nil}}, "{\"x\":1}\nrawnull\n", ""},
 		{"overwrite", map[string]any{"appendNewline": false, "overwriteFile": "true"}, "old content",
 			[]engine.Msg{{"payload": "one"}, {"payload": "two"}}, "two", ""},
 		{"no newline after last string part", map[string]any{"appendNewline": true, "overwriteFile": "false"}, "",
-			[]engine.Msg{{"payload": "a", "parts": map[string]any{"type": "string", "index": 0.0, "count": 2.0}},
-				{"payload": "b", "parts": map[string]any{"type": "string", "index": 1.0, "count": 2.0}}}, "a\nb", ""},
+			[]engine.Msg{{"payload": "a", "parts": engine.ObjectOf("type", "string", "index", 0.0, "count", 2.0)},
+				{"payload": "b", "parts": engine.ObjectOf("type", "string", "index", 1.0, "count", 2.0)}}, "a\nb", ""},
 		{"delete", map[string]any{"overwriteFile": "delete"}, "x", []engine.Msg{{"payload": "any"}}, "<gone>", ""},
 		{"delete missing file", map[string]any{"overwriteFile": "delete"}, "<none>", []engine.Msg{{"payload": "any"}}, "<gone>",
 			"failed to delete file: Error: ENOENT: no such file or directory, unlink '"},
@@ -185,18 +185,18 @@ func TestFileIn(t *testing.T) {
 			[]engine.Msg{{"filename": text, "payload": []byte("one\ntwo\n")}}},
 		{"lines", map[string]any{"format": "lines"}, engine.Msg{"topic": "t", "x": 1.0, "_msgid": "m1"},
 			[]engine.Msg{
-				{"topic": "t", "filename": text, "payload": "one", "parts": map[string]any{"index": 0.0, "ch": "\n", "type": "string", "id": "m1"}},
-				{"topic": "t", "filename": text, "payload": "two", "parts": map[string]any{"index": 1.0, "ch": "\n", "type": "string", "id": "m1"}},
-				{"topic": "t", "filename": text, "payload": "", "parts": map[string]any{"index": 2.0, "count": 3.0, "ch": "\n", "type": "string", "id": "m1"}},
+				{"topic": "t", "filename": text, "payload": "one", "parts": engine.ObjectOf("index", 0.0, "ch", "\n", "type", "string", "id", "m1")},
+				{"topic": "t", "filename": text, "payload": "two", "parts": engine.ObjectOf("index", 1.0, "ch", "\n", "type", "string", "id", "m1")},
+				{"topic": "t", "filename": text, "payload": "", "parts": engine.ObjectOf("index", 2.0, "count", 3.0, "ch", "\n", "type", "string", "id", "m1")},
 			}},
 		{"lines with all properties", map[string]any{"format": "lines", "allProps": true}, engine.Msg{"x": 1.0, "_msgid": "m1", "filename": "ignored"},
 			[]engine.Msg{
-				{"x": 1.0, "filename": text, "payload": "one", "parts": map[string]any{"index": 0.0, "ch": "\n", "type": "string", "id": "m1"}},
-				{"x": 1.0, "filename": text, "payload": "two", "parts": map[string]any{"index": 1.0, "ch": "\n", "type": "string", "id": "m1"}},
-				{"x": 1.0, "filename": text, "payload": "", "parts": map[string]any{"index": 2.0, "count": 3.0, "ch": "\n", "type": "string", "id": "m1"}},
+				{"x": 1.0, "filename": text, "payload": "one", "parts": engine.ObjectOf("index", 0.0, "ch", "\n", "type", "string", "id", "m1")},
+				{"x": 1.0, "filename": text, "payload": "two", "parts": engine.ObjectOf("index", 1.0, "ch", "\n", "type", "string", "id", "m1")},
+				{"x": 1.0, "filename": text, "payload": "", "parts": engine.ObjectOf("index", 2.0, "count", 3.0, "ch", "\n", "type", "string", "id", "m1")},
 			}},
 		{"stream", map[string]any{"format": "stream"}, engine.Msg{"_msgid": "m1"},
-			[]engine.Msg{{"filename": text, "payload": []byte("one\ntwo\n"), "parts": map[string]any{"index": 0.0, "count": 1.0, "ch": "", "type": "buffer", "id": "m1"}}}},
+			[]engine.Msg{{"filename": text, "payload": []byte("one\ntwo\n"), "parts": engine.ObjectOf("index", 0.0, "ch", "", "type", "buffer", "id", "m1", "count", 1.0)}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,7 +210,7 @@ func TestFileIn(t *testing.T) {
 			for _, m := range got {
 				delete(m, "_msgid")
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("messages mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -234,8 +234,8 @@ func TestFileInStreamExactChunks(t *testing.T) {
 		t.Errorf("chunk sizes wrong")
 	}
 	delete(got[2], "_msgid")
-	want := engine.Msg{"parts": map[string]any{"index": 2.0, "count": 2.0, "ch": "", "type": "buffer", "id": "m1"}}
-	if diff := cmp.Diff(want, got[2]); diff != "" {
+	want := engine.Msg{"parts": engine.ObjectOf("index", 2.0, "count", 2.0, "ch", "", "type", "buffer", "id", "m1")}
+	if diff := cmp.Diff(want, got[2], enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("closing part mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -260,9 +260,11 @@ func TestFileInMissing(t *testing.T) {
 			}
 			out = h.Wait("out", 1, 5*time.Second)
 			delete(out[0], "_msgid")
-			want := engine.Msg{"topic": "t", "filename": name, "error": map[string]any{
-				"message": "ENOENT: no such file or directory, open '" + name + "'", "code": "ENOENT", "errno": -2.0, "syscall": "open", "path": name}}
-			if diff := cmp.Diff(want, out[0]); diff != "" {
+			want := engine.Msg{"topic": "t", "filename": name, "error": engine.ObjectOf(
+				// Node's error keys: errno, code, syscall, path
+				"message", "ENOENT: no such file or directory, open '"+name+"'", "errno", -2.0, "code", "ENOENT", "syscall", "open", "path", name,
+			)}
+			if diff := cmp.Diff(want, out[0], enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("error message mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -298,7 +300,7 @@ func TestWatch(t *testing.T) {
 			for _, m := range got {
 				delete(m, "_msgid")
 			}
-			if diff := cmp.Diff([]engine.Msg{tt.want}, got); diff != "" {
+			if diff := cmp.Diff([]engine.Msg{tt.want}, got, enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("messages mismatch (-want +got):\n%s", diff)
 			}
 		})

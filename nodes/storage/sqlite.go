@@ -157,8 +157,9 @@ func (n *sqliteNode) Handle(ctx context.Context, msg engine.Msg, out *engine.Out
 		}
 		var args []any
 		switch params := raw.(type) {
-		case map[string]any:
-			for k, v := range params {
+		case *engine.Object, map[string]any:
+			o, _ := engine.AsObject(params)
+			for k, v := range o.All() {
 				args = append(args, sql.Named(strings.TrimLeft(k, "$:@"), bindValue(v)))
 			}
 		case []any:
@@ -186,7 +187,8 @@ func (n *sqliteNode) all(ctx context.Context, db *DB, stmt string, args []any, m
 }
 
 // queryRows runs a statement and returns its rows as objects keyed by
-// column name, values as a message holds them.
+// column name in column order (as Node's sqlite3 builds them), values as a
+// message holds them.
 func queryRows(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, stmt string, args ...any) ([]any, error) {
@@ -209,9 +211,9 @@ func queryRows(ctx context.Context, q interface {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		row := make(map[string]any, len(cols))
+		row := engine.NewObject(len(cols))
 		for i, c := range cols {
-			row[c] = msgValue(vals[i])
+			row.Set(c, msgValue(vals[i]))
 		}
 		list = append(list, row)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
 )
 
 func sqliteFlow(s *site, file, mode, query, sql string) {
@@ -37,17 +38,17 @@ func TestSqliteQueries(t *testing.T) {
 		want any
 	}{
 		{"rows as objects with JavaScript types", engine.Msg{"topic": "SELECT * FROM t ORDER BY id"}, []any{
-			obj{"id": 1.0, "name": "one", "v": 1.5, "b": []byte{1, 2}, "n": nil, "flag": 1.0},
-			obj{"id": 2.0, "name": "two", "v": 2.0, "b": nil, "n": 7.0, "flag": 0.0},
+			engine.ObjectOf("id", 1.0, "name", "one", "v", 1.5, "b", []byte{1, 2}, "n", nil, "flag", 1.0),
+			engine.ObjectOf("id", 2.0, "name", "two", "v", 2.0, "b", nil, "n", 7.0, "flag", 0.0),
 		}},
-		{"payload array binds $ parameters in order", engine.Msg{"topic": "SELECT name FROM t WHERE id = $id AND v > $v", "payload": []any{2.0, 1.0}}, []any{obj{"name": "two"}}},
+		{"payload array binds $ parameters in order", engine.Msg{"topic": "SELECT name FROM t WHERE id = $id AND v > $v", "payload": []any{2.0, 1.0}}, []any{engine.ObjectOf("name", "two")}},
 		{"a write returns no rows", engine.Msg{"topic": "UPDATE t SET name = 'uno' WHERE id = 1"}, []any{}},
-		{"the write is seen", engine.Msg{"topic": "SELECT name FROM t WHERE id = 1"}, []any{obj{"name": "uno"}}},
+		{"the write is seen", engine.Msg{"topic": "SELECT name FROM t WHERE id = 1"}, []any{engine.ObjectOf("name", "uno")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := s.call("q", "out", tt.in)
-			if diff := cmp.Diff(tt.want, got["payload"]); diff != "" {
+			if diff := cmp.Diff(tt.want, got["payload"], enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("payload (-want +got):\n%s", diff)
 			}
 		})
@@ -59,15 +60,15 @@ func TestSqliteModes(t *testing.T) {
 		s := newSite(t)
 		sqliteFlow(s, "f.db", "RWC", "fixed", "SELECT 1 + 1 AS two, 'x' AS s")
 		got := s.call("q", "out", engine.Msg{"topic": "ignored"})
-		if diff := cmp.Diff([]any{obj{"two": 2.0, "s": "x"}}, got["payload"]); diff != "" {
+		if diff := cmp.Diff([]any{engine.ObjectOf("two", 2.0, "s", "x")}, got["payload"], enginetest.OrderedObjects()); diff != "" {
 			t.Error(diff)
 		}
 	})
 	t.Run("prepared with msg.params", func(t *testing.T) {
 		s := newSite(t)
 		sqliteFlow(s, "p.db", "RWC", "prepared", "SELECT $a * 2 AS a2, $name AS name, $flag AS flag")
-		got := s.call("q", "out", engine.Msg{"params": obj{"$a": 21.0, "$name": "n", "$flag": true}})
-		if diff := cmp.Diff([]any{obj{"a2": 42.0, "name": "n", "flag": 1.0}}, got["payload"]); diff != "" {
+		got := s.call("q", "out", engine.Msg{"params": engine.ObjectOf("$a", 21.0, "$name", "n", "$flag", true)})
+		if diff := cmp.Diff([]any{engine.ObjectOf("a2", 42.0, "name", "n", "flag", 1.0)}, got["payload"], enginetest.OrderedObjects()); diff != "" {
 			t.Error(diff)
 		}
 	})
@@ -75,7 +76,7 @@ func TestSqliteModes(t *testing.T) {
 		s := newSite(t)
 		sqliteFlow(s, "b.db", "RWC", "batch", "")
 		got := s.call("q", "out", engine.Msg{"topic": "CREATE TABLE a (x); INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);", "payload": "keep?"})
-		if diff := cmp.Diff([]any{}, got["payload"]); diff != "" {
+		if diff := cmp.Diff([]any{}, got["payload"], enginetest.OrderedObjects()); diff != "" {
 			t.Error(diff)
 		}
 		db, err := s.dbs.Acquire(t.Context(), "b.db", ModeReadWriteCreate)
@@ -108,7 +109,7 @@ func TestSqliteErrors(t *testing.T) {
 		{"batch topic not a string", "batch", "", engine.Msg{}, "msg.topic : the query is not defined as string"},
 		{"SQL error names code and statement", "msg.topic", "", engine.Msg{"topic": "SELECT * FROM nope"}, "SQLITE_ERROR: no such table: nope (statement: SELECT * FROM nope)"},
 		{"fixed without SQL", "fixed", "", engine.Msg{}, "SQL statement config not set up"},
-		{"prepared without SQL", "prepared", "", engine.Msg{"params": obj{}}, "Prepared statement config not set up"},
+		{"prepared without SQL", "prepared", "", engine.Msg{"params": engine.NewObject(0)}, "Prepared statement config not set up"},
 		{"prepared without params", "prepared", "SELECT $a", engine.Msg{}, "msg.params not passed"},
 		{"prepared with params not an object", "prepared", "SELECT $a", engine.Msg{"params": "x"}, "msg.params not an object"},
 		{"extensions refused", "msg.topic", "", engine.Msg{"topic": "SELECT 1", "extension": "x"}, "msg.extension: loading SQLite extensions is not supported"},
@@ -168,7 +169,7 @@ func TestSqliteSharesOneFile(t *testing.T) {
 	s.call("a", "out", engine.Msg{"topic": "CREATE TABLE c (x)"})
 	s.call("b", "out", engine.Msg{"topic": "INSERT INTO c VALUES (1)"})
 	got := s.call("a", "out", engine.Msg{"topic": "SELECT x FROM c"})
-	if diff := cmp.Diff([]any{obj{"x": 1.0}}, got["payload"]); diff != "" {
+	if diff := cmp.Diff([]any{engine.ObjectOf("x", 1.0)}, got["payload"], enginetest.OrderedObjects()); diff != "" {
 		t.Error(diff)
 	}
 	s.dbs.mu.Lock()

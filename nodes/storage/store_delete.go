@@ -68,7 +68,7 @@ func (n *storeDelete) Handle(ctx context.Context, msg engine.Msg, out *engine.Ou
 		q.To = n.res.Now().Add(-n.olderThan).UnixMilli()
 	}
 	if raw, ok := msg["query"]; ok {
-		m, isMap := raw.(map[string]any)
+		m, isMap := engine.AsObject(raw)
 		if !isMap {
 			return errors.New("msg.query must be an object")
 		}

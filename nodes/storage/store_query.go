@@ -117,7 +117,7 @@ func (n *storeQuery) query(msg engine.Msg) (Query, error) {
 		q.From = n.res.Now().Add(-n.since).UnixMilli()
 	}
 	if raw, ok := msg["query"]; ok {
-		m, isMap := raw.(map[string]any)
+		m, isMap := engine.AsObject(raw)
 		if !isMap {
 			return q, errors.New("msg.query must be an object")
 		}

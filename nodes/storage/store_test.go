@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
 )
 
 // openStore opens the time-series store of a fresh data directory.
@@ -34,8 +35,8 @@ func insert(t *testing.T, st *Store, rs ...Reading) {
 func topics(rows []any) []string {
 	var out []string
 	for _, r := range rows {
-		m := r.(map[string]any)
-		out = append(out, fmt.Sprintf("%s@%v", m["topic"], m["ts"]))
+		m := r.(*engine.Object)
+		out = append(out, fmt.Sprintf("%s@%v", m.Value("topic"), m.Value("ts")))
 	}
 	return out
 }
@@ -61,10 +62,10 @@ func TestTopicMatch(t *testing.T) {
 func TestStoreSelect(t *testing.T) {
 	_, st := openStore(t)
 	insert(t, st,
-		Reading{Topic: "s/a/temp", Payload: obj{"v": 20.0, "ok": true}, TS: 1000},
-		Reading{Topic: "s/b/temp", Payload: obj{"v": 25.0, "ok": false}, TS: 2000},
+		Reading{Topic: "s/a/temp", Payload: engine.ObjectOf("v", 20.0, "ok", true), TS: 1000},
+		Reading{Topic: "s/b/temp", Payload: engine.ObjectOf("v", 25.0, "ok", false), TS: 2000},
 		Reading{Topic: "s/a/hum", Payload: 50.0, TS: 3000},
-		Reading{Topic: "s/a/temp", Payload: obj{"v": 22.0, "ok": true}, TS: 61000},
+		Reading{Topic: "s/a/temp", Payload: engine.ObjectOf("v", 22.0, "ok", true), TS: 61000},
 		Reading{Topic: "other", Payload: "text", TS: 4000},
 	)
 	tests := []struct {
@@ -89,7 +90,7 @@ func TestStoreSelect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, topics(rows)); diff != "" {
+			if diff := cmp.Diff(tt.want, topics(rows), enginetest.OrderedObjects()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -99,8 +100,8 @@ func TestStoreSelect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []any{obj{"id": 2.0, "topic": "s/b/temp", "payload": obj{"v": 25.0, "ok": false}, "ts": 2000.0}}
-		if diff := cmp.Diff(want, rows); diff != "" {
+		want := []any{engine.ObjectOf("id", 2.0, "topic", "s/b/temp", "payload", engine.ObjectOf("v", 25.0, "ok", false), "ts", 2000.0)}
+		if diff := cmp.Diff(want, rows, enginetest.OrderedObjects()); diff != "" {
 			t.Error(diff)
 		}
 	})
@@ -110,11 +111,11 @@ func TestStoreSelect(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []any{
-			obj{"topic": "s/a/temp", "ts": 0.0, "count": 1.0, "min": 20.0, "max": 20.0, "avg": 20.0},
-			obj{"topic": "s/b/temp", "ts": 0.0, "count": 1.0, "min": 25.0, "max": 25.0, "avg": 25.0},
-			obj{"topic": "s/a/temp", "ts": 60000.0, "count": 1.0, "min": 22.0, "max": 22.0, "avg": 22.0},
+			engine.ObjectOf("topic", "s/a/temp", "ts", 0.0, "count", 1.0, "min", 20.0, "max", 20.0, "avg", 20.0),
+			engine.ObjectOf("topic", "s/b/temp", "ts", 0.0, "count", 1.0, "min", 25.0, "max", 25.0, "avg", 25.0),
+			engine.ObjectOf("topic", "s/a/temp", "ts", 60000.0, "count", 1.0, "min", 22.0, "max", 22.0, "avg", 22.0),
 		}
-		if diff := cmp.Diff(want, rows); diff != "" {
+		if diff := cmp.Diff(want, rows, enginetest.OrderedObjects()); diff != "" {
 			t.Error(diff)
 		}
 	})
@@ -160,7 +161,7 @@ func TestStoreDeleteAndRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"b@8.64e+08", "a@8.604e+08", "a@8.568e+08", "b@7.776e+08"}
-	if diff := cmp.Diff(want, topics(rows)); diff != "" || count() != 4 {
+	if diff := cmp.Diff(want, topics(rows), enginetest.OrderedObjects()); diff != "" || count() != 4 {
 		t.Errorf("kept (-want +got):\n%s", diff)
 	}
 }
@@ -177,7 +178,7 @@ func TestStoreNodes(t *testing.T) {
 		`{"id":"d","type":"store delete","z":"t","wires":[["out"]]}`,
 	)
 	for i := range 3 {
-		s.h.Send("in", engine.Msg{"topic": "room/" + fmt.Sprint(i%2), "payload": obj{"t": float64(20 + i)}, "timestamp": float64(1000 * (i + 1))})
+		s.h.Send("in", engine.Msg{"topic": "room/" + fmt.Sprint(i%2), "payload": engine.ObjectOf("t", float64(20+i)), "timestamp": float64(1000 * (i + 1))})
 	}
 	// a full batch is written at once: poll until the three are there
 	var got engine.Msg
@@ -189,15 +190,15 @@ func TestStoreNodes(t *testing.T) {
 		time.Sleep(2 * time.Millisecond)
 	}
 	want := []any{
-		obj{"id": 1.0, "topic": "room/0", "payload": obj{"t": 20.0}, "ts": 1000.0},
-		obj{"id": 2.0, "topic": "room/1", "payload": obj{"t": 21.0}, "ts": 2000.0},
-		obj{"id": 3.0, "topic": "room/0", "payload": obj{"t": 22.0}, "ts": 3000.0},
+		engine.ObjectOf("id", 1.0, "topic", "room/0", "payload", engine.ObjectOf("t", 20.0), "ts", 1000.0),
+		engine.ObjectOf("id", 2.0, "topic", "room/1", "payload", engine.ObjectOf("t", 21.0), "ts", 2000.0),
+		engine.ObjectOf("id", 3.0, "topic", "room/0", "payload", engine.ObjectOf("t", 22.0), "ts", 3000.0),
 	}
-	if diff := cmp.Diff(want, got["payload"]); diff != "" {
+	if diff := cmp.Diff(want, got["payload"], enginetest.OrderedObjects()); diff != "" {
 		t.Fatalf("query (-want +got):\n%s", diff)
 	}
-	got = s.call("q", "out", engine.Msg{"query": obj{"topic": "room/0", "interval": 10000.0, "field": "t"}})
-	if diff := cmp.Diff([]any{obj{"topic": "room/0", "ts": 0.0, "count": 2.0, "min": 20.0, "max": 22.0, "avg": 21.0}}, got["payload"]); diff != "" {
+	got = s.call("q", "out", engine.Msg{"query": engine.ObjectOf("topic", "room/0", "interval", 10000.0, "field", "t")})
+	if diff := cmp.Diff([]any{engine.ObjectOf("topic", "room/0", "ts", 0.0, "count", 2.0, "min", 20.0, "max", 22.0, "avg", 21.0)}, got["payload"], enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("aggregate (-want +got):\n%s", diff)
 	}
 	got = s.call("d", "out", engine.Msg{"topic": "room/1"})
@@ -208,7 +209,7 @@ func TestStoreNodes(t *testing.T) {
 	s.waitError("no condition: refusing to delete every reading")
 	s.h.Send("in", engine.Msg{"payload": 1.0})
 	s.waitError("no topic: set msg.topic or the node's topic")
-	s.h.Send("q", engine.Msg{"query": obj{"order": "sideways"}})
+	s.h.Send("q", engine.Msg{"query": engine.ObjectOf("order", "sideways")})
 	s.waitError("msg.query: order: must be asc or desc")
 }
 

@@ -250,7 +250,7 @@ func (s *Store) Select(ctx context.Context, q Query) ([]any, error) {
 		if err != nil {
 			payload = ptext
 		}
-		list = append(list, map[string]any{"id": float64(id), "topic": topic, "payload": payload, "ts": float64(ts)})
+		list = append(list, engine.ObjectOf("id", float64(id), "topic", topic, "payload", payload, "ts", float64(ts)))
 	}
 	return list, rows.Err()
 }
@@ -331,10 +331,10 @@ func (s *Store) overfull(ctx context.Context, max int) ([]string, error) {
 // ParseQuery reads a query from a message or JSON object: id, topic, from,
 // to (ms numbers or ISO 8601 text), where [{field, op, value}], limit,
 // offset, order ("asc"/"desc"), interval (ms) and field.
-func ParseQuery(m map[string]any, q *Query) error {
+func ParseQuery(m *engine.Object, q *Query) error {
 	var errs []error
 	num := func(k string) (float64, bool) {
-		v, ok := m[k]
+		v, ok := m.Get(k)
 		if !ok || v == nil || v == "" {
 			return 0, false
 		}
@@ -346,7 +346,7 @@ func ParseQuery(m map[string]any, q *Query) error {
 		return f, true
 	}
 	when := func(k string) (int64, bool) {
-		if s, ok := m[k].(string); ok && s != "" {
+		if s, ok := m.Value(k).(string); ok && s != "" {
 			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 				return t.UnixMilli(), true
 			}
@@ -357,7 +357,7 @@ func ParseQuery(m map[string]any, q *Query) error {
 	if f, ok := num("id"); ok {
 		q.ID = int64(f)
 	}
-	if v, ok := m["topic"]; ok {
+	if v, ok := m.Get("topic"); ok {
 		t, isStr := v.(string)
 		if !isStr {
 			errs = append(errs, errors.New("topic: must be a string"))
@@ -379,31 +379,31 @@ func ParseQuery(m map[string]any, q *Query) error {
 	if f, ok := num("interval"); ok {
 		q.Interval = int64(f)
 	}
-	if v, ok := m["field"].(string); ok {
+	if v, ok := m.Value("field").(string); ok {
 		q.Field = v
 	}
-	switch m["order"] {
+	switch m.Value("order") {
 	case nil:
 	case "asc", "ASC":
 		q.Desc = false
 	case "desc", "DESC":
 		q.Desc = true
 	default:
-		errs = append(errs, fmt.Errorf("order: must be asc or desc, got %v", m["order"]))
+		errs = append(errs, fmt.Errorf("order: must be asc or desc, got %v", m.Value("order")))
 	}
-	if w, ok := m["where"]; ok && w != nil {
+	if w, ok := m.Get("where"); ok && w != nil {
 		list, isList := w.([]any)
 		if !isList {
 			errs = append(errs, errors.New("where: must be a list of {field, op, value}"))
 		}
 		for _, e := range list {
-			c, _ := e.(map[string]any)
-			field, _ := c["field"].(string)
-			op, _ := c["op"].(string)
+			c, _ := engine.AsObject(e)
+			field, _ := c.Value("field").(string)
+			op, _ := c.Value("op").(string)
 			if op == "" {
 				op = "="
 			}
-			q.Where = append(q.Where, Cond{Field: field, Op: op, Value: c["value"]})
+			q.Where = append(q.Where, Cond{Field: field, Op: op, Value: c.Value("value")})
 		}
 	}
 	return errors.Join(errs...)

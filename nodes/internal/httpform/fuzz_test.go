@@ -1,8 +1,9 @@
 package httpform
 
 import (
-	"encoding/json"
 	"testing"
+
+	"github.com/flowgate/flowgate/engine"
 )
 
 // FuzzQuery checks that the qs parser never panics with either option set
@@ -18,8 +19,8 @@ func FuzzQuery(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for name, parse := range map[string]func(string) (map[string]any, error){
-			"query": func(s string) (map[string]any, error) { return Parse(s, Query) },
+		for name, parse := range map[string]func(string) (*engine.Object, error){
+			"query": func(s string) (*engine.Object, error) { return Parse(s, Query) },
 			"body":  ParseBody,
 		} {
 			out, err := parse(s)
@@ -29,7 +30,7 @@ func FuzzQuery(f *testing.F) {
 			if out == nil {
 				t.Fatalf("%s %q: nil map without error", name, s)
 			}
-			if _, err := json.Marshal(out); err != nil {
+			if _, err := engine.JSONString(out, ""); err != nil {
 				t.Fatalf("%s %q: output not JSON-encodable: %v (%#v)", name, s, err, out)
 			}
 			_ = Stringify(out)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/flowgate/flowgate/engine"
 )
 
 // Options tune Parse as the qs options of the same names.
@@ -39,7 +41,7 @@ var ErrDepth = errors.New("The input exceeded the depth")
 
 // ParseBody parses an application/x-www-form-urlencoded body as Node-RED's
 // body-parser configuration does.
-func ParseBody(body string) (map[string]any, error) {
+func ParseBody(body string) (*engine.Object, error) {
 	n := strings.Count(body, "&") + 1
 	if n > Body.ParameterLimit {
 		return nil, ErrTooManyParameters
@@ -50,14 +52,15 @@ func ParseBody(body string) (map[string]any, error) {
 }
 
 // Parse parses a query string into nested values (string leaves, []any
-// arrays, map[string]any objects) as qs.parse does with allowPrototypes.
-func Parse(s string, o Options) (map[string]any, error) {
+// arrays, *engine.Object objects in JavaScript's key order) as qs.parse
+// does with allowPrototypes.
+func Parse(s string, o Options) (*engine.Object, error) {
 	p := parser{o: o}
 	if s == "" {
-		return map[string]any{}, nil
+		return engine.NewObject(0), nil
 	}
 	keys, vals := p.values(s)
-	var root any = newObj()
+	var root any = &jsObj{m: engine.NewObject(len(keys))}
 	for _, k := range keys {
 		v, err := p.parseKey(k, vals[k])
 		if err != nil {
@@ -65,9 +68,9 @@ func Parse(s string, o Options) (map[string]any, error) {
 		}
 		root = p.merge(root, v)
 	}
-	out, _ := export(root).(map[string]any)
+	out, _ := export(root).(*engine.Object)
 	if out == nil {
-		out = map[string]any{}
+		out = engine.NewObject(0)
 	}
 	return out, nil
 }
@@ -81,12 +84,12 @@ type jsArr struct {
 // jsObj is a JavaScript object; overflow marks one made from an array that
 // grew past the limit (qs then keeps appending by numeric key).
 type jsObj struct {
-	m        map[string]any
+	m        *engine.Object
 	overflow bool
 	maxIndex int
 }
 
-func newObj() *jsObj { return &jsObj{m: map[string]any{}} }
+func newObj() *jsObj { return &jsObj{m: engine.NewObject(4)} }
 func newArr() *jsArr { return &jsArr{items: map[int]any{}} }
 
 type parser struct{ o Options }
@@ -188,7 +191,7 @@ func DecodeURIComponent(s string) (string, bool) {
 func (p *parser) combine(a, b any) any {
 	if o, ok := a.(*jsObj); ok && o.overflow {
 		o.maxIndex++
-		o.m[strconv.Itoa(o.maxIndex)] = b
+		o.m.Set(strconv.Itoa(o.maxIndex), b)
 		return o
 	}
 	res := newArr()
@@ -216,8 +219,8 @@ func concat(dst *jsArr, v any) {
 // arrToObj is qs's arrayToObject.
 func arrToObj(a *jsArr, overflow bool) *jsObj {
 	o := newObj()
-	for i, e := range a.items {
-		o.m[strconv.Itoa(i)] = e
+	for _, i := range sortedIndexes(a) {
+		o.m.Set(strconv.Itoa(i), a.items[i])
 	}
 	if overflow {
 		o.overflow, o.maxIndex = true, a.length-1
@@ -256,14 +259,15 @@ func (p *parser) parseKey(key string, val any) (any, error) {
 			a.items[idx], a.length = leaf, idx+1
 			leaf = a
 		case isIndex:
-			o := newObj()
-			o.m[clean], o.overflow, o.maxIndex = leaf, true, idx
+			o := &jsObj{m: engine.NewObject(1)}
+			o.m.Set(clean, leaf)
+			o.overflow, o.maxIndex = true, idx
 			leaf = o
 		case clean == "__proto__":
 			leaf = newObj()
 		default:
-			o := newObj()
-			o.m[clean] = leaf
+			o := &jsObj{m: engine.NewObject(1)}
+			o.m.Set(clean, leaf)
 			leaf = o
 		}
 	}
@@ -343,7 +347,7 @@ func (p *parser) merge(target, source any) any {
 		case *jsObj:
 			if t.overflow {
 				t.maxIndex++
-				t.m[strconv.Itoa(t.maxIndex)] = s
+				t.m.Set(strconv.Itoa(t.maxIndex), s)
 				return t
 			}
 		}
@@ -355,10 +359,10 @@ func (p *parser) merge(target, source any) any {
 	if _, ok := target.(string); ok || target == nil {
 		if so, ok := source.(*jsObj); ok && so.overflow {
 			o := newObj()
-			o.m["0"] = target
-			for k, v := range so.m {
+			o.m.Set("0", target)
+			for k, v := range so.m.All() {
 				if n, err := strconv.Atoi(k); err == nil {
-					o.m[strconv.Itoa(n+1)] = v
+					o.m.Set(strconv.Itoa(n+1), v)
 				}
 			}
 			o.overflow, o.maxIndex = true, so.maxIndex+1
@@ -403,17 +407,17 @@ func (p *parser) merge(target, source any) any {
 		acc = target.(*jsObj)
 	}
 	each(source, func(k string, v any) {
-		if cur, has := acc.m[k]; has {
-			acc.m[k] = p.merge(cur, v)
+		if cur, has := acc.m.Get(k); has {
+			acc.m.Set(k, p.merge(cur, v))
 		} else {
-			acc.m[k] = v
+			acc.m.Set(k, v)
 		}
 	})
 	if so, ok := source.(*jsObj); ok && so.overflow && !acc.overflow {
 		acc.overflow, acc.maxIndex = true, so.maxIndex
 	}
 	if acc.overflow {
-		for k := range acc.m {
+		for k := range acc.m.All() {
 			if n, err := strconv.Atoi(k); err == nil && strconv.Itoa(n) == k && n > acc.maxIndex {
 				acc.maxIndex = n
 			}
@@ -443,7 +447,7 @@ func sortedIndexes(a *jsArr) []int {
 func each(v any, f func(string, any)) {
 	switch t := v.(type) {
 	case *jsObj:
-		for k, e := range t.m {
+		for k, e := range t.m.All() {
 			f(k, e)
 		}
 	case *jsArr:
@@ -457,11 +461,14 @@ func each(v any, f func(string, any)) {
 func export(v any) any {
 	switch t := v.(type) {
 	case *jsObj:
-		out := make(map[string]any, len(t.m))
-		for k, e := range t.m {
-			out[k] = export(e)
+		// in place: replacing values keeps every key where it is
+		for i := range t.m.Len() {
+			k, e := t.m.At(i)
+			if isComposite(e) {
+				t.m.Set(k, export(e))
+			}
 		}
-		return out
+		return t.m
 	case *jsArr:
 		out := make([]any, 0, len(t.items))
 		for _, i := range sortedIndexes(t) {

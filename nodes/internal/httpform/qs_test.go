@@ -1,12 +1,13 @@
 package httpform
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowgate/flowgate/engine"
 )
 
 // The expectations were produced by the qs versions Node-RED 4 runs, with
@@ -60,6 +61,11 @@ func TestParse(t *testing.T) {
 		{"a=%FF", `{"a":"%FF"}`, `{"a":"%FF"}`},
 		{"a[]=&a[]=x", `{"a":["","x"]}`, `{"a":["","x"]}`},
 		{"a=c&a[b]=d&a[]=e", `{"a":["c",{"b":"d"},"e"]}`, `{"a":["c",{"b":"d"},"e"]}`},
+		// key order is JavaScript's: insertion order, index keys first
+		{"b=1&a=2", `{"b":"1","a":"2"}`, `{"b":"1","a":"2"}`},
+		{"z[y]=1&z[b]=2&z[a]=3", `{"z":{"y":"1","b":"2","a":"3"}}`, `{"z":{"y":"1","b":"2","a":"3"}}`},
+		{"q=2&p[x]=1&p[a]=2&b=3", `{"q":"2","p":{"x":"1","a":"2"},"b":"3"}`, `{"q":"2","p":{"x":"1","a":"2"},"b":"3"}`},
+		{"k=1&2=x&j=3", `{"2":"x","k":"1","j":"3"}`, `{"2":"x","k":"1","j":"3"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -81,13 +87,13 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, s string) map[string]any {
+func mustJSON(t *testing.T, s string) *engine.Object {
 	t.Helper()
-	var v map[string]any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	v, err := engine.DecodeJSON([]byte(s))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return v
+	return v.(*engine.Object)
 }
 
 func TestParseLimits(t *testing.T) {
@@ -108,7 +114,7 @@ func TestParseLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := got["b"]; ok {
+		if got.Has("b") {
 			t.Fatal("parameter 1001 was kept")
 		}
 	})
@@ -117,7 +123,7 @@ func TestParseLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(map[string]any{"a": map[string]any{"1001": "x"}}, got); diff != "" {
+		if diff := cmp.Diff(engine.ObjectOf("a", engine.ObjectOf("1001", "x")), got); diff != "" {
 			t.Error(diff)
 		}
 	})
@@ -126,13 +132,14 @@ func TestParseLimits(t *testing.T) {
 func TestStringify(t *testing.T) {
 	tests := []struct {
 		name string
-		in   map[string]any
+		in   *engine.Object
 		want string
 	}{
-		{"empty", map[string]any{}, ""},
-		{"values", map[string]any{"a": "x y", "b": 1.5, "c": true, "d": nil, "e": map[string]any{}}, "a=x%20y&b=1.5&c=true&d=&e="},
-		{"array", map[string]any{"a": []any{"1", 2.0, map[string]any{}}}, "a=1&a=2&a="},
-		{"escape", map[string]any{"k=&": "!'()*~._-é"}, "k%3D%26=!'()*~._-%C3%A9"},
+		{"empty", engine.NewObject(0), ""},
+		{"values", engine.ObjectOf("a", "x y", "b", 1.5, "c", true, "d", nil, "e", engine.NewObject(0)), "a=x%20y&b=1.5&c=true&d=&e="},
+		{"array", engine.ObjectOf("a", []any{"1", 2.0, engine.NewObject(0)}), "a=1&a=2&a="},
+		{"escape", engine.ObjectOf("k=&", "!'()*~._-é"), "k%3D%26=!'()*~._-%C3%A9"},
+		{"key order", engine.ObjectOf("z", "1", "a", "2", "m", "3"), "z=1&a=2&m=3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

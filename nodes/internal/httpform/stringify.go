@@ -2,26 +2,20 @@ package httpform
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/flowgate/flowgate/engine"
 )
 
-// Stringify is Node's querystring.stringify for a message value: strings,
-// finite numbers and booleans as text, arrays as repeated keys, anything
-// else as an empty value. Go maps have no key order, so keys are sorted.
-func Stringify(obj map[string]any) string {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+// Stringify is Node's querystring.stringify for a message value: keys in
+// the object's order, strings, finite numbers and booleans as text, arrays
+// as repeated keys, anything else as an empty value.
+func Stringify(obj *engine.Object) string {
 	var b strings.Builder
-	for _, k := range keys {
+	for k, v := range obj.All() {
 		ks := Escape(k) + "="
-		if arr, ok := obj[k].([]any); ok {
+		if arr, ok := v.([]any); ok {
 			for _, e := range arr {
 				if b.Len() > 0 {
 					b.WriteByte('&')
@@ -35,7 +29,7 @@ func Stringify(obj map[string]any) string {
 			b.WriteByte('&')
 		}
 		b.WriteString(ks)
-		b.WriteString(Escape(primitive(obj[k])))
+		b.WriteString(Escape(primitive(v)))
 	}
 	return b.String()
 }
