@@ -199,6 +199,8 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 		r.node = node
 		r.handler, _ = node.(Handler)
 		_, r.blocking = node.(Blocking)
+		_, named := n.Config.Props["name"]
+		r.keepName = t.Spec.KeepsName && named
 		built[n.ID] = r
 	}
 	return built, warnings, errors.Join(errs...)
@@ -459,7 +461,7 @@ func (s Scope) matches(w *runner, src *runner) bool {
 // not empty (Node-RED's Node sets this.name only from a truthy name).
 func (e *Engine) source(r *runner) *Object {
 	src := ObjectOf("id", r.cfg.ID, "type", r.cfg.Type)
-	if r.cfg.Name != "" {
+	if r.cfg.Name != "" || r.keepName {
 		src.Set("name", r.cfg.Name)
 	}
 	return src

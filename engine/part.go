@@ -202,3 +202,37 @@ func (e *Engine) assignParts(t *topology) {
 		p.retire()
 	}
 }
+
+// settled reports whether the part has nothing queued and is not handling.
+func (p *part) settled() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.idle && p.head == len(p.q)
+}
+
+// Settled reports whether no message is queued or being handled anywhere:
+// every part waits for input and no Blocking node has work. Timers and I/O
+// in flight are not counted. Tests use it as Node-RED's tests drain the
+// event loop between inputs.
+func (e *Engine) Settled() bool {
+	t := e.topo.Load()
+	for _, r := range t.runners {
+		if r.queued.Load() > 0 {
+			return false
+		}
+		if r.blocking && !r.hmu.TryLock() {
+			return false
+		} else if r.blocking {
+			r.hmu.Unlock()
+		}
+	}
+	e.mu.Lock()
+	parts := e.parts
+	e.mu.Unlock()
+	for _, p := range parts {
+		if !p.settled() {
+			return false
+		}
+	}
+	return true
+}

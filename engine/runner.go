@@ -26,6 +26,7 @@ type runner struct {
 	hmu  sync.Mutex           // held while Handle runs: one message at a time
 
 	blocking bool       // Handle runs on the node's own worker (Blocking)
+	keepName bool       // the source of its events names it even when empty
 	mu       sync.Mutex // guards queue, head, closed, warnAt
 	queue    []Msg      // the inbox of a Blocking node
 	head     int

@@ -36,6 +36,10 @@ type Spec struct {
 	Credentials []Prop `json:"credentials,omitempty"`
 	// Help is Markdown shown in the info sidebar.
 	Help string `json:"help"`
+	// KeepsName: the Node-RED type sets this.name = n.name, so the source
+	// of its errors, statuses and completions names it even when the name
+	// is empty (Node-RED's Node keeps only a non-empty name).
+	KeepsName bool `json:"-"`
 }
 
 // Kind is how a property is edited and validated.

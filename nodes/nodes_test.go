@@ -31,3 +31,10 @@ func TestNodeREDParityCatchStatusComplete(t *testing.T) {
 		"error-thrown-as-error-object-has-stack":  "an invalid regular expression is a deploy error in Flowgate, a runtime error in Node-RED",
 	}, nodes.All()...)
 }
+
+// TestNodeREDDeliveryOrder replays flows whose collectors get messages in
+// an order only Node-RED's breadth-first delivery gives (captured from
+// Node-RED 4: testdata/nodered/capture/cases/order.js).
+func TestNodeREDDeliveryOrder(t *testing.T) {
+	enginetest.ReplayFixtures(t, "../testdata/nodered/order/*.json", nodes.All()...)
+}

@@ -110,11 +110,12 @@ func TestSubflowCatch(t *testing.T) {
 				{"id":"caught","type":"helper","z":"t"}]`)
 			h.Send("i", engine.Msg{"payload": 1})
 			m := h.Wait(tc.out, 1, wait)[0]
-			src := m["error"].(map[string]any)["source"].(map[string]any)
-			if src["id"] != tc.source || src["name"] != "thrower" {
+			src, _ := engine.MustPath("error.source").Get(m)
+			o, _ := src.(*engine.Object)
+			if o.Value("id") != tc.source || o.Value("name") != "thrower" {
 				t.Errorf("source = %v", src)
 			}
-			time.Sleep(50 * time.Millisecond)
+			h.Settle(time.Second)
 			other := map[string]string{"o": "caught", "caught": "o"}[tc.out]
 			if n := len(h.Collected()[other]); n != 0 {
 				t.Errorf("%s got %d messages, want 0", other, n)
@@ -129,14 +130,14 @@ func TestSubflowStatus(t *testing.T) {
 		name   string
 		status string // the definition's status port
 		extra  string
-		want   map[string]any
+		want   *engine.Object
 	}{
 		{"no status output: inner status reaches the tab", ``, `,` + inner,
-			map[string]any{"fill": "green", "shape": "dot", "text": "hi", "source": map[string]any{"id": "i-f", "type": "function", "name": "fn"}}},
+			engine.ObjectOf("fill", "green", "shape", "dot", "text", "hi", "source", engine.ObjectOf("id", "i-f", "type", "function", "name", "fn"))},
 		{"status output: the instance's status", `,"status":{"wires":[{"id":"sc","port":0}]}`, `,` + inner + `,
 			{"id":"st","type":"status","z":"S","x":1,"y":1,"scope":["f"],"wires":[["sc"]]},
 			{"id":"sc","type":"change","z":"S","x":1,"y":1,"rules":[{"t":"set","p":"payload","pt":"msg","to":"status.text","tot":"msg"}],"wires":[[]]}`,
-			map[string]any{"text": "hi", "source": map[string]any{"id": "i", "type": "subflow:S", "name": "inst"}}},
+			engine.ObjectOf("text", "hi", "source", engine.ObjectOf("id", "i", "type", "subflow:S", "name", "inst"))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := enginetest.New(t, nodes.All()...)

@@ -171,6 +171,19 @@ func (h *Harness) WaitAll(want map[string]int, timeout time.Duration) (map[strin
 	}
 }
 
+// Settle waits, at most timeout, until the engine has no message queued or
+// being handled (Node-RED's tests drain the event loop the same way).
+func (h *Harness) Settle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for !h.E.Settled() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
 // Collected returns a copy of everything collected so far, by collector id.
 func (h *Harness) Collected() map[string][]engine.Msg {
 	h.mu.Lock()

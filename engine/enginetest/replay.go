@@ -117,6 +117,7 @@ func ReplayFixture(t *testing.T, fx Fixture, types ...engine.Type) {
 	}
 	for _, in := range fx.Inputs {
 		h.Send("n1", fixtureMsg(t, in))
+		h.Settle(2 * time.Second) // as the capture drains between inputs
 		if fx.GapMS > 0 {
 			time.Sleep(time.Duration(fx.GapMS) * time.Millisecond)
 		}

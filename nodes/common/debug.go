@@ -16,7 +16,7 @@ import (
 
 func debugSpec() engine.Spec {
 	return engine.Spec{
-		Type: "debug", Category: "common", Color: "#87a980", Icon: "debug.svg", LabelProp: "name",
+		Type: "debug", Category: "common", KeepsName: true, Color: "#87a980", Icon: "debug.svg", LabelProp: "name",
 		Inputs: 1, Align: "right", Button: "toggle",
 		Props: []engine.Prop{
 			{Name: "name", Kind: engine.KindString, Default: ""},

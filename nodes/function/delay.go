@@ -20,7 +20,7 @@ func delaySpec() engine.Spec {
 		return out
 	}
 	return engine.Spec{
-		Type: "delay", Category: "function", Color: color, Icon: "timer.svg",
+		Type: "delay", Category: "function", KeepsName: true, Color: color, Icon: "timer.svg",
 		Inputs: 1, Outputs: 1, OutputsFrom: "outputs", LabelProp: "name",
 		Props: []engine.Prop{
 			{Name: "name", Kind: engine.KindString, Default: ""},

@@ -19,7 +19,7 @@ import (
 
 func functionSpec() engine.Spec {
 	return engine.Spec{
-		Type: "function", Category: "function", Color: "#fdd0a2", Icon: "function.svg",
+		Type: "function", Category: "function", KeepsName: true, Color: "#fdd0a2", Icon: "function.svg",
 		LabelProp: "name", Inputs: 1, Outputs: 1, OutputsFrom: "outputs",
 		Props: []engine.Prop{
 			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},
@@ -489,18 +489,18 @@ var stackPos = regexp.MustCompile(`at (?:[^\n]*\()?([^\n():]+:[^\n():]+):(\d+):(
 
 // send sends what the script returned or passed to node.send.
 func (inv *invocation) send(v goja.Value) error {
-	return inv.n.sendResults(inv.msgid, v, func(port int, m engine.Msg) {
+	return inv.n.sendResults(inv.msgid, v, func(outs [][]engine.Msg) {
 		if inv.out != nil {
-			inv.out.Send(port, m)
+			inv.out.SendAll(outs)
 		} else {
-			inv.n.res.Send(port, m)
+			inv.n.res.SendAll(outs)
 		}
 	})
 }
 
 // sendJS sends from On Start (fresh message ids).
 func (n *Function) sendJS(_ *invocation, v goja.Value) {
-	if err := n.sendResults(nil, v, n.res.Send); err != nil {
+	if err := n.sendResults(nil, v, n.res.SendAll); err != nil {
 		n.res.Error(err, nil)
 	}
 }
@@ -508,16 +508,13 @@ func (n *Function) sendJS(_ *invocation, v goja.Value) {
 // sendResults is Node-RED's sendResults: a message, null, an array with one
 // entry per output, each a message or an array of messages. Every message
 // gets the input's _msgid. Nothing is sent when a message cannot be
-// converted (a function, a cycle).
-func (n *Function) sendResults(msgid any, v goja.Value, send func(int, engine.Msg)) error {
+// converted (a function, a cycle). The messages go out in one step, in
+// Node-RED's order: by output, then by wire, then by message.
+func (n *Function) sendResults(msgid any, v goja.Value, sendAll func([][]engine.Msg)) error {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil
 	}
-	type outMsg struct {
-		port int
-		m    engine.Msg
-	}
-	var outs []outMsg
+	var outs [][]engine.Msg
 	ports := []goja.Value{v}
 	if isArray(v) {
 		ports = arrayItems(v)
@@ -548,11 +545,14 @@ func (n *Function) sendResults(msgid any, v goja.Value, send func(int, engine.Ms
 			if msgid != nil {
 				m["_msgid"] = msgid
 			}
-			outs = append(outs, outMsg{port, m})
+			for len(outs) <= port {
+				outs = append(outs, nil)
+			}
+			outs[port] = append(outs[port], m)
 		}
 	}
-	for _, o := range outs {
-		send(o.port, o.m)
+	if len(outs) > 0 {
+		sendAll(outs)
 	}
 	return nil
 }

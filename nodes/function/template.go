@@ -15,7 +15,7 @@ import (
 
 func templateSpec() engine.Spec {
 	return engine.Spec{
-		Type: "template", Category: "function", Color: "rgb(243, 181, 103)", Icon: "template.svg",
+		Type: "template", Category: "function", KeepsName: true, Color: "rgb(243, 181, 103)", Icon: "template.svg",
 		Inputs: 1, Outputs: 1, LabelProp: "name",
 		Props: []engine.Prop{
 			{Name: "name", Kind: engine.KindString, Default: ""},

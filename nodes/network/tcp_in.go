@@ -16,7 +16,7 @@ import (
 
 func tcpInSpec() engine.Spec {
 	return engine.Spec{
-		Type: "tcp in", Category: "network", Color: "Silver", Icon: "bridge-dash.svg",
+		Type: "tcp in", Category: "network", KeepsName: true, Color: "Silver", Icon: "bridge-dash.svg",
 		LabelProp: "name", PaletteLabel: "tcp in", Inputs: 0, Outputs: 1,
 		Props: []engine.Prop{
 			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},

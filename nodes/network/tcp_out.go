@@ -14,7 +14,7 @@ import (
 
 func tcpOutSpec() engine.Spec {
 	return engine.Spec{
-		Type: "tcp out", Category: "network", Color: "Silver", Icon: "bridge-dash.svg",
+		Type: "tcp out", Category: "network", KeepsName: true, Color: "Silver", Icon: "bridge-dash.svg",
 		LabelProp: "name", PaletteLabel: "tcp out", Inputs: 1, Outputs: 0, Align: "right",
 		Props: []engine.Prop{
 			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},

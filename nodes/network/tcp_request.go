@@ -15,7 +15,7 @@ import (
 
 func tcpRequestSpec() engine.Spec {
 	return engine.Spec{
-		Type: "tcp request", Category: "network", Color: "Silver", Icon: "bridge-dash.svg",
+		Type: "tcp request", Category: "network", KeepsName: true, Color: "Silver", Icon: "bridge-dash.svg",
 		LabelProp: "name", PaletteLabel: "tcp request", Inputs: 1, Outputs: 1,
 		Props: []engine.Prop{
 			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},
