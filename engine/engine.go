@@ -218,6 +218,9 @@ func safeConstruct(c Constructor, cfg *Config, res *Resources) (n Node, err erro
 func (e *Engine) newRunner(n NodeConfig, flows map[string]FlowInfo, envs *envScopes) *runner {
 	log := e.log.With("node", n.ID, "type", n.Type, "flow", n.Flow)
 	r := &runner{e: e, cfg: n, log: log, signal: make(chan struct{}, 1), done: make(chan struct{}), warnAt: queueWarnStart}
+	// the context exists before Start: a part may deliver to the node while
+	// the nodes of a deploy are still being started
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	stores := e.opts.Stores
 	global := NewContext(stores, "global")
 	flowScope := n.Flow

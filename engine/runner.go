@@ -373,7 +373,6 @@ func pushAll(ds []delivery) {
 
 // start launches the worker and calls the node's Start.
 func (r *runner) start() {
-	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.started = true
 	if r.handler != nil && r.blocking {
 		go r.loop()
@@ -402,6 +401,7 @@ func (r *runner) stop(ctx context.Context) {
 		r.log.Info("queued messages dropped on stop", "count", left)
 	}
 	if !r.started {
+		r.cancel()
 		if c, ok := r.node.(Closer); ok {
 			_ = c.Close(ctx)
 		}
