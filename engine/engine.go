@@ -217,7 +217,8 @@ func safeConstruct(c Constructor, cfg *Config, res *Resources) (n Node, err erro
 
 func (e *Engine) newRunner(n NodeConfig, flows map[string]FlowInfo, envs *envScopes) *runner {
 	log := e.log.With("node", n.ID, "type", n.Type, "flow", n.Flow)
-	r := &runner{e: e, cfg: n, log: log, signal: make(chan struct{}, 1), done: make(chan struct{}), warnAt: queueWarnStart}
+	r := &runner{e: e, cfg: n, log: log, signal: make(chan struct{}, 1), done: make(chan struct{})}
+	r.warnAt.Store(queueWarnStart)
 	// the context exists before Start: a part may deliver to the node while
 	// the nodes of a deploy are still being started
 	r.ctx, r.cancel = context.WithCancel(context.Background())
@@ -434,6 +435,11 @@ func (e *Engine) rebuildTopology() {
 			return cmp.Or(cmp.Compare(catchRank(a.scope), catchRank(b.scope)), cmp.Compare(a.r.cfg.ID, b.r.cfg.ID))
 		})
 		t.catchers[f] = ws
+	}
+	for id, r := range t.runners {
+		ports := t.wires[id]
+		r.ports.Store(&ports)
+		r.watched.Store(len(t.completers[id]) > 0)
 	}
 	e.assignParts(t)
 	e.topo.Store(t)

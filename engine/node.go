@@ -212,7 +212,7 @@ func (o *Output) Send(port int, m Msg) {
 	if o.in != nil && !o.sentIn && sameMap(m, o.in) {
 		o.sentIn = true
 		o.msgID, _ = m["_msgid"].(string)
-		if o.r.watched() {
+		if o.r.watched.Load() {
 			o.snapshot = m.Clone()
 		}
 	}
@@ -227,7 +227,7 @@ func (o *Output) SendAll(outs [][]Msg) {
 			if m != nil && o.in != nil && !o.sentIn && sameMap(m, o.in) {
 				o.sentIn = true
 				o.msgID, _ = m["_msgid"].(string)
-				if o.r.watched() {
+				if o.r.watched.Load() {
 					o.snapshot = m.Clone()
 				}
 			}
@@ -244,7 +244,7 @@ func (o *Output) Defer() func(err error) {
 	in, r := o.in, o.r
 	if o.snapshot != nil {
 		in = o.snapshot
-	} else if r.watched() {
+	} else if r.watched.Load() {
 		// the node will send in on and complete it later, on another
 		// goroutine: complete nodes get a copy taken now
 		in = in.Clone()

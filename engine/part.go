@@ -54,42 +54,44 @@ func (p *part) push(ds ...delivery) bool {
 	return true
 }
 
-// next returns the next delivery, waiting for one; false once quit.
-func (p *part) next() (delivery, bool) {
+// take swaps the queued deliveries for buf (empty, for reuse), waiting for
+// some; false once quit.
+func (p *part) take(buf []delivery) ([]delivery, bool) {
 	for {
 		p.mu.Lock()
-		if p.head < len(p.q) {
-			d := p.q[p.head]
-			p.q[p.head] = delivery{}
-			p.head++
-			if p.head == len(p.q) {
-				p.q, p.head = p.q[:0], 0
-			} else if p.head > 1024 && p.head*2 > len(p.q) {
-				n := copy(p.q, p.q[p.head:])
-				clear(p.q[n:])
-				p.q, p.head = p.q[:n], 0
-			}
+		if len(p.q) > 0 {
+			out := p.q
+			p.q = buf
 			p.mu.Unlock()
-			return d, true
+			return out, true
 		}
 		p.idle = true
 		p.mu.Unlock()
 		select {
 		case <-p.signal:
 		case <-p.quit:
-			return delivery{}, false
+			return nil, false
 		}
 	}
 }
 
 func (p *part) run() {
 	defer close(p.done)
+	var spare []delivery
 	for {
-		d, ok := p.next()
+		batch, ok := p.take(spare)
 		if !ok {
 			return
 		}
-		d.r.dispatch(d.m)
+		for i, d := range batch {
+			batch[i] = delivery{}
+			d.r.dispatch(d.m)
+		}
+		if cap(batch) <= 1<<18 {
+			spare = batch[:0]
+		} else {
+			spare = nil // a burst does not keep its memory
+		}
 	}
 }
 
@@ -103,8 +105,8 @@ func (p *part) retire() {
 		return
 	}
 	p.moved = true
-	left := slices.Clone(p.q[p.head:])
-	p.q, p.head = nil, 0
+	left := slices.Clone(p.q)
+	p.q = nil
 	p.mu.Unlock()
 	close(p.quit)
 	for _, d := range left {
@@ -207,7 +209,7 @@ func (e *Engine) assignParts(t *topology) {
 func (p *part) settled() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.idle && p.head == len(p.q)
+	return p.idle && len(p.q) == 0
 }
 
 // Settled reports whether no message is queued or being handled anywhere:

@@ -24,19 +24,27 @@ type runner struct {
 
 	part atomic.Pointer[part] // nil once stopped
 	hmu  sync.Mutex           // held while Handle runs: one message at a time
+	// spareOut is the Output of the last message, reused by the next one
+	// (one allocation less per hop); guarded by hmu
+	spareOut *Output
 
-	blocking bool       // Handle runs on the node's own worker (Blocking)
-	keepName bool       // the source of its events names it even when empty
-	mu       sync.Mutex // guards queue, head, closed, warnAt
-	queue    []Msg      // the inbox of a Blocking node
-	head     int
-	closed   bool
-	warnAt   int
-	signal   chan struct{}
-	ctx      context.Context
-	cancel   context.CancelFunc
-	done     chan struct{} // closed when a Blocking node's worker ends
-	started  bool
+	blocking bool // Handle runs on the node's own worker (Blocking)
+	keepName bool // the source of its events names it even when empty
+
+	// set at each deploy from the topology, read per message
+	ports   atomic.Pointer[[][]*runner] // wired targets by output
+	watched atomic.Bool                 // complete nodes watch it
+
+	closed  atomic.Bool
+	warnAt  atomic.Int64
+	mu      sync.Mutex // guards queue and head
+	queue   []Msg      // the inbox of a Blocking node
+	head    int
+	signal  chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when a Blocking node's worker ends
+	started bool
 
 	queued      atomic.Int64 // deliveries waiting in the part or the inbox
 	received    atomic.Int64
@@ -61,10 +69,7 @@ func (a *atomicTime) Swap(t time.Time) time.Time {
 // admit counts m into the node's queue, or drops it (counted, logged) when
 // the node is not running or its queue is full.
 func (r *runner) admit() bool {
-	r.mu.Lock()
-	closed := r.closed
-	r.mu.Unlock()
-	if closed || r.handler == nil {
+	if r.closed.Load() || r.handler == nil {
 		r.drop(1)
 		r.log.Debug("message dropped: node not running")
 		return false
@@ -78,13 +83,7 @@ func (r *runner) admit() bool {
 		}
 		return false
 	}
-	r.mu.Lock()
-	warn := int(n) >= r.warnAt
-	if warn {
-		r.warnAt *= 4
-	}
-	r.mu.Unlock()
-	if warn {
+	if at := r.warnAt.Load(); n >= at && r.warnAt.CompareAndSwap(at, at*4) {
 		r.log.Warn("node input queue is growing", "queue_length", n)
 	}
 	return true
@@ -142,11 +141,7 @@ func (r *runner) dispatch(m Msg) {
 	r.handle(m)
 }
 
-func (r *runner) isClosed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.closed
-}
+func (r *runner) isClosed() bool { return r.closed.Load() }
 
 // inline handles m now, on the caller's goroutine, as Node-RED's receive()
 // does for catch, status and complete nodes. When the node is busy (another
@@ -168,7 +163,7 @@ func (r *runner) inline(m Msg) {
 // toInbox queues m for a Blocking node's own worker.
 func (r *runner) toInbox(m Msg) {
 	r.mu.Lock()
-	if r.closed {
+	if r.closed.Load() {
 		r.mu.Unlock()
 		r.queued.Add(-1)
 		r.drop(1)
@@ -187,7 +182,7 @@ func (r *runner) toInbox(m Msg) {
 func (r *runner) next() (Msg, bool) {
 	for {
 		r.mu.Lock()
-		if r.closed {
+		if r.closed.Load() {
 			r.mu.Unlock()
 			return nil, false
 		}
@@ -230,13 +225,20 @@ func (r *runner) loop() {
 	}
 }
 
+// handle runs Handle for m; the caller holds hmu.
 func (r *runner) handle(m Msg) {
-	out := Output{r: r, in: m}
-	err := r.safeHandle(m, &out)
+	out := r.spareOut
+	if out == nil {
+		out = new(Output)
+	}
+	*out = Output{r: r, in: m}
+	err := r.safeHandle(m, out)
 	if out.deferred {
+		r.spareOut = nil // the node may still use it
 		return
 	}
-	if err == nil && !r.watched() {
+	r.spareOut = out // Handle has returned: the next message reuses it
+	if err == nil && !r.watched.Load() {
 		return // the common case: nothing to route, nothing to allocate
 	}
 	in := m
@@ -279,12 +281,6 @@ func (r *runner) finish(in Msg, err error) {
 	}
 }
 
-// watched reports whether complete nodes watch this node, so a sent input
-// message must be copied for them.
-func (r *runner) watched() bool {
-	return len(r.e.topo.Load().completers[r.cfg.ID]) > 0
-}
-
 // send delivers m on port to every wired target, in wire order: the first
 // gets m, the others copies taken now (as Node-RED clones at send time).
 func (r *runner) send(port int, m Msg) {
@@ -294,12 +290,11 @@ func (r *runner) send(port int, m Msg) {
 	if _, ok := m["_msgid"]; !ok {
 		m["_msgid"] = NewMsgID()
 	}
-	t := r.e.topo.Load()
-	ports := t.wires[r.cfg.ID]
-	if port < 0 || port >= len(ports) {
+	pp := r.ports.Load()
+	if pp == nil || port < 0 || port >= len(*pp) {
 		return
 	}
-	targets := ports[port]
+	targets := (*pp)[port]
 	switch len(targets) {
 	case 0:
 		return
@@ -324,8 +319,10 @@ func (r *runner) send(port int, m Msg) {
 // wire, every message, in that order; the first delivery gets the message
 // itself, every later one a copy.
 func (r *runner) sendAll(outs [][]Msg) {
-	t := r.e.topo.Load()
-	ports := t.wires[r.cfg.ID]
+	var ports [][]*runner
+	if pp := r.ports.Load(); pp != nil {
+		ports = *pp
+	}
 	var ds []delivery
 	first := true
 	for port, ms := range outs {
@@ -392,7 +389,7 @@ func (r *runner) start() {
 // stop closes the node within ctx's deadline and ends its worker.
 func (r *runner) stop(ctx context.Context) {
 	r.mu.Lock()
-	r.closed = true
+	r.closed.Store(true)
 	r.queue, r.head = nil, 0
 	r.mu.Unlock()
 	r.part.Store(nil)
