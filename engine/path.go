@@ -241,6 +241,10 @@ func (p Path) resolveRefs(m Msg) (Path, bool) {
 // Get returns the value at p in root (a Msg, map or slice) and whether it exists.
 // As in JavaScript, `length` of a string, array or buffer is its length.
 func (p Path) Get(root any) (any, bool) {
+	if m, ok := root.(Msg); ok && len(p.segs) == 1 && p.segs[0].kind == segKey {
+		v, ok := m[p.segs[0].key]
+		return v, ok
+	}
 	cur := root
 	for _, s := range p.segs {
 		s, ok := s.resolve(root)
@@ -333,6 +337,10 @@ func mapChild(m map[string]any, s seg) (any, bool) {
 func (p Path) Set(m Msg, v any, createMissing bool) bool {
 	if len(p.segs) == 0 {
 		return false
+	}
+	if len(p.segs) == 1 && p.segs[0].kind == segKey {
+		m[p.segs[0].key] = v // msg.topic = v: the common case
+		return true
 	}
 	_, ok := p.setIn(map[string]any(m), 0, v, createMissing, m)
 	return ok
