@@ -58,9 +58,6 @@ func newHTTPResponse(cfg *engine.Config, res *engine.Resources) (engine.Node, er
 	return n, p.Err()
 }
 
-// Blocking: Handle waits on writing to a slow client, so it runs off its part's goroutine.
-func (n *httpResponse) Blocking() {}
-
 // Handle builds the answer and hands it to the waiting request.
 func (n *httpResponse) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error {
 	resp, ok := m["res"].(*Response)
