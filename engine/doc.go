@@ -9,10 +9,19 @@
 // calls Handle (optional, Handler) with one message at a time; Close (optional,
 // Closer) releases everything within its context's deadline.
 //
-// Delivery: every running node owns an unbounded FIFO inbox drained by one
-// goroutine, so a send never blocks and cycles never deadlock. Messages on one
-// wire arrive in the order sent. One output wired to several inputs: the first
-// wire gets the message itself, the others deep clones.
+// Delivery is Node-RED 4's: the running graph is cut at deploy into
+// connected parts (wires, links, link calls, catch, status and complete
+// nodes), and every send to a node of a part joins the part's one unbounded
+// FIFO, handled to completion one at a time by the part's goroutine — the
+// breadth-first order of Node-RED's setImmediate delivery, with no goroutine
+// hand-off per hop. A send never blocks, so cycles never deadlock; a message
+// sent later (a timer, a socket) takes its place when sent. Independent
+// parts run in parallel. Catch, status and complete nodes are handled when
+// the error, status or completion is reported, as Node-RED's receive().
+// Blocking nodes (file, database, bus I/O) handle their messages on their
+// own goroutine so their part goes on. One output wired to several inputs:
+// the first wire gets the message itself, the others deep copies taken at
+// send time.
 //
 // Import rules: the standard library and small pure libraries (expr-lang) only.
 // The engine never imports nodes, flows, editor, runtime or web.

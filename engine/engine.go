@@ -37,7 +37,8 @@ type Options struct {
 }
 
 // Engine runs one deployed graph. Deploys are serialised; messages flow
-// between running nodes on their own goroutines.
+// between running nodes through the FIFOs of the graph's connected parts
+// (see the package documentation).
 type Engine struct {
 	reg  *Registry
 	opts Options
