@@ -36,6 +36,7 @@ type runner struct {
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when a Blocking node's worker ends
 	started  bool
+	problems []*FieldError // construction problems, reported at start
 
 	queued      atomic.Int64 // deliveries waiting in the part or the inbox
 	received    atomic.Int64
@@ -379,6 +380,7 @@ func (r *runner) start() {
 	} else {
 		close(r.done)
 	}
+	r.reportProblems()
 	if s, ok := r.node.(Starter); ok {
 		if err := safeStart(s, r.ctx); err != nil {
 			// the other nodes run on; the user sees why this one does not,

@@ -137,13 +137,16 @@ func TestTypedCompileErrors(t *testing.T) {
 		{"date", "YYYY", "unknown date format"},
 		{"msg", "a..b", "invalid property expression"},
 		{"flow", "#:(disk)::a.", "invalid property expression"},
-		{"nope", "x", "unknown value type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind+"/"+tt.value, func(t *testing.T) {
-			_, err := CompileTyped(tt.kind, tt.value)
+			typed, err := CompileTyped(tt.kind, tt.value)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("CompileTyped(%q, %q) error = %v, want one containing %q", tt.kind, tt.value, err, tt.wantErr)
+			}
+			// Node-RED fails each evaluation of such a value
+			if _, err2 := typed.Eval(nil, Msg{}); err2 == nil || err2.Error() != err.Error() {
+				t.Errorf("Eval error = %v, want %v", err2, err)
 			}
 		})
 	}
@@ -208,5 +211,21 @@ func TestExpandEnvWithoutResources(t *testing.T) {
 	t.Setenv("FLOWGATE_TEST_ENV", "from-process")
 	if got := ExpandEnv(nil, "${FLOWGATE_TEST_ENV}!"); got != "from-process!" {
 		t.Errorf("ExpandEnv = %q", got)
+	}
+}
+
+// TestTypedUnknownKindsAreTheValue pins evaluateNodeProperty: a type it does
+// not know (older exports' "string", "none") gives the value unchanged.
+func TestTypedUnknownKindsAreTheValue(t *testing.T) {
+	for _, kind := range []string{"string", "none", "number", "boolean"} {
+		t.Run(kind, func(t *testing.T) {
+			typed, err := CompileTyped(kind, "12")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := typed.Eval(nil, Msg{}); err != nil || v != "12" {
+				t.Errorf("Eval = %#v, %v, want the text \"12\"", v, err)
+			}
+		})
 	}
 }
