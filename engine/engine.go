@@ -204,7 +204,10 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 			}
 			warnings = append(warnings, *fe)
 		}
-		if node == nil {
+		if err != nil {
+			// what the constructor refused, Node-RED's node reports at start
+			// and then ignores its messages; problems the node reports
+			// itself as it runs are deferred (Props.Defer), not errors
 			node = invalidNode{problems: FieldErrors(err)}
 		}
 		r.node = node
