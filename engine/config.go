@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -206,6 +207,33 @@ func CompileJSRegexp(pattern string, caseInsensitive bool) (*regexp.Regexp, erro
 		pattern = "(?i)" + pattern
 	}
 	return regexp.Compile(pattern)
+}
+
+// JSRegexpError is JavaScript's SyntaxError text for a pattern that did not
+// compile (err from CompileJSRegexp), as Node-RED's nodes report it:
+// "Invalid regular expression: /pattern/flags: reason", with V8's reason
+// where Go's regexp names the same fault.
+func JSRegexpError(pattern, flags string, err error) error {
+	reason := err.Error()
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		if js, ok := jsRegexpReasons[se.Code]; ok {
+			reason = js
+		}
+	}
+	return fmt.Errorf("Invalid regular expression: /%s/%s: %s", pattern, flags, reason)
+}
+
+// jsRegexpReasons are V8's words for the faults Go's regexp also finds.
+var jsRegexpReasons = map[syntax.ErrorCode]string{
+	syntax.ErrMissingBracket:        "Unterminated character class",
+	syntax.ErrMissingParen:          "Unterminated group",
+	syntax.ErrUnexpectedParen:       "Unmatched ')'",
+	syntax.ErrMissingRepeatArgument: "Nothing to repeat",
+	syntax.ErrInvalidRepeatOp:       "Nothing to repeat",
+	syntax.ErrInvalidRepeatSize:     "numbers out of order in {} quantifier",
+	syntax.ErrTrailingBackslash:     "\\ at end of pattern",
+	syntax.ErrInvalidCharRange:      "Range out of order in character class",
 }
 
 // ParseNumberString is JavaScript's Number(s) for a property value, with an

@@ -229,3 +229,28 @@ func TestTypedUnknownKindsAreTheValue(t *testing.T) {
 		})
 	}
 }
+
+// TestJSRegexpError pins V8's messages (node -e 'new RegExp(p, "g")').
+func TestJSRegexpError(t *testing.T) {
+	tests := map[string]string{
+		"([":     "Invalid regular expression: /([/g: Unterminated character class",
+		"(":      "Invalid regular expression: /(/g: Unterminated group",
+		"a)":     "Invalid regular expression: /a)/g: Unmatched ')'",
+		"*":      "Invalid regular expression: /*/g: Nothing to repeat",
+		"a{3,1}": "Invalid regular expression: /a{3,1}/g: numbers out of order in {} quantifier",
+		`a\`:     `Invalid regular expression: /a\/g: \ at end of pattern`,
+		"[z-a]":  "Invalid regular expression: /[z-a]/g: Range out of order in character class",
+		"a**":    "Invalid regular expression: /a**/g: Nothing to repeat",
+	}
+	for pattern, want := range tests {
+		t.Run(pattern, func(t *testing.T) {
+			_, err := CompileJSRegexp(pattern, false)
+			if err == nil {
+				t.Fatal("compiled")
+			}
+			if got := JSRegexpError(pattern, "g", err).Error(); got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -120,7 +120,12 @@ func replayFixture(t *testing.T, fx Fixture, errorTextDiffers bool, types ...eng
 		counts[o.To]++
 		wantOrder = append(wantOrder, o.To)
 	}
+	n1, _ := h.E.Node("n1")
+	_, takesInput := n1.(engine.Handler)
 	for _, in := range fx.Inputs {
+		if !takesInput {
+			break // a node that reported its problems at start ignores messages, as in Node-RED
+		}
 		h.Send("n1", fixtureMsg(t, in))
 		if fx.GapMS > 0 {
 			time.Sleep(time.Duration(fx.GapMS) * time.Millisecond)
