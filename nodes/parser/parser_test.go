@@ -2,7 +2,6 @@ package parser
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -13,23 +12,6 @@ import (
 )
 
 type obj = map[string]any
-
-func TestSpecsDefaultsConstructAndHaveHelp(t *testing.T) {
-	for _, typ := range Types() {
-		t.Run(typ.Spec.Type, func(t *testing.T) {
-			if strings.TrimSpace(typ.Spec.Help) == "" {
-				t.Error("no help")
-			}
-			props := obj{}
-			for _, p := range typ.Spec.Props {
-				props[p.Name] = p.Default
-			}
-			if err := construct(t, typ.Spec.Type, props); err != nil {
-				t.Errorf("defaults do not construct: %v", err)
-			}
-		})
-	}
-}
 
 // knownFixtureGaps are Node-RED fixtures that cannot pass for a reason
 // outside these nodes.
