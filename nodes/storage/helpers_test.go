@@ -67,4 +67,3 @@ func jsonObj(v any) string {
 	}
 	return string(b)
 }
-
