@@ -280,6 +280,19 @@ func TestValidateCommand(t *testing.T) {
 	if code := run([]string{"validate", bad}, &out, &errb); code != 1 || !strings.Contains(out.String(), "nope") {
 		t.Errorf("validate bad: exit %d: %s", code, out.String())
 	}
+	// Node-RED deploys a bad pattern and reports it at start: a warning
+	warn := filepath.Join(dir, "warn.json")
+	os.WriteFile(warn, []byte(`[{"id":"c","type":"change","z":"t","rules":[{"t":"change","p":"payload","pt":"msg","from":"([","fromt":"re","to":"x","tot":"str"}]}]`), 0o644)
+	out.Reset()
+	if code := run([]string{"validate", warn}, &out, &errb); code != 0 || !strings.Contains(out.String(), "warning: ") || !strings.Contains(out.String(), "Unterminated character class") {
+		t.Errorf("validate with a property problem: exit %d: %s", code, out.String())
+	}
+	notArray := filepath.Join(dir, "object.json")
+	os.WriteFile(notArray, []byte(`{"id":"x"}`), 0o644)
+	out.Reset()
+	if code := run([]string{"validate", notArray}, &out, &errb); code != 1 {
+		t.Errorf("validate not an array: exit %d: %s", code, out.String())
+	}
 }
 
 // A Node-RED export with a function node and JSONata runs unchanged.
