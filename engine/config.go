@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -19,7 +20,8 @@ type Config struct {
 	Group string // the group (g), if any
 	Props map[string]json.RawMessage
 
-	jsonata JSONata // set by the engine from Options.JSONata
+	jsonata  JSONata       // set by the engine from Options.JSONata
+	deferred []*FieldError // problems the node reports when it starts or runs (Props.Defer)
 }
 
 // Reader returns a property reader for c that collects field errors.
@@ -39,6 +41,17 @@ func (p *Props) Fail(field, format string, args ...any) {
 
 // Err returns every recorded field error, joined, or nil.
 func (p *Props) Err() error { return errors.Join(p.errs...) }
+
+// Defer records a problem the node reports itself when it runs, as
+// Node-RED's node does (a bad regular expression of a switch rule fails each
+// message): the node is constructed, the deploy goes on, and the problem is a
+// warning in the deploy answer. It returns the problem's reason as an error
+// for the node to report.
+func (p *Props) Defer(field, format string, args ...any) error {
+	fe := &FieldError{Node: p.c.ID, Type: p.c.Type, Field: field, Reason: fmt.Sprintf(format, args...)}
+	p.c.deferred = append(p.c.deferred, fe)
+	return errors.New(fe.Reason)
+}
 
 // Has reports whether the property is present and not null.
 func (p *Props) Has(name string) bool {
@@ -156,7 +169,9 @@ func (p *Props) Path(name, def string) Path {
 }
 
 // Typed compiles the typed value in property valueProp whose kind is in
-// property typeProp (defaultKind when absent).
+// property typeProp (defaultKind when absent). A value that does not compile
+// is deferred (Defer): the node runs and each Eval fails with the problem,
+// as Node-RED's evaluateNodeProperty does.
 func (p *Props) Typed(valueProp, typeProp, defaultKind string) *Typed {
 	kind := p.String(typeProp, defaultKind)
 	if kind == "" {
@@ -171,7 +186,7 @@ func (p *Props) Typed(valueProp, typeProp, defaultKind string) *Typed {
 	}
 	t, err := CompileTypedWith(kind, value, p.c.jsonata)
 	if err != nil {
-		p.Fail(valueProp, "%v", err)
+		p.Defer(valueProp, "%v", err)
 	}
 	return t
 }
@@ -192,6 +207,33 @@ func CompileJSRegexp(pattern string, caseInsensitive bool) (*regexp.Regexp, erro
 		pattern = "(?i)" + pattern
 	}
 	return regexp.Compile(pattern)
+}
+
+// JSRegexpError is JavaScript's SyntaxError text for a pattern that did not
+// compile (err from CompileJSRegexp), as Node-RED's nodes report it:
+// "Invalid regular expression: /pattern/flags: reason", with V8's reason
+// where Go's regexp names the same fault.
+func JSRegexpError(pattern, flags string, err error) error {
+	reason := err.Error()
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		if js, ok := jsRegexpReasons[se.Code]; ok {
+			reason = js
+		}
+	}
+	return fmt.Errorf("Invalid regular expression: /%s/%s: %s", pattern, flags, reason)
+}
+
+// jsRegexpReasons are V8's words for the faults Go's regexp also finds.
+var jsRegexpReasons = map[syntax.ErrorCode]string{
+	syntax.ErrMissingBracket:        "Unterminated character class",
+	syntax.ErrMissingParen:          "Unterminated group",
+	syntax.ErrUnexpectedParen:       "Unmatched ')'",
+	syntax.ErrMissingRepeatArgument: "Nothing to repeat",
+	syntax.ErrInvalidRepeatOp:       "Nothing to repeat",
+	syntax.ErrInvalidRepeatSize:     "numbers out of order in {} quantifier",
+	syntax.ErrTrailingBackslash:     "\\ at end of pattern",
+	syntax.ErrInvalidCharRange:      "Range out of order in character class",
 }
 
 // ParseNumberString is JavaScript's Number(s) for a property value, with an

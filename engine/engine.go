@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -101,13 +100,18 @@ type discardEvents struct{}
 
 func (discardEvents) Publish(string, any) {}
 
-// Warning is a problem that does not stop a deploy (an unknown node type).
+// Warning is a problem that does not stop a deploy: an unknown node type, or
+// a property the node reports when it starts or runs, as in Node-RED.
 type Warning = FieldError
 
-// Deploy validates g, constructs every node the plan starts, and — only if
-// all of them construct — calls commit (persistence; may be nil), stops the
-// nodes the plan stops, rewires, and starts the new nodes. On any error
-// before commit returns, the running flows are untouched.
+// Deploy validates g, constructs every node the plan starts, calls commit
+// (persistence; may be nil), stops the nodes the plan stops, rewires, and
+// starts the new nodes. A node's property problems do not stop a deploy, as
+// in Node-RED: they are returned as warnings and the node reports them when
+// it starts or runs (a node whose constructor failed is replaced by one that
+// reports its problems at start and drops its messages, as Node-RED's nodes
+// that find their configuration invalid do). On an error of commit the
+// running flows are untouched.
 func (e *Engine) Deploy(ctx context.Context, g *Graph, mode DeployMode, commit func() error) ([]Warning, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -168,7 +172,6 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 	}
 	built := map[string]*runner{}
 	var warnings []Warning
-	var errs []error
 	envs := newEnvScopes(g, e.opts.Env, e.log)
 	for _, n := range g.Nodes {
 		if !want[n.ID] || n.Disabled || flows[n.Flow].Disabled {
@@ -193,9 +196,20 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 		}
 		n.Config.jsonata = e.opts.JSONata
 		node, err := safeConstruct(t.New, &n.Config, r.res)
+		// Node-RED deploys a node whatever its properties: what it finds wrong
+		// it reports when it starts or runs, so here every problem is a warning
+		r.problems = append(FieldErrors(err), n.Config.deferred...)
+		for _, fe := range r.problems {
+			if fe.Node == "" {
+				fe.Node, fe.Type = n.ID, n.Type
+			}
+			warnings = append(warnings, *fe)
+		}
 		if err != nil {
-			errs = append(errs, err)
-			continue
+			// what the constructor refused, Node-RED's node reports at start
+			// and then ignores its messages; problems the node reports
+			// itself as it runs are deferred (Props.Defer), not errors
+			node = invalidNode{problems: FieldErrors(err)}
 		}
 		r.node = node
 		r.handler, _ = node.(Handler)
@@ -204,7 +218,7 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 		r.keepName = t.Spec.KeepsName && named
 		built[n.ID] = r
 	}
-	return built, warnings, errors.Join(errs...)
+	return built, warnings, nil
 }
 
 func safeConstruct(c Constructor, cfg *Config, res *Resources) (n Node, err error) {

@@ -133,7 +133,7 @@ func TestErrorsReachScopedThenUncaughtCatch(t *testing.T) {
 	}
 }
 
-func TestCompleteAndBadDeployKeepsRunningFlows(t *testing.T) {
+func TestCompleteAndDeployWithProblems(t *testing.T) {
 	h := enginetest.New(t, testTypes()...)
 	good := `[{"id":"a","type":"pass","z":"t","wires":[["o"]]},{"id":"o","type":"helper","z":"t"},
 		{"id":"k","type":"complete","z":"t","scope":["a"],"wires":[["oc"]]},{"id":"oc","type":"helper","z":"t"},
@@ -142,18 +142,33 @@ func TestCompleteAndBadDeployKeepsRunningFlows(t *testing.T) {
 	if len(w) != 1 || w[0].Node != "u" {
 		t.Errorf("warnings = %v, want one for the unknown type", w)
 	}
-	_, err := h.TryDeploy(`[{"id":"a","type":"pass","z":"t","bad":1},{"id":"b","type":"pass","z":"t","bad":2}]`, engine.DeployFull)
-	fes := engine.FieldErrors(err)
-	if len(fes) != 2 || fes[0].Field != "bad" {
-		t.Fatalf("errors = %v, want two field errors", err)
-	}
-	h.Send("a", engine.Msg{"payload": "still running"})
+	h.Send("a", engine.Msg{"payload": "running"})
 	got, ok := h.WaitAll(map[string]int{"o": 1, "oc": 1}, 5*time.Second)
 	if !ok {
-		t.Fatalf("old flow stopped after a bad deploy: %v", got)
+		t.Fatalf("timeout: %v", got)
 	}
-	if got["oc"][0]["payload"] != "still running" {
+	if got["oc"][0]["payload"] != "running" {
 		t.Errorf("complete got %v", got["oc"][0])
+	}
+	// Node-RED deploys nodes with bad properties: they report at start
+	h.Reset()
+	w, err := h.TryDeploy(`[{"id":"a","type":"pass","z":"t","bad":1,"wires":[["o"]]},{"id":"b","type":"pass","z":"t","bad":2},{"id":"o","type":"helper","z":"t"}]`, engine.DeployFull)
+	if err != nil {
+		t.Fatalf("deploy refused: %v", err)
+	}
+	if len(w) != 2 || w[0].Field != "bad" || w[0].Node != "a" {
+		t.Fatalf("warnings = %v, want two field problems", w)
+	}
+	if st := h.E.Statuses()["a"]; st.Fill != "red" || st.Text != "is bad" {
+		t.Errorf("status of a = %+v, want red with the problem", st)
+	}
+	if errs := h.Errors(); len(errs) != 2 || errs[0] != "is bad" {
+		t.Errorf("errors at start = %q, want each problem", errs)
+	}
+	if n, _ := h.E.Node("a"); n != nil {
+		if _, ok := n.(engine.Handler); ok {
+			t.Error("a node that did not construct takes messages")
+		}
 	}
 }
 

@@ -56,11 +56,13 @@ func CompileTypedWith(kind, value string, j JSONata) (*Typed, error) {
 	}
 	t := &Typed{Kind: kind, Value: value}
 	if j == nil {
-		return t, errNoJSONata
+		t.err = errNoJSONata
+		return t, t.err
 	}
 	e, err := j.Compile(value)
 	if err != nil {
-		return t, withPosition(err)
+		t.err = withPosition(err)
+		return t, t.err
 	}
 	t.jsonata = e
 	return t, nil

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -267,11 +268,14 @@ func TestDeferredCompletion(t *testing.T) {
 
 func TestDeployProblems(t *testing.T) {
 	h := enginetest.New(t, lifecycleTypes()...)
-	t.Run("panicking constructor is a field error", func(t *testing.T) {
-		_, err := h.TryDeploy(`[{"id":"b","type":"boom","z":"t"}]`, engine.DeployFull)
-		fes := engine.FieldErrors(err)
-		if len(fes) != 1 || fes[0].Node != "b" || fes[0].Type != "boom" {
-			t.Fatalf("err = %v, want one field error for b", err)
+	t.Run("panicking constructor is a warning and an error at start", func(t *testing.T) {
+		h.Reset()
+		w, err := h.TryDeploy(`[{"id":"b","type":"boom","z":"t"}]`, engine.DeployFull)
+		if err != nil || len(w) != 1 || w[0].Node != "b" || w[0].Type != "boom" {
+			t.Fatalf("warnings = %v, err = %v, want one warning for b", w, err)
+		}
+		if errs := h.Errors(); len(errs) != 1 || !strings.Contains(errs[0], "panicked") {
+			t.Errorf("errors at start = %q", errs)
 		}
 	})
 	t.Run("unknown type is a warning", func(t *testing.T) {

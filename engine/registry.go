@@ -6,8 +6,13 @@ import (
 )
 
 // Constructor builds a node instance from its configuration. It validates and
-// compiles (paths, expressions, regexps) and does no I/O; every bad property
-// is reported as a *FieldError (joined with errors.Join when several).
+// compiles (paths, expressions, regexps) and does no I/O. A bad property is a
+// *FieldError (joined with errors.Join when several): the deploy goes on, and
+// the node is replaced by one that reports the problems when it starts and
+// ignores its messages, as Node-RED's node does when its constructor finds
+// its configuration invalid. A problem Node-RED's node reports as it runs (a
+// rule's bad regular expression fails each message) is recorded with
+// Props.Defer instead: the node is returned, without an error, and reports it.
 type Constructor func(cfg *Config, res *Resources) (Node, error)
 
 // Type is a node type: its spec plus its constructor.

@@ -35,16 +35,17 @@ type runner struct {
 	ports   atomic.Pointer[[][]*runner] // wired targets by output
 	watched atomic.Bool                 // complete nodes watch it
 
-	closed  atomic.Bool
-	warnAt  atomic.Int64
-	mu      sync.Mutex // guards queue and head
-	queue   []Msg      // the inbox of a Blocking node
-	head    int
-	signal  chan struct{}
-	ctx     context.Context
-	cancel  context.CancelFunc
-	done    chan struct{} // closed when a Blocking node's worker ends
-	started bool
+	closed   atomic.Bool
+	warnAt   atomic.Int64
+	mu       sync.Mutex // guards queue and head
+	queue    []Msg      // the inbox of a Blocking node
+	head     int
+	signal   chan struct{}
+	ctx      context.Context
+	cancel   context.CancelFunc
+	done     chan struct{} // closed when a Blocking node's worker ends
+	started  bool
+	problems []*FieldError // construction problems, reported at start
 
 	queued      atomic.Int64 // deliveries waiting in the part or the inbox
 	received    atomic.Int64
@@ -376,6 +377,7 @@ func (r *runner) start() {
 	} else {
 		close(r.done)
 	}
+	r.reportProblems()
 	if s, ok := r.node.(Starter); ok {
 		if err := safeStart(s, r.ctx); err != nil {
 			// the other nodes run on; the user sees why this one does not,

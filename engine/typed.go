@@ -47,11 +47,21 @@ type Typed struct {
 	re      *regexp.Regexp
 	program *vm.Program
 	jsonata JSONataExpr
+	err     error // why the value did not compile: every Eval returns it
 }
 
 // CompileTyped compiles value of the given kind. A bad number, JSON text,
-// regular expression or expression is an error.
+// regular expression or expression is an error; the returned value then
+// fails every Eval with it, as Node-RED's evaluateNodeProperty fails each
+// time it runs. A kind Node-RED does not know (older exports' "string",
+// "none") is the value itself, unchanged, as evaluateNodeProperty gives it.
 func CompileTyped(kind, value string) (*Typed, error) {
+	t, err := compileTyped(kind, value)
+	t.err = err
+	return t, err
+}
+
+func compileTyped(kind, value string) (*Typed, error) {
 	t := &Typed{Kind: kind, Value: value}
 	switch kind {
 	case TypedMsg:
@@ -115,7 +125,7 @@ func CompileTyped(kind, value string) (*Typed, error) {
 	case TypedJSONata:
 		return t, errNoJSONata
 	default:
-		return t, fmt.Errorf("unknown value type %q", kind)
+		t.konst = value
 	}
 	return t, nil
 }
@@ -163,16 +173,24 @@ func (t *Typed) Regexp() *regexp.Regexp { return t.re }
 // IsConst reports whether the value does not depend on the message, context,
 // environment or clock.
 func (t *Typed) IsConst() bool {
+	if t.err != nil {
+		return false
+	}
 	switch t.Kind {
 	case TypedStr, TypedNum, TypedBool, TypedJSON, TypedBin, TypedRe:
 		return true
+	case TypedMsg, TypedFlow, TypedGlobal, TypedDate, TypedEnv, TypedExpr, TypedJSONata:
+		return false
 	}
-	return false
+	return true // a kind Node-RED does not know: the value itself
 }
 
 // Eval evaluates the value for message m. res may be nil for kinds that need
 // no context or environment. A missing msg property or context key is nil.
 func (t *Typed) Eval(res *Resources, m Msg) (any, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
 	switch t.Kind {
 	case TypedMsg:
 		v, _ := t.path.Get(m)
@@ -221,7 +239,7 @@ func (t *Typed) Eval(res *Resources, m Msg) (any, error) {
 		}
 		return t.jsonata.Eval(res, m, nil)
 	}
-	return nil, fmt.Errorf("cannot evaluate %s value", t.Kind)
+	return t.konst, nil // a kind Node-RED does not know: the value itself
 }
 
 // ExpandEnv resolves an env typed value as Node-RED: `${A}` references inside

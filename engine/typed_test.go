@@ -137,13 +137,16 @@ func TestTypedCompileErrors(t *testing.T) {
 		{"date", "YYYY", "unknown date format"},
 		{"msg", "a..b", "invalid property expression"},
 		{"flow", "#:(disk)::a.", "invalid property expression"},
-		{"nope", "x", "unknown value type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind+"/"+tt.value, func(t *testing.T) {
-			_, err := CompileTyped(tt.kind, tt.value)
+			typed, err := CompileTyped(tt.kind, tt.value)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("CompileTyped(%q, %q) error = %v, want one containing %q", tt.kind, tt.value, err, tt.wantErr)
+			}
+			// Node-RED fails each evaluation of such a value
+			if _, err2 := typed.Eval(nil, Msg{}); err2 == nil || err2.Error() != err.Error() {
+				t.Errorf("Eval error = %v, want %v", err2, err)
 			}
 		})
 	}
@@ -208,5 +211,46 @@ func TestExpandEnvWithoutResources(t *testing.T) {
 	t.Setenv("FLOWGATE_TEST_ENV", "from-process")
 	if got := ExpandEnv(nil, "${FLOWGATE_TEST_ENV}!"); got != "from-process!" {
 		t.Errorf("ExpandEnv = %q", got)
+	}
+}
+
+// TestTypedUnknownKindsAreTheValue pins evaluateNodeProperty: a type it does
+// not know (older exports' "string", "none") gives the value unchanged.
+func TestTypedUnknownKindsAreTheValue(t *testing.T) {
+	for _, kind := range []string{"string", "none", "number", "boolean"} {
+		t.Run(kind, func(t *testing.T) {
+			typed, err := CompileTyped(kind, "12")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := typed.Eval(nil, Msg{}); err != nil || v != "12" {
+				t.Errorf("Eval = %#v, %v, want the text \"12\"", v, err)
+			}
+		})
+	}
+}
+
+// TestJSRegexpError pins V8's messages (node -e 'new RegExp(p, "g")').
+func TestJSRegexpError(t *testing.T) {
+	tests := map[string]string{
+		"([":     "Invalid regular expression: /([/g: Unterminated character class",
+		"(":      "Invalid regular expression: /(/g: Unterminated group",
+		"a)":     "Invalid regular expression: /a)/g: Unmatched ')'",
+		"*":      "Invalid regular expression: /*/g: Nothing to repeat",
+		"a{3,1}": "Invalid regular expression: /a{3,1}/g: numbers out of order in {} quantifier",
+		`a\`:     `Invalid regular expression: /a\/g: \ at end of pattern`,
+		"[z-a]":  "Invalid regular expression: /[z-a]/g: Range out of order in character class",
+		"a**":    "Invalid regular expression: /a**/g: Nothing to repeat",
+	}
+	for pattern, want := range tests {
+		t.Run(pattern, func(t *testing.T) {
+			_, err := CompileJSRegexp(pattern, false)
+			if err == nil {
+				t.Fatal("compiled")
+			}
+			if got := JSRegexpError(pattern, "g", err).Error(); got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
 	}
 }

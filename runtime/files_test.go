@@ -41,9 +41,18 @@ func TestExecDisabledSetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, "")
-	if err == nil || !strings.Contains(err.Error(), "ex1") || !strings.Contains(err.Error(), "command") || !strings.Contains(err.Error(), "disabled") {
-		t.Fatalf("deploy error %v, want exec ex1 command refused as disabled", err)
+	// the deploy goes on (as Node-RED's would); the node reports the
+	// setting at start and runs nothing
+	if _, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, ""); err != nil {
+		t.Fatalf("deploy: %v", err)
+	}
+	if st := rt.eng.Statuses()["ex1"]; st.Fill != "red" || !strings.Contains(st.Text, "disabled") {
+		t.Errorf("status of ex1 = %+v, want red naming the setting", st)
+	}
+	if n, _ := rt.eng.Node("ex1"); n != nil {
+		if _, ok := n.(engine.Handler); ok {
+			t.Error("a disabled exec node takes messages")
+		}
 	}
 }
 
@@ -79,9 +88,17 @@ func TestFileWorkingDirectorySetting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, "")
-		if err == nil || !strings.Contains(err.Error(), "f2") || !strings.Contains(err.Error(), bad) {
-			t.Fatalf("deploy error %v, want f2 refused naming %s", err, bad)
+		if _, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, ""); err != nil {
+			t.Fatalf("deploy: %v", err)
+		}
+		// the node reports it at start and touches no file
+		if st := rt.eng.Statuses()["f2"]; st.Fill != "red" || !strings.Contains(st.Text, "file path") {
+			t.Errorf("status of f2 = %+v, want red naming the file path", st)
+		}
+		if n, _ := rt.eng.Node("f2"); n != nil {
+			if _, ok := n.(engine.Handler); ok {
+				t.Error("a file node outside the allow list takes messages")
+			}
 		}
 	})
 }

@@ -299,7 +299,9 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 	}
 	r.deploys.Add(1)
 	for _, w := range warnings {
-		r.s.Log.Warn("node not running", "node", w.Node, "type", w.Type, "reason", w.Reason)
+		// an unknown type is kept and not run; a property problem is reported
+		// by the node when it starts or runs, as in Node-RED
+		r.s.Log.Warn("deploy warning", "node", w.Node, "type", w.Type, "field", w.Field, "reason", w.Reason)
 	}
 	if !persist {
 		r.creds.set(creds)

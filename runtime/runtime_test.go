@@ -82,11 +82,13 @@ func TestInvalidDeployReportsEveryProblem(t *testing.T) {
 	if rt.Flows().Rev != before {
 		t.Error("a refused deploy changed the flows")
 	}
-	// wires are checked first; with them fixed, both bad fields are reported
+	// bad fields do not refuse a deploy, as in Node-RED: the node reports them
 	cfg, _ = flows.Parse([]byte(`[{"id":"r1","type":"range","z":"t","minin":"x","maxin":"y","wires":[[]]}]`))
-	_, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, "")
-	if !errors.As(err, &ps) || len(ps) != 2 {
-		t.Fatalf("err = %v, want two problems (minin, maxin)", err)
+	if _, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, ""); err != nil {
+		t.Fatalf("deploy with bad fields: %v", err)
+	}
+	if st := rt.eng.Statuses()["r1"]; st.Fill != "red" {
+		t.Errorf("status of r1 = %+v, want red", st)
 	}
 }
 

@@ -10,8 +10,11 @@ import (
 )
 
 // Validate checks a flows file as a deploy would, without running anything:
-// it returns one line per problem (errors and warnings) and whether the
-// flows would deploy.
+// it returns one line per problem and whether the flows would deploy. Errors
+// are what a deploy refuses (not JSON, not a flows array, nodes without id
+// or type, ...); a node's property problems are warnings, as a deploy
+// accepts the node and it reports them when it starts or runs, as in
+// Node-RED.
 func Validate(data []byte) ([]string, bool) {
 	cfg, err := flows.Parse(data)
 	if err != nil {
@@ -33,6 +36,7 @@ func Validate(data []byte) ([]string, bool) {
 	if err != nil {
 		return append(lines, "error: "+err.Error()), false
 	}
+	// node construction problems are warnings: err is what would refuse it
 	warnings, err := engine.New(reg, engine.Options{JSONata: jsonata.New(0)}).Validate(g)
 	for _, w := range warnings {
 		lines = append(lines, "warning: "+w.Error())

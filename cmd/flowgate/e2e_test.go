@@ -189,6 +189,20 @@ func TestDeployNodeRedExportRoundTripAndRestart(t *testing.T) {
 	check(again)
 }
 
+// TestPropertyProblemsDeploy pins Node-RED: a bad regular expression or a
+// non-numeric number field does not refuse the deploy; the node reports it.
+func TestPropertyProblemsDeploy(t *testing.T) {
+	in := start(t, t.TempDir())
+	for name, body := range map[string]string{
+		"bad regular expression":   `[{"id":"s1","type":"switch","z":"t","property":"payload","propertyType":"msg","rules":[{"t":"regex","v":"([a-z","vt":"str"}],"checkall":"true","outputs":1,"wires":[[]]}]`,
+		"non-numeric number field": `[{"id":"r1","type":"range","z":"t","minin":"abc","maxin":"10","minout":"0","maxout":"1","action":"scale","round":false,"property":"payload","wires":[[]]}]`,
+	} {
+		if code, resp := in.do("POST", "/flows", []byte(body)); code >= 300 {
+			t.Errorf("%s: status %d, want the deploy accepted: %s", name, code, resp)
+		}
+	}
+}
+
 func TestBadDeploysChangeNothing(t *testing.T) {
 	data := t.TempDir()
 	in := start(t, data)
@@ -208,8 +222,6 @@ func TestBadDeploysChangeNothing(t *testing.T) {
 	}{
 		{name: "malformed JSON", body: `[{"id":"x","type":"inject",}]`, code: 400, mention: []string{"line"}},
 		{name: "wire to a missing node", body: `[{"id":"x","type":"junction","z":"t","wires":[["nope"]]}]`, code: 400, mention: []string{`"x"`, "wires", "nope"}},
-		{name: "bad regular expression", body: `[{"id":"s1","type":"switch","z":"t","property":"payload","propertyType":"msg","rules":[{"t":"regex","v":"([a-z","vt":"str"}],"checkall":"true","outputs":1,"wires":[[]]}]`, code: 400, mention: []string{"s1", "rules"}},
-		{name: "non-numeric number field", body: `[{"id":"r1","type":"range","z":"t","minin":"abc","maxin":"10","minout":"0","maxout":"1","action":"scale","round":false,"property":"payload","wires":[[]]}]`, code: 400, mention: []string{"r1", "minin"}},
 		{name: "50 MB body", raw: big, code: 413},
 	}
 	for _, tc := range cases {
@@ -279,6 +291,19 @@ func TestValidateCommand(t *testing.T) {
 	out.Reset()
 	if code := run([]string{"validate", bad}, &out, &errb); code != 1 || !strings.Contains(out.String(), "nope") {
 		t.Errorf("validate bad: exit %d: %s", code, out.String())
+	}
+	// Node-RED deploys a bad pattern and reports it at start: a warning
+	warn := filepath.Join(dir, "warn.json")
+	os.WriteFile(warn, []byte(`[{"id":"c","type":"change","z":"t","rules":[{"t":"change","p":"payload","pt":"msg","from":"([","fromt":"re","to":"x","tot":"str"}]}]`), 0o644)
+	out.Reset()
+	if code := run([]string{"validate", warn}, &out, &errb); code != 0 || !strings.Contains(out.String(), "warning: ") || !strings.Contains(out.String(), "Unterminated character class") {
+		t.Errorf("validate with a property problem: exit %d: %s", code, out.String())
+	}
+	notArray := filepath.Join(dir, "object.json")
+	os.WriteFile(notArray, []byte(`{"id":"x"}`), 0o644)
+	out.Reset()
+	if code := run([]string{"validate", notArray}, &out, &errb); code != 1 {
+		t.Errorf("validate not an array: exit %d: %s", code, out.String())
 	}
 }
 

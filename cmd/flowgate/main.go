@@ -54,7 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: flowgate [run] [flags]     start Flowgate (editor on --listen)
-       flowgate validate FILE      check a flows file without running it
+       flowgate validate FILE      check a flows file without running it: exit 1 on
+                                   what a deploy refuses, warnings for node properties
        flowgate version            print the version
        flowgate hash-password      read a password on standard input, print its bcrypt hash
        flowgate admin init --settings FILE

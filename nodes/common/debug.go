@@ -60,7 +60,10 @@ type debug struct {
 	toSidebar  bool
 	toStatus   bool
 	statusType string
-	statusPath engine.Path // statusType "msg"
+	statusPath engine.Path        // statusType "msg"
+	expr       engine.JSONataExpr // targetType "jsonata": the value shown
+	exprText   string
+	statExpr   engine.JSONataExpr // statusType "jsonata"
 
 	active atomic.Bool // switched by the editor while messages flow
 
@@ -82,18 +85,20 @@ var (
 func newDebug(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
 	n := &debug{id: cfg.ID, name: cfg.Name, flow: cfg.Flow, hasName: p.Has("name"), res: res}
-	if p.String("targetType", "") == engine.TypedJSONata {
-		p.Fail("complete", "jsonata expressions are not supported yet")
-	}
 	complete := p.String("complete", "payload")
-	switch complete {
-	case "true":
+	isExpr := p.String("targetType", "") == engine.TypedJSONata && complete != ""
+	switch {
+	case isExpr:
+		// Node-RED reports a bad expression at start and shows nothing
+		n.exprText = complete
+		n.expr = debugExpr(p, cfg, "complete", complete)
+	case complete == "true":
 		n.whole = true
-	case "false", "":
+	case complete == "false" || complete == "":
 		complete = "payload"
 	}
 	n.property = complete
-	if !n.whole {
+	if !n.whole && !isExpr {
 		path, err := engine.ParsePath(strings.TrimPrefix(complete, "msg."))
 		if err != nil {
 			p.Fail("complete", "%v", err)
@@ -120,11 +125,41 @@ func newDebug(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 		}
 		n.statusPath = path
 	case engine.TypedJSONata:
-		p.Fail("statusVal", "jsonata expressions are not supported yet")
+		val := p.String("statusVal", "")
+		if val == "" {
+			val = complete
+		}
+		n.statExpr = debugExpr(p, cfg, "statusVal", val)
 	default:
 		p.Fail("statusType", `must be "auto", "msg", "jsonata" or "counter", got %q`, n.statusType)
 	}
 	return n, p.Err()
+}
+
+// debugExpr compiles a JSONata expression of the debug node; one that does
+// not compile is Node-RED's "Invalid JSONata expression" at start.
+func debugExpr(p *engine.Props, cfg *engine.Config, field, src string) engine.JSONataExpr {
+	if j := cfg.JSONata(); j != nil {
+		if e, err := j.Compile(src); err == nil {
+			return e
+		}
+	}
+	p.Fail(field, "Invalid JSONata expression: %s", src)
+	return nil
+}
+
+// value is the property or expression result the node shows for m; an
+// expression that fails is Node-RED's error naming the expression.
+func (n *debug) value(m engine.Msg) (any, bool, error) {
+	if n.expr == nil {
+		v, ok := n.path.Get(m)
+		return v, ok, nil
+	}
+	v, err := n.expr.Eval(n.res, m, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("Invalid JSONata expression: %s", n.exprText)
+	}
+	return v, v != nil, nil
 }
 
 // Start shows the counter's initial status.
@@ -173,7 +208,11 @@ func (n *debug) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 		}
 		return nil
 	}
-	v, ok := n.path.Get(m)
+	v, ok, err := n.value(m)
+	if err != nil {
+		n.res.Error(err, nil) // Node-RED: node.error(err), no message
+		return nil
+	}
 	if n.console {
 		switch t := v.(type) {
 		case string:
@@ -195,7 +234,7 @@ func (n *debug) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 		if !ok {
 			v = undefined{}
 		}
-		n.publish(m, v, true)
+		n.publish(m, v, n.expr == nil) // Node-RED names no property for an expression
 	}
 	return nil
 }
@@ -231,7 +270,19 @@ func (n *debug) showStatus(m engine.Msg) {
 	case n.statusType == statusAuto && n.whole:
 		out, ok = m["payload"]
 	case n.statusType == statusAuto:
-		out, ok = n.path.Get(m)
+		var err error
+		if out, ok, err = n.value(m); err != nil {
+			n.res.Error(err, nil)
+			return
+		}
+	case n.statExpr != nil:
+		var err error
+		if out, err = n.statExpr.Eval(n.res, m, nil); err != nil {
+			// Node-RED names the output expression here, not the status one
+			n.res.Error(fmt.Errorf("Invalid JSONata expression: %s", n.exprText), nil)
+			return
+		}
+		ok = out != nil
 	default:
 		out, ok = n.statusPath.Get(m)
 	}

@@ -155,6 +155,11 @@ func TestDebugSidebar(t *testing.T) {
 			want: []map[string]any{{"id": "n1", "z": "f", "path": "f", "name": "", "property": "nope", "msg": "(undefined)", "format": "undefined"}},
 		},
 		{
+			name: "jsonata output", props: `"name":"","complete":"payload * 2","targetType":"jsonata"`,
+			in:   engine.Msg{"payload": 21.0},
+			want: []map[string]any{{"id": "n1", "z": "f", "path": "f", "name": "", "msg": "42", "format": "number"}},
+		},
+		{
 			name: "whole message", props: `"name":"","complete":"true","targetType":"full"`,
 			in:   engine.Msg{"payload": "p", "topic": "t"},
 			want: []map[string]any{{"id": "n1", "z": "f", "path": "f", "name": "", "topic": "t", "msg": `{"payload":"p","topic":"t"}`, "format": "Object"}},
@@ -405,8 +410,8 @@ func TestDebugBadProps(t *testing.T) {
 	tests := []struct {
 		name, props, field string
 	}{
-		{"jsonata target", `"targetType":"jsonata","complete":"payload"`, "complete"},
-		{"jsonata status", `"statusType":"jsonata","statusVal":"payload"`, "statusVal"},
+		{"bad jsonata target", `"targetType":"jsonata","complete":"payload +"`, "complete"},
+		{"bad jsonata status", `"tostatus":true,"statusType":"jsonata","statusVal":"(("`, "statusVal"},
 		{"unknown status type", `"statusType":"sometimes"`, "statusType"},
 		{"bad property", `"complete":"a..b"`, "complete"},
 		{"bad status property", `"statusType":"msg","statusVal":"a]"`, "statusVal"},
@@ -418,5 +423,25 @@ func TestDebugBadProps(t *testing.T) {
 				t.Errorf("errors = %v, want one on %s", fes, tt.field)
 			}
 		})
+	}
+}
+
+// TestDebugJSONataErrors pins Node-RED's debug node: an expression that does
+// not compile is reported when the node starts, one that fails for a
+// message is an error naming the expression, not caught (no message).
+func TestDebugJSONataErrors(t *testing.T) {
+	h := newHarness(t)
+	w := h.Deploy(`[{"id":"n1","type":"debug","z":"f","targetType":"jsonata","complete":"'a' + payload"},
+		{"id":"n2","type":"debug","z":"f","targetType":"jsonata","complete":"payload +"}]`)
+	if len(w) != 1 || w[0].Node != "n2" {
+		t.Errorf("warnings = %v, want one on n2", w)
+	}
+	h.Send("n1", engine.Msg{"payload": 1.0})
+	for end := time.Now().Add(2 * time.Second); len(h.Errors()) < 2 && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	want := []string{"Invalid JSONata expression: payload +", "Invalid JSONata expression: 'a' + payload"}
+	if diff := cmp.Diff(want, h.Errors()); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }

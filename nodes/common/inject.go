@@ -58,6 +58,7 @@ type injectProp struct {
 	path   engine.Path
 	value  *engine.Typed
 	moment string // a date value with a moment.js format
+	err    error  // why the entry did not compile: each injection reports it, as Node-RED
 }
 
 // injectPropJSON is an entry of the props list as the editor writes it.
@@ -231,6 +232,10 @@ func (n *inject) fire(m engine.Msg, props []injectProp) {
 		}
 		var v any
 		var err error
+		if pr.err != nil {
+			errs = append(errs, pr.err.Error())
+			continue
+		}
 		if pr.value == nil {
 			now := time.Now()
 			if n.res.Now != nil {
@@ -296,8 +301,7 @@ func compileInjectProps(p *engine.Props, cfg *engine.Config) []injectProp {
 			case "topic":
 				field = "topic"
 			}
-			p.Fail(field, "msg.%s: %v", e.P, err)
-			continue
+			pr.err = p.Defer(field, "msg.%s: %v", e.P, err)
 		}
 		out = append(out, pr)
 	}

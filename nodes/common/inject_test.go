@@ -2,6 +2,7 @@ package common
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -70,6 +71,18 @@ func TestInjectValues(t *testing.T) {
 			name:  "legacy node without payload type",
 			props: `"payload":"12","topic":""`,
 			want:  engine.Msg{"payload": "12", "topic": ""},
+		},
+		{
+			// Node-RED's own examples: evaluateNodeProperty gives the value of
+			// a type it does not know unchanged
+			name:  "legacy value types",
+			props: `"props":[{"p":"payload","v":"hello","vt":"string"},{"p":"topic","v":"12","vt":"number"},{"p":"x","v":"y","vt":"none"}]`,
+			want:  engine.Msg{"payload": "hello", "topic": "12", "x": "y"},
+		},
+		{
+			name:  "legacy payload type string",
+			props: `"payload":"hi","payloadType":"string","topic":""`,
+			want:  engine.Msg{"payload": "hi", "topic": ""},
 		},
 		{
 			name:  "values in props win over top level",
@@ -163,6 +176,15 @@ func TestInjectEvalErrorsJoined(t *testing.T) {
 	}
 }
 
+// TestInjectBadValueFailsEachInjection pins Node-RED: an inject node with a
+// bad JSON value deploys, and each injection reports the error.
+func TestInjectBadValueFailsEachInjection(t *testing.T) {
+	sent, caught := injectOnce(t, `"props":[{"p":"payload","v":"{nope","vt":"json"}]`, nil)
+	if len(sent) != 0 || len(caught) != 1 || !strings.Contains(caught[0], "invalid JSON") {
+		t.Errorf("sent %v, caught %q, want one JSON error", sent, caught)
+	}
+}
+
 func TestInjectJSONata(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -199,7 +221,6 @@ func TestInjectBadProps(t *testing.T) {
 		{"bad json", `"props":[{"p":"payload"}],"payload":"{","payloadType":"json"`, "payload"},
 		{"bad number", `"props":[{"p":"topic","v":"ten","vt":"num"}]`, "topic"},
 		{"bad property", `"props":[{"p":"a..b","v":"x"}]`, "props"},
-		{"unknown type", `"props":[{"p":"a","v":"x","vt":"nope"}]`, "props"},
 		{"props not a list", `"props":[1]`, "props"},
 		{"negative repeat", `"repeat":"-1"`, "repeat"},
 		{"repeat too long", `"repeat":"2147484"`, "repeat"},

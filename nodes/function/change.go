@@ -75,10 +75,11 @@ func newChange(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 		rules = []changeRuleJSON{r}
 	}
 	n := &change{res: res}
-	for i, r := range rules {
+	for _, r := range rules {
 		steps, err := compileChangeRule(r, cfg.JSONata())
 		if err != nil {
-			p.Fail("rules", "rule %d: %v", i+1, err)
+			// Node-RED's text alone: it is the error the node reports at start
+			p.Fail("rules", "%v", err)
 			continue
 		}
 		n.steps = append(n.steps, steps...)
@@ -234,7 +235,7 @@ func (s *changeStep) compileFrom(from, fromt string) error {
 	}
 	re, err := engine.CompileJSRegexp(pattern, false)
 	if err != nil {
-		return fmt.Errorf("Invalid 'from' property: %v", err)
+		return fmt.Errorf("Invalid 'from' property: %v", engine.JSRegexpError(pattern, "g", err))
 	}
 	s.fromRE = re
 	return nil

@@ -1,7 +1,6 @@
 package function
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"syscall"
@@ -174,9 +173,13 @@ func TestExecUnknownSignal(t *testing.T) {
 
 func TestExecDisabled(t *testing.T) {
 	h := enginetest.New(t, TypesWith(Options{ExecDisabled: true})...)
-	_, err := h.TryDeploy(flowOf(map[string]any{"type": "exec", "command": "echo"}, 3), engine.DeployFull)
-	var fe *engine.FieldError
-	if !errors.As(err, &fe) || fe.Node != "n1" || fe.Field != "command" {
-		t.Fatalf("deploy error = %v, want a field error on n1.command", err)
+	w, err := h.TryDeploy(flowOf(map[string]any{"type": "exec", "command": "echo"}, 3), engine.DeployFull)
+	if err != nil || len(w) != 1 || w[0].Node != "n1" || w[0].Field != "command" {
+		t.Fatalf("deploy = %v, %v, want a warning on n1.command", w, err)
+	}
+	if n, _ := h.E.Node("n1"); n != nil {
+		if _, ok := n.(engine.Handler); ok {
+			t.Error("a disabled exec node takes messages")
+		}
 	}
 }

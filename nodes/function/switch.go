@@ -59,6 +59,7 @@ type switchRule struct {
 	icase  bool
 	re     *regexp.Regexp // regex rule with a constant pattern
 	reText string
+	reErr  error // the constant pattern did not compile: each message fails, as in Node-RED
 }
 
 type switchNode struct {
@@ -125,6 +126,9 @@ func newSwitch(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 			p.Fail("rules", "rule %d: %v", i+1, err)
 			continue
 		}
+		if r.reErr != nil {
+			p.Defer("rules", "rule %d: %v", i+1, r.reErr)
+		}
 		n.rules = append(n.rules, r)
 		n.needsCount = n.needsCount || r.t == "tail"
 	}
@@ -159,11 +163,13 @@ func compileSwitchRule(raw map[string]json.RawMessage, j engine.JSONata) (switch
 	}
 	if r.T == "regex" && sr.v.kind == "const" {
 		sr.reText = engine.ToString(sr.v.konst)
+		// a pattern that does not compile fails each message, as in
+		// Node-RED: sr.re stays nil and the rule compiles it when it runs
 		re, err := engine.CompileJSRegexp(sr.reText, r.Case)
-		if err != nil {
-			return sr, fmt.Errorf("Invalid regular expression: /%s/: %v", sr.reText, err)
-		}
 		sr.re = re
+		if err != nil {
+			sr.reErr = engine.JSRegexpError(sr.reText, "", err)
+		}
 	}
 	sr.v.parts = r.T == "jsonata_exp"
 	return sr, nil
@@ -386,7 +392,11 @@ func (r *switchRule) match(a, b, c any, parts *engine.Object, partsSet bool) (bo
 		if re == nil {
 			var err error
 			if re, err = engine.CompileJSRegexp(jsString(b), r.icase); err != nil {
-				return false, fmt.Errorf("Invalid regular expression: /%s/: %v", jsString(b), err)
+				flags := ""
+				if r.icase {
+					flags = "i"
+				}
+				return false, fmt.Errorf("SyntaxError: %w", engine.JSRegexpError(jsString(b), flags, err))
 			}
 		}
 		return re.MatchString(jsString(a)), nil

@@ -79,6 +79,22 @@ func TestSwitch(t *testing.T) {
 	}
 }
 
+// TestSwitchBadRegexDeploys pins Node-RED: a rule's bad pattern does not stop
+// the node; each message fails with V8's text (fixture
+// switch/regex-invalid-pattern-errors), and the deploy warns.
+func TestSwitchBadRegexDeploys(t *testing.T) {
+	cfg := config("switch", map[string]any{"rules": []any{rule("t", "regex", "v", "(", "vt", "str", "case", true)}})
+	n, err := newSwitch(cfg, &engine.Resources{})
+	if err != nil {
+		t.Fatalf("construct: %v", err)
+	}
+	sw := n.(*switchNode)
+	_, err = sw.rules[0].match("x", "(", nil, nil, false)
+	if want := "SyntaxError: Invalid regular expression: /(/i: Unterminated group"; err == nil || err.Error() != want {
+		t.Errorf("match error = %v, want %q", err, want)
+	}
+}
+
 func TestSwitchConstructErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -86,7 +102,6 @@ func TestSwitchConstructErrors(t *testing.T) {
 	}{
 		{"jsonata rule syntax error", map[string]any{"rules": []any{rule("t", "jsonata_exp", "v", "payload >", "vt", "jsonata")}}},
 		{"jsonata property syntax error", map[string]any{"property": "payload.(", "propertyType": "jsonata", "rules": []any{}}},
-		{"bad regex", map[string]any{"rules": []any{rule("t", "regex", "v", "(", "vt", "str")}}},
 		{"unknown operator", map[string]any{"rules": []any{rule("t", "frob")}}},
 	}
 	for _, tt := range tests {

@@ -17,7 +17,7 @@ import (
 
 func websocketClientSpec() engine.Spec {
 	return engine.Spec{
-		Type: "websocket-client", Category: "config", LabelProp: "path",
+		Type: "websocket-client", Category: "config", Config: true, LabelProp: "path",
 		Props: []engine.Prop{
 			{Name: "path", Label: "URL", Kind: engine.KindString, Default: "", Required: true},
 			{Name: "tls", Label: "TLS Configuration", Kind: engine.KindConfig, ConfigType: "tls-config", Default: ""},

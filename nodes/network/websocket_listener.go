@@ -19,7 +19,7 @@ import (
 
 func websocketListenerSpec() engine.Spec {
 	return engine.Spec{
-		Type: "websocket-listener", Category: "config", LabelProp: "path",
+		Type: "websocket-listener", Category: "config", Config: true, LabelProp: "path",
 		Props: []engine.Prop{
 			{Name: "path", Label: "Path", Kind: engine.KindString, Default: "", Required: true},
 			{Name: "wholemsg", Label: "Send/Receive", Kind: engine.KindSelect, Default: "false", Options: []engine.Option{

@@ -142,8 +142,10 @@ func (n *csvNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output) 
 	case *engine.Object, map[string]any, []any, nil, engine.Msg:
 		return n.toCSV(msg, v, out)
 	}
+	// Node-RED's done(new Error(...)): the status shows the message, the
+	// error its toString()
 	n.setRed("This node only handles CSV strings or js objects.")
-	return userError("This node only handles CSV strings or js objects.")
+	return userError("Error: This node only handles CSV strings or js objects.")
 }
 
 func (n *csvNode) setRed(text string) {

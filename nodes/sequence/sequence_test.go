@@ -1,8 +1,6 @@
 package sequence
 
 import (
-	"encoding/json"
-	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -11,27 +9,6 @@ import (
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/engine/enginetest"
 )
-
-func TestSpecsDefaultsConstructAndHaveHelp(t *testing.T) {
-	for _, typ := range Types() {
-		t.Run(typ.Spec.Type, func(t *testing.T) {
-			if strings.TrimSpace(typ.Spec.Help) == "" {
-				t.Error("no help")
-			}
-			cfg := &engine.Config{ID: "n1", Type: typ.Spec.Type, Props: map[string]json.RawMessage{}}
-			for _, p := range typ.Spec.Props {
-				raw, err := json.Marshal(p.Default)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cfg.Props[p.Name] = raw
-			}
-			if _, err := typ.New(cfg, &engine.Resources{}); err != nil {
-				t.Errorf("defaults do not construct: %v", err)
-			}
-		})
-	}
-}
 
 // knownFixtureGaps are Node-RED fixtures that cannot pass for a reason
 // outside these nodes.

@@ -67,28 +67,3 @@ func jsonObj(v any) string {
 	}
 	return string(b)
 }
-
-func TestSpecsDefaultsConstructAndHaveHelp(t *testing.T) {
-	mine := map[string]bool{"sqlitedb": true, "sqlite": true, "store in": true, "store query": true, "store delete": true}
-	for _, typ := range Types() {
-		if !mine[typ.Spec.Type] {
-			continue // the file nodes test their own specs
-		}
-		t.Run(typ.Spec.Type, func(t *testing.T) {
-			if strings.TrimSpace(typ.Spec.Help) == "" {
-				t.Error("no help")
-			}
-			props := map[string]json.RawMessage{}
-			for _, p := range typ.Spec.Props {
-				props[p.Name], _ = json.Marshal(p.Default)
-			}
-			if typ.Spec.Type == "sqlitedb" {
-				props["db"] = json.RawMessage(`"x.db"`)
-			}
-			cfg := &engine.Config{ID: "n", Type: typ.Spec.Type, Props: props}
-			if _, err := typ.New(cfg, &engine.Resources{}); err != nil {
-				t.Errorf("defaults do not construct: %v", err)
-			}
-		})
-	}
-}
