@@ -49,6 +49,15 @@ type CredentialsBackend interface {
 	Credentials(typ, id string) map[string]any
 }
 
+// WarningsBackend is implemented by a Backend that reports the problems a
+// deploy accepted: node property problems that the nodes report when they
+// start or run (as Node-RED), and node types it does not run.
+type WarningsBackend interface {
+	// DeployWarnings returns the warnings of the deploy that produced rev
+	// (nil when rev is not the last deploy's).
+	DeployWarnings(rev string) flows.Problems
+}
+
 // ReadyBackend is implemented by a Backend that can tell whether it runs
 // what it should (GET /readyz); without it the editor is always ready.
 type ReadyBackend interface {

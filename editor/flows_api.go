@@ -45,7 +45,8 @@ func (s *Server) getFlows(c echo.Context) error {
 }
 
 // postFlows serves POST /flows: v1 takes the flows array and answers 204;
-// v2 takes {flows, rev} and answers {rev}. The Node-RED-Deployment-Type
+// v2 takes {flows, rev} and answers {rev}, with "warnings" (node property
+// problems the nodes report when they start or run) when there are any. The Node-RED-Deployment-Type
 // header picks full (default), flows, nodes or reload; reload redeploys
 // the deployed configuration and ignores the body.
 func (s *Server) postFlows(c echo.Context) error {
@@ -80,7 +81,13 @@ func (s *Server) postFlows(c echo.Context) error {
 	if v == apiV1 {
 		return c.NoContent(http.StatusNoContent)
 	}
-	return writeJSON(c, http.StatusOK, map[string]string{"rev": newRev})
+	answer := map[string]any{"rev": newRev}
+	if wb, ok := s.o.Backend.(WarningsBackend); ok {
+		if ws := wb.DeployWarnings(newRev); len(ws) > 0 {
+			answer["warnings"] = ws // Node-RED's editor reads rev only
+		}
+	}
+	return writeJSON(c, http.StatusOK, answer)
 }
 
 // staleRev is Node-RED's answer to a v2 deploy based on another revision

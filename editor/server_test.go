@@ -353,7 +353,7 @@ func TestPostFlowsErrors(t *testing.T) {
 		{name: "element without id", body: `[{"type":"tab"}]`, status: 400, want: map[string]any{"code": "invalid_flows"}},
 		{name: "problems", body: `[{"id":"a","type":"inject","z":"t","wires":[["nope"]]},{"id":"a","type":"debug","z":"t"}]`, status: 400,
 			want: map[string]any{"code": "invalid_flows", "problems": []any{
-				map[string]any{"node": "a", "type": "inject", "field": "wires", "reason": `output 0 wired to missing node "nope"`, "severity": "error"},
+				map[string]any{"node": "a", "type": "inject", "field": "wires", "reason": `output 0 wired to missing node "nope": ignored`, "severity": "warning"},
 				map[string]any{"node": "a", "type": "debug", "field": "id", "reason": "duplicate id: nodes at index 0 and 1", "severity": "error"},
 			}}},
 		{name: "stale rev", headers: v2, body: `{"flows":[],"rev":"abc"}`, status: 409,
@@ -502,7 +502,7 @@ func TestSingleFlowAPI(t *testing.T) {
 		{"global", "GET", "/flow/global", "", 200, `{"id":"global","configs":[{"id":"c1","type":"mqtt-broker","broker":"x","_users":[]}]}`},
 		{"post malformed", "POST", "/flow", `{"label":`, 400, ""},
 		{"post with a tab node", "POST", "/flow", `{"nodes":[{"id":"x","type":"tab"}]}`, 400, ""},
-		{"put invalid wires", "PUT", "/flow/t1", `{"nodes":[{"id":"n1","type":"comment","wires":[["missing"]]}]}`, 400, ""},
+		{"put invalid wires", "PUT", "/flow/t1", `{"nodes":[{"id":"n1","type":"comment","wires":"missing"}]}`, 400, ""},
 		{"put global", "PUT", "/flow/global", `{"id":"global","configs":[]}`, 200, `{"id":"global"}`},
 	}
 	for _, tt := range tests {

@@ -302,7 +302,7 @@ func TestValidate(t *testing.T) {
 		{"wires id not a string", `[{"id":"a","type":"inject","wires":[[1]]}]`, Problems{
 			{Node: "a", Type: "inject", Field: "wires", Reason: "must be an array of arrays of node ids", Severity: SeverityError}}},
 		{"wire to missing node", `[{"id":"a","type":"inject","wires":[[],["a","gone"]]}]`, Problems{
-			{Node: "a", Type: "inject", Field: "wires", Reason: `output 1 wired to missing node "gone"`, Severity: SeverityError}}},
+			{Node: "a", Type: "inject", Field: "wires", Reason: `output 1 wired to missing node "gone": ignored`, Severity: SeverityWarning}}},
 		{"z names a config node", `[{"id":"c","type":"mqtt-broker"},{"id":"a","type":"debug","z":"c","x":1,"y":1}]`, Problems{
 			{Node: "a", Type: "debug", Field: "z", Reason: `names node "c" of type "mqtt-broker", not a tab or subflow`, Severity: SeverityError}}},
 		{"z not a string", `[{"id":"a","type":"debug","z":5}]`, Problems{
@@ -329,7 +329,7 @@ func TestValidate(t *testing.T) {
 		got := Validate(New([]Node{{Type: "debug"}, {ID: "b"}}))
 		want := Problems{
 			{Type: "debug", Field: "id", Reason: "node at index 0 has no id", Severity: SeverityError},
-			{Node: "b", Field: "type", Reason: "node at index 1 has no type", Severity: SeverityError},
+			{Node: "b", Field: "type", Reason: "node at index 1 has no type: kept, not running", Severity: SeverityWarning},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Validate (-want +got):\n%s", diff)
@@ -339,7 +339,7 @@ func TestValidate(t *testing.T) {
 
 func TestProblemsErr(t *testing.T) {
 	warn := Problem{Node: "g", Field: "nodes", Reason: "member \"x\" does not exist", Severity: SeverityWarning}
-	bad := Problem{Node: "a", Type: "inject", Field: "wires", Reason: "output 0 wired to missing node \"b\"", Severity: SeverityError}
+	bad := Problem{Node: "a", Type: "debug", Field: "id", Reason: "duplicate id: nodes at index 0 and 1", Severity: SeverityError}
 	if err := (Problems{}).Err(); err != nil {
 		t.Errorf("empty: Err() = %v", err)
 	}
@@ -350,7 +350,7 @@ func TestProblemsErr(t *testing.T) {
 	if err == nil {
 		t.Fatal("Err() = nil with an error problem")
 	}
-	want := `invalid flows: warning: node "g" nodes: member "x" does not exist; error: node "a" (inject) wires: output 0 wired to missing node "b"`
+	want := `invalid flows: warning: node "g" nodes: member "x" does not exist; error: node "a" (debug) id: duplicate id: nodes at index 0 and 1`
 	if err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err, want)
 	}

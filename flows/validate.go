@@ -100,7 +100,8 @@ func Validate(c *Config) Problems {
 			add(n, SeverityError, "id", "duplicate id: nodes at index %d and %d", j, i)
 		}
 		if n.Type == "" {
-			add(n, SeverityError, "type", "node at index %d has no type", i)
+			// Node-RED deploys it (and waits for the missing type)
+			add(n, SeverityWarning, "type", "node at index %d has no type: kept, not running", i)
 		}
 		v, err := n.object()
 		if err != nil {
@@ -123,7 +124,8 @@ func Validate(c *Config) Problems {
 		for port, ids := range wires {
 			for _, id := range ids {
 				if _, ok := byID[id]; !ok {
-					add(n, SeverityError, "wires", "output %d wired to missing node %q", port, id)
+					// Node-RED deploys it and the wire carries nothing
+					add(n, SeverityWarning, "wires", "output %d wired to missing node %q: ignored", port, id)
 				}
 			}
 		}

@@ -39,9 +39,10 @@ type Runtime struct {
 	broker *Broker         // nil with --broker off
 	creds  *credStore      // node credentials, apart from the flows
 
-	mu       sync.Mutex // guards cfg and notReady
+	mu       sync.Mutex // guards cfg, notReady and warnings
 	cfg      *flows.Config
-	notReady error // why the stored flows did not start; nil after a good deploy
+	notReady error          // why the stored flows did not start; nil after a good deploy
+	warnings flows.Problems // of the deploy of cfg
 
 	deployMu sync.Mutex   // serialises Deploy (rev check, validate, persist, apply)
 	deploys  atomic.Int64 // successful deployments, for /metrics
@@ -307,7 +308,7 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 		r.creds.set(creds)
 	}
 	r.mu.Lock()
-	r.cfg, r.notReady = cfg, nil
+	r.cfg, r.notReady, r.warnings = cfg, nil, warningsOf(warnings)
 	r.mu.Unlock()
 	return cfg.Rev, nil
 }
@@ -322,6 +323,24 @@ func graphOf(cfg *flows.Config) (*engine.Graph, error) {
 		props = append(props, p)
 	}
 	return engine.NewGraph(props)
+}
+
+// DeployWarnings implements editor.WarningsBackend.
+func (r *Runtime) DeployWarnings(rev string) flows.Problems {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cfg == nil || r.cfg.Rev != rev {
+		return nil
+	}
+	return r.warnings
+}
+
+func warningsOf(ws []engine.Warning) flows.Problems {
+	ps := make(flows.Problems, len(ws))
+	for i, w := range ws {
+		ps[i] = flows.Problem{Node: w.Node, Type: w.Type, Field: w.Field, Reason: w.Reason, Severity: flows.SeverityWarning}
+	}
+	return ps
 }
 
 func problemsOf(fes []*engine.FieldError) flows.Problems {

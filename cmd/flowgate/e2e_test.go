@@ -196,10 +196,17 @@ func TestPropertyProblemsDeploy(t *testing.T) {
 	for name, body := range map[string]string{
 		"bad regular expression":   `[{"id":"s1","type":"switch","z":"t","property":"payload","propertyType":"msg","rules":[{"t":"regex","v":"([a-z","vt":"str"}],"checkall":"true","outputs":1,"wires":[[]]}]`,
 		"non-numeric number field": `[{"id":"r1","type":"range","z":"t","minin":"abc","maxin":"10","minout":"0","maxout":"1","action":"scale","round":false,"property":"payload","wires":[[]]}]`,
+		"wire to a missing node":   `[{"id":"x1","type":"junction","z":"t","wires":[["nope"]]}]`,
 	} {
 		if code, resp := in.do("POST", "/flows", []byte(body)); code >= 300 {
 			t.Errorf("%s: status %d, want the deploy accepted: %s", name, code, resp)
 		}
+	}
+	// API v2 answers the warnings beside the rev, naming node and field
+	body := `{"flows":[{"id":"s1","type":"switch","z":"t","property":"payload","propertyType":"msg","rules":[{"t":"regex","v":"([a-z","vt":"str"}],"checkall":"true","outputs":1,"wires":[[]]}]}`
+	code, resp := in.do("POST", "/flows", []byte(body), "Node-RED-API-Version", "v2")
+	if code != 200 || !strings.Contains(string(resp), `"rev"`) || !strings.Contains(string(resp), `"warnings"`) || !strings.Contains(string(resp), `"node":"s1"`) || !strings.Contains(string(resp), `"severity":"warning"`) {
+		t.Errorf("v2 deploy answer %d %s: want the rev and the warning for s1", code, resp)
 	}
 }
 
@@ -221,7 +228,8 @@ func TestBadDeploysChangeNothing(t *testing.T) {
 		mention    []string
 	}{
 		{name: "malformed JSON", body: `[{"id":"x","type":"inject",}]`, code: 400, mention: []string{"line"}},
-		{name: "wire to a missing node", body: `[{"id":"x","type":"junction","z":"t","wires":[["nope"]]}]`, code: 400, mention: []string{`"x"`, "wires", "nope"}},
+		{name: "node without id", body: `[{"type":"junction","z":"t","wires":[]}]`, code: 400, mention: []string{"element 0", "id"}},
+		{name: "duplicate id", body: `[{"id":"x","type":"junction","z":"t","wires":[]},{"id":"x","type":"junction","z":"t","wires":[]}]`, code: 400, mention: []string{`"x"`, "duplicate"}},
 		{name: "50 MB body", raw: big, code: 413},
 	}
 	for _, tc := range cases {
@@ -280,7 +288,7 @@ func TestValidateCommand(t *testing.T) {
 	good := filepath.Join(dir, "good.json")
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(good, []byte(nodeRedExport), 0o644)
-	os.WriteFile(bad, []byte(`[{"id":"x","type":"junction","z":"t","wires":[["nope"]]}]`), 0o644)
+	os.WriteFile(bad, []byte(`[{"id":"nope","type":"junction","z":"t","wires":[]},{"id":"nope","type":"junction","z":"t","wires":[]}]`), 0o644)
 	var out, errb bytes.Buffer
 	if code := run([]string{"validate", good}, &out, &errb); code != 0 {
 		t.Errorf("validate good: exit %d: %s %s", code, out.String(), errb.String())

@@ -71,14 +71,17 @@ export async function getFlows(): Promise<{ flows: NRNode[]; rev: string }> {
 }
 
 /** deploy posts the whole configuration with the rev it is based on and
- * answers the new rev. 400 (problems) and 409 (stale rev) throw ApiError. */
-export async function deploy(flows: NRNode[], rev: string, mode: DeployMode): Promise<string> {
+ * answers the new rev with the warnings of the deploy (node property
+ * problems the nodes report when they start or run). 400 (problems) and
+ * 409 (stale rev) throw ApiError. */
+export async function deploy(flows: NRNode[], rev: string, mode: DeployMode): Promise<{ rev: string; warnings: Problem[] }> {
   const r = await call('flows', {
     method: 'POST',
     headers: { ...v2, 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': mode },
     body: JSON.stringify({ flows, rev }),
   });
-  return ((await r.json()) as { rev: string }).rev;
+  const body = (await r.json()) as { rev: string; warnings?: Problem[] };
+  return { rev: body.rev, warnings: body.warnings ?? [] };
 }
 
 /** inject fires an inject node; with props, a message of those properties

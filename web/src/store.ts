@@ -128,6 +128,16 @@ export async function reload() {
   set({ history: initHistory(m), deployed: m, rev: flows.rev, tab, selected: [], problems: {}, conflict: false });
 }
 
+function byNode(ps: Problem[]): Record<string, Problem[]> {
+  const out: Record<string, Problem[]> = {};
+  for (const p of ps) if (p.node) (out[p.node] ??= []).push(p);
+  return out;
+}
+
+function describe(p: Problem): string {
+  return (p.field ? p.field + ': ' : '') + p.reason;
+}
+
 export async function deploy(mode: DeployMode = 'full', overwrite = false) {
   const s = get();
   const m = s.history.present;
@@ -136,19 +146,18 @@ export async function deploy(mode: DeployMode = 'full', overwrite = false) {
     let rev = s.rev;
     if (overwrite) rev = (await api.getFlows()).rev;
     const next = await api.deploy(toFlows(m), rev, mode);
-    set({ deployed: m, rev: next, problems: {}, conflict: false });
-    notify('Successfully deployed');
+    set({ deployed: m, rev: next.rev, problems: byNode(next.warnings), conflict: false });
+    const n = next.warnings.length;
+    notify(n === 0 ? 'Successfully deployed' : `Deployed with ${n} warning${n > 1 ? 's' : ''}: ${describe(next.warnings[0])}`);
   } catch (e) {
     if (e instanceof ApiError && e.code === 'version_mismatch') {
       set({ conflict: true });
     } else if (e instanceof ApiError && e.problems.length > 0) {
-      const problems: Record<string, Problem[]> = {};
-      for (const p of e.problems) (problems[p.node] ??= []).push(p);
-      set({ problems });
+      set({ problems: byNode(e.problems) });
       const p = e.problems[0];
       const n = m.nodes[p.node];
       if (n?.z && n.z !== s.tab) set({ tab: n.z });
-      notify(`Deploy failed: ${e.problems.length} problem${e.problems.length > 1 ? 's' : ''}: ${p.field ? p.field + ': ' : ''}${p.reason}`);
+      notify(`Deploy failed: ${e.problems.length} problem${e.problems.length > 1 ? 's' : ''}: ${describe(p)}`);
     } else {
       notify(`Deploy failed: ${(e as Error).message}`);
     }

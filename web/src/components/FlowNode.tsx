@@ -26,7 +26,7 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
   if (selected) cls.push('selected');
   if (data.disabled) cls.push('disabled');
   if (data.unknown) cls.push('unknown');
-  if (problems) cls.push('invalid');
+  if (problems) cls.push(problems.every((p) => p.severity === 'warning') ? 'warned' : 'invalid');
   const ports = Array.from({ length: data.outputs }, (_, i) => i);
   return (
     <div

@@ -71,4 +71,6 @@ export interface Problem {
   type?: string;
   field?: string;
   reason: string;
+  /** "warning": deployed, and the node reports it when it starts or runs. */
+  severity?: 'error' | 'warning';
 }
