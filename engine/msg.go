@@ -44,6 +44,21 @@ func (m Msg) Clone() Msg {
 	return out
 }
 
+// Object returns m[key] when it is an object. A Go map there (a message
+// built by Go code) is replaced in m by its *Object, so that changes to the
+// result are changes to the message.
+func (m Msg) Object(key string) (*Object, bool) {
+	switch t := m[key].(type) {
+	case *Object:
+		return t, t != nil
+	case map[string]any:
+		o := ObjectFromMap(t)
+		m[key] = o
+		return o, true
+	}
+	return nil, false
+}
+
 // Payload returns msg.payload.
 func (m Msg) Payload() any { return m["payload"] }
 

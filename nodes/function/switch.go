@@ -268,7 +268,7 @@ func (n *switchNode) evaluate(m engine.Msg) ([]engine.Msg, error) {
 		n.res.Warn(err.Error())
 		return nil, nil
 	}
-	parts, _ := partsOf(m)
+	parts, _ := m.Object("parts")
 	_, partsSet := m["parts"]
 	onward := make([]engine.Msg, 0, len(n.rules))
 	elseFlag := true
@@ -343,7 +343,7 @@ func (n *switchNode) operand(v switchValue, m engine.Msg) (any, error) {
 		return got, nil
 	case engine.TypedJSONata:
 		var vars map[string]any
-		if parts, ok := partsOf(m); ok && v.parts {
+		if parts, ok := m.Object("parts"); ok && v.parts {
 			vars = map[string]any{"I": parts.Value("index"), "N": parts.Value("count")}
 		}
 		got, err := v.typed.JSONataExpr().Eval(n.res, m, vars)
@@ -618,31 +618,16 @@ func partNumber(parts *engine.Object, key string) float64 {
 	return engine.ToNumber(v)
 }
 
-// partsOf returns msg.parts when it is an object; a Go map (from a node
-// that builds one) is replaced by an *engine.Object in m, so changes to the
-// result are changes to the message.
-func partsOf(m engine.Msg) (*engine.Object, bool) {
-	switch p := m["parts"].(type) {
-	case *engine.Object:
-		return p, p != nil
-	case map[string]any:
-		o := engine.ObjectFromMap(p)
-		m["parts"] = o
-		return o, true
-	}
-	return nil, false
-}
-
 // hasParts reports whether m is part of a sequence (msg.parts with id and index).
 func hasParts(m engine.Msg) bool {
-	parts, ok := partsOf(m)
+	parts, ok := m.Object("parts")
 	return ok && parts.Has("id") && parts.Has("index")
 }
 
 // addToPending holds sequence messages until the sequence is complete (its
 // count is needed by tail rules and repair), then processes them in order.
 func (n *switchNode) addToPending(m engine.Msg, out *engine.Output) error {
-	parts, _ := partsOf(m)
+	parts, _ := m.Object("parts")
 	id := engine.ToString(parts.Value("id"))
 	g := n.pendingIn[id]
 	if g == nil {
@@ -658,7 +643,7 @@ func (n *switchNode) addToPending(m engine.Msg, out *engine.Output) error {
 	}
 	delete(n.pendingIn, id)
 	for _, gm := range g.msgs {
-		gp, _ := partsOf(gm)
+		gp, _ := gm.Object("parts")
 		gp.Set("count", g.count)
 		if err := n.process(gm, out); err != nil {
 			n.res.Error(err, gm)
@@ -670,7 +655,7 @@ func (n *switchNode) addToPending(m engine.Msg, out *engine.Output) error {
 // sendGroupMessages collects the results of a sequence and, once all have
 // arrived, sends each output's messages as a new sequence (repair).
 func (n *switchNode) sendGroupMessages(onward []engine.Msg, m engine.Msg, out *engine.Output) {
-	parts, _ := partsOf(m)
+	parts, _ := m.Object("parts")
 	id := engine.ToString(parts.Value("id"))
 	n.pendingOut[id] = append(n.pendingOut[id], onward)
 	group := n.pendingOut[id]
@@ -698,7 +683,7 @@ func (n *switchNode) sendGroupMessages(onward []engine.Msg, m engine.Msg, out *e
 				continue
 			}
 			c := o[j].Clone()
-			if p, ok := partsOf(c); ok {
+			if p, ok := c.Object("parts"); ok {
 				p.Set("id", ids[j])
 				p.Set("index", float64(indexes[j]))
 				p.Set("count", float64(counts[j]))

@@ -1023,7 +1023,7 @@ func hashValue(input float64, v any, key string) float64 {
 // on an earlier response carry a hash mark: when they are unchanged they
 // are dropped (msg.headers deleted), as Node-RED does.
 func requestHeaders(m engine.Msg) *engine.Object {
-	mh, ok := msgObject(m, "headers")
+	mh, ok := m.Object("headers")
 	if !ok {
 		return nil
 	}

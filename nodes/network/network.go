@@ -101,20 +101,6 @@ func (l nodeLog) warn(text string) {
 	l.res.Events.Publish("debug", data)
 }
 
-// msgObject returns m[key] as an *engine.Object, converting a Go map that
-// older code put there in place, so that changes reach the message.
-func msgObject(m engine.Msg, key string) (*engine.Object, bool) {
-	switch t := m[key].(type) {
-	case *engine.Object:
-		return t, t != nil
-	case map[string]any:
-		o := engine.ObjectFromMap(t)
-		m[key] = o
-		return o, true
-	}
-	return nil, false
-}
-
 // orderedProp returns a JSON property with its objects in the order the
 // flow file has them (Props.Any gives Go maps); nil when it is absent or
 // not JSON.

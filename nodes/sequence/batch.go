@@ -149,7 +149,7 @@ func (n *batch) Handle(_ context.Context, msg engine.Msg, out *engine.Output) er
 			return nil
 		}
 		eof := false
-		if parts, ok := partsOf(msg); ok && n.honourParts {
+		if parts, ok := msg.Object("parts"); ok && n.honourParts {
 			idx, _ := num(parts.Value("index"))
 			cnt, hasCnt := num(parts.Value("count"))
 			eof = hasCnt && idx+1 == cnt
@@ -213,7 +213,7 @@ func (n *batch) concat(msg engine.Msg, out *engine.Output) error {
 	if _, isStr := msg["topic"].(string); !isStr || !slices.Contains(n.topics, topic) {
 		return nil
 	}
-	parts, ok := partsOf(msg)
+	parts, ok := msg.Object("parts")
 	if !ok || !parts.Has("id") || !parts.Has("index") || !parts.Has("count") {
 		return errNoParts
 	}
@@ -268,7 +268,7 @@ func sendSequence(msgs []engine.Msg, clone bool, send func(int, engine.Msg)) {
 		if clone {
 			m = m.Clone()
 		}
-		parts, ok := partsOf(m)
+		parts, ok := m.Object("parts")
 		if !ok {
 			parts = engine.NewObject(3)
 			m["parts"] = parts

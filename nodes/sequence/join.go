@@ -195,7 +195,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 	} else {
 		property, hasProperty = n.property.Get(msg)
 	}
-	parts, hasParts := partsOf(msg)
+	parts, hasParts := msg.Object("parts")
 	_, hasPartsKey := msg["parts"]
 	_, isReset := msg["reset"]
 	_, isComplete := msg["complete"]
@@ -215,7 +215,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		} else {
 			delete(msg, "parts")
 		}
-		parts, hasParts = partsOf(msg)
+		parts, hasParts = msg.Object("parts")
 		_, hasPartsKey = msg["parts"]
 	}
 
@@ -465,7 +465,7 @@ func (n *join) completeSend(partID string, send func(int, engine.Msg)) error {
 		value = g.array()
 	}
 	path.Set(g.msg, value, true)
-	if p, ok := partsOf(g.msg); ok && p.Has("parts") {
+	if p, ok := g.msg.Object("parts"); ok && p.Has("parts") {
 		g.msg["parts"] = p.Value("parts")
 	} else {
 		delete(g.msg, "parts")
@@ -622,7 +622,7 @@ func joinExprError(kind string, err error) error {
 }
 
 func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.Output) error {
-	parts, ok := partsOf(msg)
+	parts, ok := msg.Object("parts")
 	if _, has := msg["parts"]; !has {
 		out.Send(0, msg)
 		return nil
@@ -656,7 +656,7 @@ func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.
 		acc = v
 	}
 	index := func(m engine.Msg) float64 {
-		p, _ := partsOf(m)
+		p, _ := m.Object("parts")
 		return engine.ToNumber(p.Value("index"))
 	}
 	flag := 1
@@ -674,7 +674,7 @@ func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.
 		return 0
 	})
 	for _, m := range g.msgs {
-		p, _ := partsOf(m)
+		p, _ := m.Object("parts")
 		v, err := r.exp.Eval(res, m, map[string]any{"I": p.Value("index"), "N": g.count, "A": acc})
 		if err != nil {
 			return err

@@ -83,21 +83,6 @@ func parseInt(v any) (int, bool) {
 	return n, err == nil
 }
 
-// partsOf returns msg.parts when it is an object. A Go map there (a
-// message built by Go code) is replaced by its *engine.Object, so that
-// changes to the result reach the message.
-func partsOf(m engine.Msg) (*engine.Object, bool) {
-	switch p := m["parts"].(type) {
-	case *engine.Object:
-		return p, p != nil
-	case map[string]any:
-		o := engine.ObjectFromMap(p)
-		m["parts"] = o
-		return o, true
-	}
-	return nil, false
-}
-
 // num returns a JSON number as float64 and whether it is one.
 func num(v any) (float64, bool) {
 	switch t := v.(type) {

@@ -107,7 +107,7 @@ func (n *sortNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 		out.Send(0, msg)
 		return nil
 	}
-	parts, ok := partsOf(msg)
+	parts, ok := msg.Object("parts")
 	if !ok || !parts.Has("id") || !parts.Has("index") {
 		return nil
 	}
@@ -141,7 +141,7 @@ func (n *sortNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 		})
 	}
 	for i, m := range g.msgs {
-		p, _ := partsOf(m)
+		p, _ := m.Object("parts")
 		p.Set("index", float64(i))
 		out.Send(0, m)
 	}
