@@ -719,8 +719,8 @@ func (n *Function) installAPI() {
 
 	env := rt.NewObject()
 	_ = env.Set("get", func(call goja.FunctionCall) goja.Value {
-		if v, ok := n.res.Env(call.Argument(0).String()); ok {
-			return rt.ToValue(v)
+		if v, ok := n.res.EnvValue(call.Argument(0).String()); ok {
+			return n.vm.ToJS(v)
 		}
 		return goja.Undefined()
 	})

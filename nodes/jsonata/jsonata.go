@@ -156,8 +156,8 @@ func (e *Engine) newWorker() (*worker, error) {
 		_ = ctx.Set("global", func(key, store string) goja.Value { return w.context(true, key, store) })
 		_ = ctx.Set("env", func(name string) goja.Value {
 			if w.res != nil {
-				if v, ok := w.res.Env(name); ok {
-					return rt.ToValue(v)
+				if v, ok := w.res.EnvValue(name); ok {
+					return w.vm.ToJS(v)
 				}
 			}
 			return rt.ToValue("")
