@@ -459,7 +459,7 @@ func (s Scope) matches(w *runner, src *runner) bool {
 // not empty (Node-RED's Node sets this.name only from a truthy name).
 func (e *Engine) source(r *runner) *Object {
 	src := ObjectOf("id", r.cfg.ID, "type", r.cfg.Type)
-	if r.cfg.Name != "" {
+	if nk, ok := r.node.(NameKeeper); r.cfg.Name != "" || ok && nk.KeepsName() {
 		src.Set("name", r.cfg.Name)
 	}
 	return src
@@ -548,6 +548,11 @@ func (e *Engine) reportStatus(r *runner, s Status) {
 	e.statusMu.Unlock()
 	e.opts.Events.Publish("status/"+r.cfg.ID, s)
 	if _, self := r.node.(StatusWatcher); self {
+		return
+	}
+	if r.starting.Load() {
+		// Node-RED builds its list of status nodes after constructing every
+		// node of the flow: what a node shows as it starts reaches none
 		return
 	}
 	t := e.topo.Load()

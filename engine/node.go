@@ -79,6 +79,13 @@ type Injector interface {
 	Inject(ctx context.Context, props Msg) error
 }
 
+// NameKeeper is implemented by a node whose Node-RED node keeps its name as
+// configured (`this.name = n.name`: debug, function, template, delay):
+// KeepsName reports whether its configuration has a name, and then an empty
+// name is "" in the source of its errors, statuses and completions, where
+// other nodes leave it out.
+type NameKeeper interface{ KeepsName() bool }
+
 // Activator is implemented by nodes the editor can switch on and off
 // (POST /debug/:id/enable|disable).
 type Activator interface{ SetActive(on bool) }

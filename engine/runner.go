@@ -36,6 +36,7 @@ type runner struct {
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when a Blocking node's worker ends
 	started  bool
+	starting atomic.Bool // in the node's Start: its statuses reach no status node
 
 	queued      atomic.Int64 // deliveries waiting in the part or the inbox
 	received    atomic.Int64
@@ -380,7 +381,10 @@ func (r *runner) start() {
 		close(r.done)
 	}
 	if s, ok := r.node.(Starter); ok {
-		if err := safeStart(s, r.ctx); err != nil {
+		r.starting.Store(true)
+		err := safeStart(s, r.ctx)
+		r.starting.Store(false)
+		if err != nil {
 			// the other nodes run on; the user sees why this one does not,
 			// under the node and in the debug sidebar
 			r.e.reportStatus(r, Status{Fill: "red", Shape: "ring", Text: statusText(err)})

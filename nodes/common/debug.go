@@ -61,6 +61,8 @@ type debug struct {
 	toStatus   bool
 	statusType string
 	statusPath engine.Path // statusType "msg"
+	expr       *engine.Typed // complete as a JSONata expression (targetType "jsonata")
+	statusExpr *engine.Typed // statusType "jsonata"
 
 	active atomic.Bool // switched by the editor while messages flow
 
@@ -82,10 +84,14 @@ var (
 func newDebug(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
 	n := &debug{id: cfg.ID, name: cfg.Name, flow: cfg.Flow, hasName: p.Has("name"), res: res}
-	if p.String("targetType", "") == engine.TypedJSONata {
-		p.Fail("complete", "jsonata expressions are not supported yet")
-	}
 	complete := p.String("complete", "payload")
+	if p.String("targetType", "") == engine.TypedJSONata {
+		expr, err := p.CompileTyped(engine.TypedJSONata, complete)
+		if err != nil {
+			p.Fail("complete", "Invalid JSONata expression: %s", complete)
+		}
+		n.expr = expr
+	}
 	switch complete {
 	case "true":
 		n.whole = true
@@ -93,7 +99,9 @@ func newDebug(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 		complete = "payload"
 	}
 	n.property = complete
-	if !n.whole {
+	if n.expr != nil {
+		n.whole = false
+	} else if !n.whole {
 		path, err := engine.ParsePath(strings.TrimPrefix(complete, "msg."))
 		if err != nil {
 			p.Fail("complete", "%v", err)
@@ -120,17 +128,28 @@ func newDebug(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 		}
 		n.statusPath = path
 	case engine.TypedJSONata:
-		p.Fail("statusVal", "jsonata expressions are not supported yet")
+		expr, err := p.CompileTyped(engine.TypedJSONata, p.String("statusVal", ""))
+		if err != nil {
+			p.Fail("statusVal", "Invalid JSONata expression: %s", p.String("statusVal", ""))
+		}
+		n.statusExpr = expr
 	default:
 		p.Fail("statusType", `must be "auto", "msg", "jsonata" or "counter", got %q`, n.statusType)
 	}
 	return n, p.Err()
 }
 
-// Start shows the counter's initial status.
+// Start shows Node-RED's statuses of a new debug node with its status
+// option on: a grey ring, then cleared (or the counter at 0).
 func (n *debug) Start(context.Context) error {
-	if n.toStatus && n.statusType == statusCounter {
+	if !n.toStatus {
+		return nil
+	}
+	n.res.Status(engine.Status{Fill: "grey", Shape: "ring"})
+	if n.statusType == statusCounter {
 		n.res.Status(engine.Status{Fill: "blue", Shape: "ring", Text: "0"})
+	} else {
+		n.res.Status(engine.Status{})
 	}
 	return nil
 }
@@ -149,6 +168,9 @@ func (n *debug) Close(ctx context.Context) error {
 	}
 	return err
 }
+
+// KeepsName implements engine.NameKeeper.
+func (n *debug) KeepsName() bool { return n.hasName }
 
 // SetActive implements engine.Activator: an inactive debug node publishes
 // nothing to the sidebar.
@@ -173,7 +195,11 @@ func (n *debug) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 		}
 		return nil
 	}
-	v, ok := n.path.Get(m)
+	v, ok, err := n.value(m)
+	if err != nil {
+		n.res.Error(err, nil) // as Node-RED: node.error(text), without the message
+		return nil
+	}
 	if n.console {
 		switch t := v.(type) {
 		case string:
@@ -195,9 +221,22 @@ func (n *debug) Handle(_ context.Context, m engine.Msg, _ *engine.Output) error 
 		if !ok {
 			v = undefined{}
 		}
-		n.publish(m, v, true)
+		n.publish(m, v, n.expr == nil)
 	}
 	return nil
+}
+
+// value is what the node shows of m: the property, or the JSONata result.
+func (n *debug) value(m engine.Msg) (any, bool, error) {
+	if n.expr == nil {
+		v, ok := n.path.Get(m)
+		return v, ok, nil
+	}
+	v, err := n.expr.Eval(n.res, m)
+	if err != nil {
+		return nil, false, fmt.Errorf("Invalid JSONata expression: %s", n.expr.Value)
+	}
+	return v, v != nil, nil
 }
 
 // publish sends one debug message to the sidebar in the shape of Node-RED's
@@ -231,7 +270,22 @@ func (n *debug) showStatus(m engine.Msg) {
 	case n.statusType == statusAuto && n.whole:
 		out, ok = m["payload"]
 	case n.statusType == statusAuto:
-		out, ok = n.path.Get(m)
+		var err error
+		if out, ok, err = n.value(m); err != nil {
+			n.res.Error(err, nil)
+			return
+		}
+	case n.statusExpr != nil:
+		v, err := n.statusExpr.Eval(n.res, m)
+		if err != nil {
+			shown := "null" // Node-RED names the output expression here, null when there is none
+			if n.expr != nil {
+				shown = n.expr.Value
+			}
+			n.res.Error(fmt.Errorf("Invalid JSONata expression: %s", shown), nil)
+			return
+		}
+		out, ok = v, v != nil
 	default:
 		out, ok = n.statusPath.Get(m)
 	}

@@ -81,6 +81,7 @@ type buffered struct {
 }
 
 type delayNode struct {
+	hasName     bool // for KeepsName
 	res         *engine.Resources
 	pauseType   string
 	timeout     float64 // ms
@@ -106,9 +107,12 @@ type delayNode struct {
 	busy     *timerEntry // pending queue-depth status report
 }
 
+// KeepsName implements engine.NameKeeper.
+func (n *delayNode) KeepsName() bool { return n.hasName }
+
 func newDelay(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &delayNode{res: res, randFloat: rand.Float64}
+	n := &delayNode{res: res, randFloat: rand.Float64, hasName: p.Has("name")}
 	n.timers.mu = &n.mu
 	n.pauseType = p.String("pauseType", "delay")
 	switch n.pauseType {

@@ -67,6 +67,9 @@ type Function struct {
 
 // newFunction compiles the scripts; a syntax error is a field error with its
 // line and column, a module in libs is refused.
+// KeepsName implements engine.NameKeeper.
+func (n *Function) KeepsName() bool { _, ok := n.cfg.Props["name"]; return ok }
+
 func newFunction(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
 	n := &Function{cfg: cfg, res: res, initDone: make(chan struct{})}

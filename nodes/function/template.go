@@ -38,6 +38,7 @@ func templateSpec() engine.Spec {
 }
 
 type templateNode struct {
+	hasName   bool // for KeepsName
 	res       *engine.Resources
 	field     msgProp // fieldType msg
 	fieldType string
@@ -49,9 +50,12 @@ type templateNode struct {
 	output    string
 }
 
+// KeepsName implements engine.NameKeeper.
+func (n *templateNode) KeepsName() bool { return n.hasName }
+
 func newTemplate(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
-	n := &templateNode{res: res}
+	n := &templateNode{res: res, hasName: p.Has("name")}
 	n.fieldType = p.String("fieldType", "msg")
 	field := p.String("field", "payload")
 	if field == "" {
