@@ -163,6 +163,14 @@ func (res *Resources) Warn(text string) {
 	}
 }
 
+// WarnValue is Warn for any value, as node.warn(v) in a function: the debug
+// sidebar shows an object or array as JSON, an *ErrorValue as an error.
+func (res *Resources) WarnValue(v any) {
+	if res.r != nil {
+		res.r.e.reportWarn(res.r, v)
+	}
+}
+
 // Status sets the node's status, shown in the editor and delivered to status nodes.
 func (res *Resources) Status(s Status) {
 	if res.r != nil {

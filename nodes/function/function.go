@@ -803,18 +803,14 @@ func (n *Function) installAPI() {
 	_ = proto.Set("debug", func(call goja.FunctionCall) goja.Value { n.res.Log.Debug(text(call)); return goja.Undefined() })
 	_ = proto.Set("trace", func(call goja.FunctionCall) goja.Value { n.res.Log.Debug(text(call)); return goja.Undefined() })
 	_ = proto.Set("warn", func(call goja.FunctionCall) goja.Value {
-		t := text(call)
-		n.res.Log.Warn(t)
-		if n.res.Events != nil {
-			n.res.Events.Publish("debug", map[string]any{
-				"id": n.cfg.ID, "z": n.cfg.Flow, "name": n.cfg.Name, "path": n.cfg.Flow,
-				"msg": t, "format": "string", "level": 30,
-			})
-		}
+		n.res.WarnValue(n.logValue(call.Argument(0)))
 		return goja.Undefined()
 	})
 	_ = proto.Set("error", func(call goja.FunctionCall) goja.Value {
 		err := errors.New(text(call))
+		if ev, ok := n.logValue(call.Argument(0)).(*engine.ErrorValue); ok {
+			err = ev
+		}
 		var m engine.Msg
 		if mv, ok := call.Argument(1).(*goja.Object); ok {
 			m, _, _ = n.vm.MsgFromJS(mv)
@@ -865,6 +861,32 @@ func (n *Function) jsError(err error) *goja.Object {
 		return rt.NewGoError(err)
 	}
 	return o
+}
+
+// logValue is what node.warn and node.error show of v in the debug sidebar:
+// a JavaScript Error as an *engine.ErrorValue, anything else as its value.
+func (n *Function) logValue(v goja.Value) any {
+	if v == nil || goja.IsUndefined(v) {
+		return nil
+	}
+	if o, ok := v.(*goja.Object); ok {
+		if errCtor, isFn := n.vm.Runtime().Get("Error").(*goja.Object); isFn {
+			if n.vm.Runtime().InstanceOf(o, errCtor) {
+				str := func(k string) string {
+					if p := o.Get(k); p != nil && !goja.IsUndefined(p) {
+						return p.String()
+					}
+					return ""
+				}
+				return &engine.ErrorValue{Name: str("name"), Message: str("message"), Stack: str("stack")}
+			}
+		}
+	}
+	out, err := n.vm.FromJS(v)
+	if err != nil {
+		return v.String()
+	}
+	return out
 }
 
 // undefinedOr converts a context value; a missing one is undefined.
