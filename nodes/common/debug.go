@@ -60,7 +60,7 @@ type debug struct {
 	toSidebar  bool
 	toStatus   bool
 	statusType string
-	statusPath engine.Path // statusType "msg"
+	statusPath engine.Path   // statusType "msg"
 	expr       *engine.Typed // complete as a JSONata expression (targetType "jsonata")
 	statusExpr *engine.Typed // statusType "jsonata"
 
