@@ -199,6 +199,7 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 		r.node = node
 		r.handler, _ = node.(Handler)
 		_, r.blocking = node.(Blocking)
+		_, r.noComplete = node.(NoCompleter)
 		built[n.ID] = r
 	}
 	return built, warnings, errors.Join(errs...)

@@ -79,6 +79,11 @@ type Injector interface {
 	Inject(ctx context.Context, props Msg) error
 }
 
+// NoCompleter is implemented by a node whose Node-RED node never completes
+// its messages (its input handler takes no done callback: switch, filter):
+// complete nodes scoped to it never fire.
+type NoCompleter interface{ NoComplete() }
+
 // NameKeeper is implemented by a node whose Node-RED node keeps its name as
 // configured (`this.name = n.name`: debug, function, template, delay):
 // KeepsName reports whether its configuration has a name, and then an empty

@@ -25,18 +25,19 @@ type runner struct {
 	part atomic.Pointer[part] // nil once stopped
 	hmu  sync.Mutex           // held while Handle runs: one message at a time
 
-	blocking bool       // Handle runs on the node's own worker (Blocking)
-	mu       sync.Mutex // guards queue, head, closed, warnAt
-	queue    []Msg      // the inbox of a Blocking node
-	head     int
-	closed   bool
-	warnAt   int
-	signal   chan struct{}
-	ctx      context.Context
-	cancel   context.CancelFunc
-	done     chan struct{} // closed when a Blocking node's worker ends
-	started  bool
-	starting atomic.Bool // in the node's Start: its statuses reach no status node
+	blocking   bool       // Handle runs on the node's own worker (Blocking)
+	noComplete bool       // complete nodes never fire for it (NoCompleter)
+	mu         sync.Mutex // guards queue, head, closed, warnAt
+	queue      []Msg      // the inbox of a Blocking node
+	head       int
+	closed     bool
+	warnAt     int
+	signal     chan struct{}
+	ctx        context.Context
+	cancel     context.CancelFunc
+	done       chan struct{} // closed when a Blocking node's worker ends
+	started    bool
+	starting   atomic.Bool // in the node's Start: its statuses reach no status node
 
 	queued      atomic.Int64 // deliveries waiting in the part or the inbox
 	received    atomic.Int64
@@ -267,6 +268,9 @@ func (r *runner) finish(in Msg, err error) {
 		r.e.reportError(r, err, in)
 		return
 	}
+	if r.noComplete {
+		return
+	}
 	t := r.e.topo.Load()
 	ws := t.completers[r.cfg.ID]
 	for i, w := range ws {
@@ -282,7 +286,7 @@ func (r *runner) finish(in Msg, err error) {
 // watched reports whether complete nodes watch this node, so a sent input
 // message must be copied for them.
 func (r *runner) watched() bool {
-	return len(r.e.topo.Load().completers[r.cfg.ID]) > 0
+	return !r.noComplete && len(r.e.topo.Load().completers[r.cfg.ID]) > 0
 }
 
 // send delivers m on port to every wired target, in wire order: the first

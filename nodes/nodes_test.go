@@ -27,7 +27,6 @@ func TestRegistryBuilds(t *testing.T) {
 // they are replayed here with every type.
 func TestNodeREDParityCatchStatusComplete(t *testing.T) {
 	enginetest.ReplayFixturesExcept(t, "../testdata/nodered/catch/*.json", map[string]string{
-		"complete-fires-for-switch-without-match": "Node-RED's switch never calls done(), so complete nodes never fire for it; Flowgate completes every handled message",
 		"error-thrown-as-error-object-has-stack":  "an invalid regular expression is a deploy error in Flowgate, a runtime error in Node-RED",
 	}, nodes.All()...)
 }

@@ -61,6 +61,10 @@ type switchRule struct {
 	reText string
 }
 
+// NoComplete implements engine.NoCompleter: Node-RED's switch never calls
+// done, so a complete node scoped to it never fires.
+func (n *switchNode) NoComplete() {}
+
 type switchNode struct {
 	res        *engine.Resources
 	propKind   string
