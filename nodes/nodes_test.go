@@ -27,6 +27,6 @@ func TestRegistryBuilds(t *testing.T) {
 // they are replayed here with every type.
 func TestNodeREDParityCatchStatusComplete(t *testing.T) {
 	enginetest.ReplayFixturesExcept(t, "../testdata/nodered/catch/*.json", map[string]string{
-		"error-thrown-as-error-object-has-stack":  "an invalid regular expression is a deploy error in Flowgate, a runtime error in Node-RED",
+		"error-thrown-as-error-object-has-stack": "an invalid regular expression is a deploy error in Flowgate, a runtime error in Node-RED",
 	}, nodes.All()...)
 }
