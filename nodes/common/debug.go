@@ -366,29 +366,6 @@ func orString(v any, def string) string {
 // undefined stands for a missing property (JavaScript's undefined).
 type undefined struct{}
 
-// logLevel is a Node-RED log level as the debug sidebar receives it.
-type logLevel int
-
-// Node-RED's log levels for node.error and node.warn.
-const (
-	logError logLevel = 20
-	logWarn  logLevel = 30
-)
-
-// publishLog shows a node's warning or error in the debug sidebar, as
-// Node-RED's debug log handler does for node.warn and node.error.
-func publishLog(res *engine.Resources, level logLevel, id, typ, name, flow, text string) {
-	if res.Events == nil {
-		return
-	}
-	data := map[string]any{"level": int(level), "id": id, "type": typ, "z": flow, "path": flow}
-	if name != "" {
-		data["name"] = name
-	}
-	data["msg"], data["format"] = encodeObject(text, debugMaxLength)
-	res.Events.Publish("debug", data)
-}
-
 // encodeObject encodes a value for the debug sidebar as Node-RED's
 // util.encodeObject: it returns the msg text and its format.
 func encodeObject(v any, maxLen int) (string, string) {
