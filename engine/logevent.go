@@ -15,12 +15,8 @@ const logMaxLength = 1000
 func encodeLogValue(v any) (string, string) {
 	switch t := v.(type) {
 	case string:
-		u := utf16.Encode([]rune(t))
-		format := fmt.Sprintf("string[%d]", len(u))
-		if len(u) > logMaxLength {
-			t = string(utf16.Decode(u[:logMaxLength])) + "..."
-		}
-		return t, format
+		text, units := CutText(t, logMaxLength)
+		return text, fmt.Sprintf("string[%d]", units)
 	case *ErrorValue:
 		data := ObjectOf("name", t.Name, "message", t.Message)
 		if t.Stack != "" {
@@ -45,6 +41,16 @@ func encodeLogValue(v any) (string, string) {
 		return ToString(v), "string"
 	}
 	return s, "Object"
+}
+
+// CutText is JavaScript's s.length (UTF-16 code units) and s cut to max
+// units with "..." after, as Node-RED's debug sidebar shortens text.
+func CutText(s string, max int) (text string, units int) {
+	u := utf16.Encode([]rune(s))
+	if len(u) > max {
+		return string(utf16.Decode(u[:max])) + "...", len(u)
+	}
+	return s, len(u)
 }
 
 // ErrorValue is a JavaScript Error a node logs or reports (node.error(err)

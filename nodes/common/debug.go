@@ -379,12 +379,8 @@ func encodeObject(v any, maxLen int) (string, string) {
 	case float64, int, int64:
 		return engine.ToString(t), "number"
 	case string:
-		u := utf16.Encode([]rune(t))
-		format := fmt.Sprintf("string[%d]", len(u))
-		if len(u) > maxLen {
-			t = string(utf16.Decode(u[:maxLen])) + "..."
-		}
-		return t, format
+		text, units := engine.CutText(t, maxLen)
+		return text, fmt.Sprintf("string[%d]", units)
 	case []byte:
 		h := fmt.Sprintf("%x", t)
 		if len(h) > maxLen {
