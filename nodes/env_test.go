@@ -62,3 +62,26 @@ func TestEnvTypedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONataParent: in Node-RED, $parent is no JSONata function but the
+// `$parent.` prefix of a context key or env name, which JSONata reaches
+// through $flowContext and $env: inside a subflow, the flow around it.
+func TestJSONataParent(t *testing.T) {
+	stores := engine.NewMemoryStores()
+	h := enginetest.NewWith(t, enginetest.Options{Stores: stores}, nodes.All()...)
+	h.Deploy(`[{"id":"t","type":"tab","label":"Main","env":[{"name":"X","type":"num","value":"1"}]},
+		{"id":"S","type":"subflow","name":"Sub","in":[{"wires":[{"id":"c"}]}],"out":[{"wires":[{"id":"c","port":0}]}],
+		 "env":[{"name":"X","type":"num","value":"2"}]},
+		{"id":"c","type":"change","z":"S","x":1,"y":1,"rules":[
+			{"t":"set","p":"payload","pt":"msg","to":"[$flowContext('$parent.k'), $env('X'), $env('$parent.X')]","tot":"jsonata"}],"wires":[[]]},
+		{"id":"i","type":"subflow:S","z":"t","x":1,"y":1,"wires":[["o"]]},
+		{"id":"o","type":"helper","z":"t"}]`)
+	if err := engine.NewContext(stores, "t").Set("", "k", "tab value"); err != nil {
+		t.Fatal(err)
+	}
+	h.E.Deliver("i", engine.Msg{"_msgid": "1"})
+	got := h.Wait("o", 1, wait)[0]["payload"]
+	if diff := cmp.Diff([]any{"tab value", 2.0, 1.0}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
