@@ -18,11 +18,7 @@ func encodeLogValue(v any) (string, string) {
 		text, units := CutText(t, logMaxLength)
 		return text, fmt.Sprintf("string[%d]", units)
 	case *ErrorValue:
-		data := ObjectOf("name", t.Name, "message", t.Message)
-		if t.Stack != "" {
-			data.Set("stack", t.Stack)
-		}
-		s, _ := JSONString(ObjectOf("__enc__", true, "type", "error", "data", data), "")
+		s, _ := JSONString(t.Encoded(), "")
 		return s, "error"
 	case error:
 		return encodeLogValue(t.Error())
@@ -54,9 +50,21 @@ func CutText(s string, max int) (text string, units int) {
 }
 
 // ErrorValue is a JavaScript Error a node logs or reports (node.error(err)
-// in a function): the debug sidebar shows its name, message and stack.
+// in a function), or that a message carries (msg._error after a function
+// threw): the debug sidebar shows its name, message and stack; JSON writes
+// it as {}, as JSON.stringify does an Error.
 type ErrorValue struct {
 	Name, Message, Stack string
+}
+
+// Encoded is the error as Node-RED's debug sidebar receives it
+// (util.encodeObject): {__enc__, type: "error", data: {name, message, stack}}.
+func (e *ErrorValue) Encoded() *Object {
+	data := ObjectOf("name", e.Name, "message", e.Message)
+	if e.Stack != "" {
+		data.Set("stack", e.Stack)
+	}
+	return ObjectOf("__enc__", true, "type", "error", "data", data)
 }
 
 // Error is JavaScript's String(err): "Name: message".

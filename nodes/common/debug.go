@@ -391,6 +391,9 @@ func encodeObject(v any, maxLen int) (string, string) {
 		return engine.ToString(t), "Date"
 	case *regexp.Regexp:
 		return engine.ToString(t), "regexp"
+	case *engine.ErrorValue:
+		s, _ := engine.JSONString(t.Encoded(), "")
+		return s, "error"
 	case []any:
 		format := fmt.Sprintf("array[%d]", len(t))
 		var top any = t
@@ -446,6 +449,8 @@ func encodeNested(v any, maxLen int) any {
 		return engine.ObjectOf("type", "Buffer", "data", data, "__enc__", true, "length", float64(len(t)))
 	case *regexp.Regexp:
 		return engine.ObjectOf("__enc__", true, "type", "regexp", "data", engine.ToString(t))
+	case *engine.ErrorValue:
+		return t.Encoded()
 	case undefined:
 		return engine.ObjectOf("__enc__", true, "type", "undefined")
 	}

@@ -427,8 +427,8 @@ func (inv *invocation) finish(err error) {
 }
 
 // fail turns what the body threw into the node error Node-RED reports: the
-// message as the script left it, with msg.error set for Error objects (the
-// engine keeps it as msg._error).
+// message as the script left it, with msg.error set to an Error the script
+// threw (the engine keeps it as msg._error).
 func (inv *invocation) fail(jsMsg, thrown goja.Value, err error) error {
 	text := inv.n.thrownText(thrown, err)
 	if m, ok, cerr := inv.n.vm.MsgFromJS(jsMsg); cerr == nil && ok {
@@ -438,8 +438,8 @@ func (inv *invocation) fail(jsMsg, thrown goja.Value, err error) error {
 			inv.in[k] = e
 		}
 	}
-	if o, ok := thrown.(*goja.Object); ok && o.ClassName() == "Error" {
-		inv.in["error"] = engine.NewObject(0)
+	if ev, ok := inv.n.logValue(thrown).(*engine.ErrorValue); ok {
+		inv.in["error"] = ev // JSON gives {} and the debug sidebar the error, as for a JavaScript Error
 	}
 	return errors.New(text)
 }

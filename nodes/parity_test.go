@@ -85,3 +85,40 @@ func TestJSONataParent(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestThrownErrorInSidebar: a function's thrown Error reaches a catch node's
+// message as msg._error, which the debug sidebar shows as an encoded error,
+// as Node-RED 4.1.15 did for this flow.
+func TestThrownErrorInSidebar(t *testing.T) {
+	h := enginetest.New(t, nodes.All()...)
+	h.Deploy(`[{"id":"t1","type":"tab","label":"T"},
+		{"id":"fn","type":"function","z":"t1","name":"fn","func":"throw new Error('boom')","outputs":1,"x":1,"y":1,"wires":[[]]},
+		{"id":"c1","type":"catch","z":"t1","scope":null,"uncaught":false,"x":1,"y":1,"wires":[["d1","o"]]},
+		{"id":"d1","type":"debug","z":"t1","active":true,"tosidebar":true,"complete":"true","targetType":"full","x":1,"y":1,"wires":[]},
+		{"id":"o","type":"helper","z":"t1"}]`)
+	h.Send("fn", engine.Msg{"payload": "x"})
+	h.Wait("o", 1, wait)
+	var shown string
+	for _, e := range h.Events() {
+		if d, ok := e.Data.(map[string]any); ok && e.Topic == "debug" && d["id"] == "d1" {
+			shown, _ = d["msg"].(string)
+		}
+	}
+	v, err := engine.DecodeJSON([]byte(shown))
+	if err != nil {
+		t.Fatalf("debug msg %q: %v", shown, err)
+	}
+	o, _ := engine.AsObject(v)
+	enc, _ := engine.AsObject(o.Value("_error"))
+	if enc == nil {
+		t.Fatalf("no _error in %s", shown)
+	}
+	data, _ := engine.AsObject(enc.Value("data"))
+	if data != nil {
+		data.Delete("stack") // the JavaScript engine's
+	}
+	want := engine.ObjectOf("__enc__", true, "type", "error", "data", engine.ObjectOf("name", "Error", "message", "boom"))
+	if diff := cmp.Diff(want, enc, enginetest.OrderedObjects()); diff != "" {
+		t.Errorf("msg._error in the sidebar (-Node-RED +got):\n%s", diff)
+	}
+}
