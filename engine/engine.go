@@ -216,6 +216,7 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 		_, r.blocking = node.(Blocking)
 		_, named := n.Config.Props["name"]
 		r.keepName = t.Spec.KeepsName && named
+		_, r.noComplete = node.(NoCompleter)
 		built[n.ID] = r
 	}
 	return built, warnings, nil
@@ -454,7 +455,7 @@ func (e *Engine) rebuildTopology() {
 	for id, r := range t.runners {
 		ports := t.wires[id]
 		r.ports.Store(&ports)
-		r.watched.Store(len(t.completers[id]) > 0)
+		r.watched.Store(!r.noComplete && len(t.completers[id]) > 0)
 	}
 	e.assignParts(t)
 	e.topo.Store(t)
@@ -548,23 +549,29 @@ func (e *Engine) reportError(r *runner, err error, m Msg) {
 		return
 	}
 	r.log.Error("node error", "err", text)
-	e.opts.Events.Publish("debug", e.logEvent(r, text, 20))
+	var logged any = text
+	if ev, ok := err.(*ErrorValue); ok {
+		logged = ev
+	}
+	e.opts.Events.Publish("debug", e.logEvent(r, logged, 20))
 }
 
-func (e *Engine) reportWarn(r *runner, text string) {
-	r.log.Warn("node warning", "warning", text)
-	e.opts.Events.Publish("debug", e.logEvent(r, text, 30))
+func (e *Engine) reportWarn(r *runner, v any) {
+	r.log.Warn("node warning", "warning", ToString(v))
+	e.opts.Events.Publish("debug", e.logEvent(r, v, 30))
 }
 
-// logEvent is Node-RED's debug-sidebar form of a node's log line.
-func (e *Engine) logEvent(r *runner, text string, level int) map[string]any {
+// logEvent is Node-RED's debug-sidebar form of a node's log line (level 20
+// error, 30 warning): its value encoded as the debug node's sendDebug does.
+func (e *Engine) logEvent(r *runner, v any, level int) map[string]any {
 	ev := map[string]any{
-		"id": r.cfg.ID, "z": r.cfg.Flow, "path": e.flowPath(r.cfg.Flow), "type": r.cfg.Type,
-		"msg": text, "format": fmt.Sprintf("string[%d]", len(text)), "level": level,
+		"level": level, "id": r.cfg.ID, "type": r.cfg.Type, "z": r.cfg.Flow, "path": e.flowPath(r.cfg.Flow),
+		"timestamp": float64(e.opts.Now().UnixMilli()),
 	}
 	if r.cfg.Name != "" {
 		ev["name"] = r.cfg.Name
 	}
+	ev["msg"], ev["format"] = encodeLogValue(v)
 	return ev
 }
 
@@ -574,6 +581,11 @@ func (e *Engine) reportStatus(r *runner, s Status) {
 	e.statusMu.Unlock()
 	e.opts.Events.Publish("status/"+r.cfg.ID, s)
 	if _, self := r.node.(StatusWatcher); self {
+		return
+	}
+	if r.starting.Load() {
+		// Node-RED builds its list of status nodes after constructing every
+		// node of the flow: what a node shows as it starts reaches none
 		return
 	}
 	t := e.topo.Load()

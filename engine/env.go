@@ -12,7 +12,8 @@ import (
 // (NR_SUBFLOW_ID/NAME/PATH, its env over the definition's, then the instance
 // node's group and flow) or a tab (NR_FLOW_ID, NR_FLOW_NAME, env), then the
 // global-config env, then Options.Env (settings, the process). A name
-// starting with `$parent.` skips the level it is asked of. FLOWGATE_NODE_ID
+// starting with `$parent.` skips the first level that holds env (a group,
+// subflow or tab; not the node's own built-ins). FLOWGATE_NODE_ID
 // and the other FLOWGATE_* twins are the NR_* built-ins.
 
 // envScope is one level of the chain.
@@ -21,6 +22,7 @@ type envScope struct {
 	vars    map[string]any // the evaluated env list; nil value: undefined, the search stops
 	parent  *envScope
 	root    func(string) (string, bool) // after the last level
+	node    bool                        // a node's built-ins: `$parent.` goes on to the level above as it is
 }
 
 func (s *envScope) get(name string) (any, bool) {
@@ -28,7 +30,7 @@ func (s *envScope) get(name string) (any, bool) {
 		if v, ok := s.builtin[name]; ok {
 			return v, v != nil
 		}
-		if rest, ok := strings.CutPrefix(name, "$parent."); ok {
+		if rest, ok := strings.CutPrefix(name, "$parent."); ok && !s.node {
 			name = rest
 		} else if v, ok := s.vars[name]; ok {
 			return CloneValue(v), v != nil
@@ -130,7 +132,7 @@ func (es *envScopes) node(n NodeConfig) func(string) (any, bool) {
 	if _, ok := n.Props["name"]; ok {
 		name = n.Name
 	}
-	s := &envScope{builtin: map[string]any{"NR_NODE_ID": n.ID, "NR_NODE_NAME": name, "NR_NODE_PATH": path + "/" + alias}}
+	s := &envScope{builtin: map[string]any{"NR_NODE_ID": n.ID, "NR_NODE_NAME": name, "NR_NODE_PATH": path + "/" + alias}, node: true}
 	if n.Group != "" {
 		s.parent = es.scope(n.Group, 0)
 	} else {

@@ -79,6 +79,11 @@ type Injector interface {
 	Inject(ctx context.Context, props Msg) error
 }
 
+// NoCompleter is implemented by a node whose Node-RED node never completes
+// its messages (its input handler takes no done callback: switch, filter):
+// complete nodes scoped to it never fire.
+type NoCompleter interface{ NoComplete() }
+
 // Activator is implemented by nodes the editor can switch on and off
 // (POST /debug/:id/enable|disable).
 type Activator interface{ SetActive(on bool) }
@@ -153,6 +158,14 @@ func (res *Resources) Error(err error, m Msg) {
 func (res *Resources) Warn(text string) {
 	if res.r != nil {
 		res.r.e.reportWarn(res.r, text)
+	}
+}
+
+// WarnValue is Warn for any value, as node.warn(v) in a function: the debug
+// sidebar shows an object or array as JSON, an *ErrorValue as an error.
+func (res *Resources) WarnValue(v any) {
+	if res.r != nil {
+		res.r.e.reportWarn(res.r, v)
 	}
 }
 

@@ -28,8 +28,9 @@ type runner struct {
 	// (one allocation less per hop); guarded by hmu
 	spareOut *Output
 
-	blocking bool // Handle runs on the node's own worker (Blocking)
-	keepName bool // the source of its events names it even when empty
+	blocking   bool // Handle runs on the node's own worker (Blocking)
+	keepName   bool // the source of its events names it even when empty
+	noComplete bool // complete nodes never fire for it (NoCompleter)
 
 	// set at each deploy from the topology, read per message
 	ports   atomic.Pointer[[][]*runner] // wired targets by output
@@ -46,6 +47,7 @@ type runner struct {
 	done     chan struct{} // closed when a Blocking node's worker ends
 	started  bool
 	problems []*FieldError // construction problems, reported at start
+	starting atomic.Bool   // in the node's Start: its statuses reach no status node
 
 	queued      atomic.Int64 // deliveries waiting in the part or the inbox
 	received    atomic.Int64
@@ -270,6 +272,9 @@ func (r *runner) finish(in Msg, err error) {
 		r.e.reportError(r, err, in)
 		return
 	}
+	if r.noComplete {
+		return
+	}
 	t := r.e.topo.Load()
 	ws := t.completers[r.cfg.ID]
 	for i, w := range ws {
@@ -379,7 +384,10 @@ func (r *runner) start() {
 	}
 	r.reportProblems()
 	if s, ok := r.node.(Starter); ok {
-		if err := safeStart(s, r.ctx); err != nil {
+		r.starting.Store(true)
+		err := safeStart(s, r.ctx)
+		r.starting.Store(false)
+		if err != nil {
 			// the other nodes run on; the user sees why this one does not,
 			// under the node and in the debug sidebar
 			r.e.reportStatus(r, Status{Fill: "red", Shape: "ring", Text: statusText(err)})

@@ -230,7 +230,10 @@ func (t *Typed) Eval(res *Resources, m Msg) (any, error) {
 		}
 		return float64(now.UnixMilli()), nil
 	case TypedEnv:
-		return ExpandEnv(res, t.Value), nil
+		if res == nil {
+			return ExpandEnv(res, t.Value), nil
+		}
+		return ExpandEnvValue(res, t.Value), nil
 	case TypedExpr:
 		return t.evalExpr(res, m)
 	case TypedJSONata:

@@ -163,9 +163,7 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 // The catch/status/complete fixtures use nodes of several categories, so
 // they are replayed here with every type.
 func TestNodeREDParityCatchStatusComplete(t *testing.T) {
-	enginetest.ReplayFixturesExcept(t, "../testdata/nodered/catch/*.json", map[string]string{
-		"complete-fires-for-switch-without-match": "Node-RED's switch never calls done(), so complete nodes never fire for it; Flowgate completes every handled message",
-	}, nodes.All()...)
+	enginetest.ReplayFixturesExcept(t, "../testdata/nodered/catch/*.json", map[string]string{}, nodes.All()...)
 }
 
 // TestNodeREDDeliveryOrder replays flows whose collectors get messages in

@@ -80,11 +80,11 @@ func TestSubflowEnvTypes(t *testing.T) {
 		t.Fatal("not delivered")
 	}
 	m := h.Wait("o", 1, wait)[0]
-	// function's env.get gives text today (Resources.Env). E names TABV of
+	// env.get gives each entry with its type, as Node-RED. E names TABV of
 	// the same list, which env entries read before it is evaluated (its raw
 	// value), as Node-RED's evaluateEnvProperties.
-	want := []any{"42", "true", "[object Object]", "TABV", "tab", "42-tab", nil}
-	if diff := cmp.Diff(want, m["payload"]); diff != "" {
+	want := []any{42.0, true, engine.ObjectOf("a", []any{1.0}), "TABV", "tab", "42-tab", nil}
+	if diff := cmp.Diff(want, m["payload"], enginetest.OrderedObjects()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -162,10 +162,17 @@ func (n *debug) value(m engine.Msg) (any, bool, error) {
 	return v, v != nil, nil
 }
 
-// Start shows the counter's initial status.
+// Start shows Node-RED's statuses of a new debug node with its status
+// option on: a grey ring, then cleared (or the counter at 0).
 func (n *debug) Start(context.Context) error {
-	if n.toStatus && n.statusType == statusCounter {
+	if !n.toStatus {
+		return nil
+	}
+	n.res.Status(engine.Status{Fill: "grey", Shape: "ring"})
+	if n.statusType == statusCounter {
 		n.res.Status(engine.Status{Fill: "blue", Shape: "ring", Text: "0"})
+	} else {
+		n.res.Status(engine.Status{})
 	}
 	return nil
 }
@@ -363,29 +370,6 @@ func orString(v any, def string) string {
 // undefined stands for a missing property (JavaScript's undefined).
 type undefined struct{}
 
-// logLevel is a Node-RED log level as the debug sidebar receives it.
-type logLevel int
-
-// Node-RED's log levels for node.error and node.warn.
-const (
-	logError logLevel = 20
-	logWarn  logLevel = 30
-)
-
-// publishLog shows a node's warning or error in the debug sidebar, as
-// Node-RED's debug log handler does for node.warn and node.error.
-func publishLog(res *engine.Resources, level logLevel, id, typ, name, flow, text string) {
-	if res.Events == nil {
-		return
-	}
-	data := map[string]any{"level": int(level), "id": id, "type": typ, "z": flow, "path": flow}
-	if name != "" {
-		data["name"] = name
-	}
-	data["msg"], data["format"] = encodeObject(text, debugMaxLength)
-	res.Events.Publish("debug", data)
-}
-
 // encodeObject encodes a value for the debug sidebar as Node-RED's
 // util.encodeObject: it returns the msg text and its format.
 func encodeObject(v any, maxLen int) (string, string) {
@@ -399,12 +383,8 @@ func encodeObject(v any, maxLen int) (string, string) {
 	case float64, int, int64:
 		return engine.ToString(t), "number"
 	case string:
-		u := utf16.Encode([]rune(t))
-		format := fmt.Sprintf("string[%d]", len(u))
-		if len(u) > maxLen {
-			t = string(utf16.Decode(u[:maxLen])) + "..."
-		}
-		return t, format
+		text, units := engine.CutText(t, maxLen)
+		return text, fmt.Sprintf("string[%d]", units)
 	case []byte:
 		h := fmt.Sprintf("%x", t)
 		if len(h) > maxLen {
@@ -415,6 +395,9 @@ func encodeObject(v any, maxLen int) (string, string) {
 		return engine.ToString(t), "Date"
 	case *regexp.Regexp:
 		return engine.ToString(t), "regexp"
+	case *engine.ErrorValue:
+		s, _ := engine.JSONString(t.Encoded(), "")
+		return s, "error"
 	case []any:
 		format := fmt.Sprintf("array[%d]", len(t))
 		var top any = t
@@ -470,6 +453,8 @@ func encodeNested(v any, maxLen int) any {
 		return engine.ObjectOf("type", "Buffer", "data", data, "__enc__", true, "length", float64(len(t)))
 	case *regexp.Regexp:
 		return engine.ObjectOf("__enc__", true, "type", "regexp", "data", engine.ToString(t))
+	case *engine.ErrorValue:
+		return t.Encoded()
 	case undefined:
 		return engine.ObjectOf("__enc__", true, "type", "undefined")
 	}

@@ -164,6 +164,16 @@ func TestDebugSidebar(t *testing.T) {
 			in:   engine.Msg{"payload": "p", "topic": "t"},
 			want: []map[string]any{{"id": "n1", "z": "f", "path": "f", "name": "", "topic": "t", "msg": `{"payload":"p","topic":"t"}`, "format": "Object"}},
 		},
+		{
+			name: "jsonata output, seen from Node-RED 4.1.15", props: `"name":"","complete":"$uppercase(payload)","targetType":"jsonata"`,
+			in:   engine.Msg{"payload": "hello"},
+			want: []map[string]any{{"id": "n1", "z": "f", "path": "f", "name": "", "msg": "HELLO", "format": "string[5]"}},
+		},
+		{
+			name: "jsonata output undefined", props: `"complete":"nope","targetType":"jsonata"`,
+			in:   engine.Msg{"payload": "hello"},
+			want: []map[string]any{{"id": "n1", "z": "f", "path": "f", "msg": "(undefined)", "format": "undefined"}},
+		},
 		{name: "sidebar off", props: `"tosidebar":false`, in: engine.Msg{"payload": 1.0}},
 		{name: "inactive", props: `"active":false`, in: engine.Msg{"payload": 1.0}},
 		{name: "active null means active", props: `"active":null,"complete":"false"`, in: engine.Msg{"payload": 1.0},
@@ -332,6 +342,16 @@ func TestDebugStatus(t *testing.T) {
 			want: []engine.Status{{Fill: "grey", Shape: "dot", Text: "tp"}},
 		},
 		{name: "off", props: `"tostatus":false`, in: []engine.Msg{{"payload": "x"}}},
+		{
+			name: "jsonata status", props: `"tostatus":true,"statusType":"jsonata","statusVal":"$length(payload)"`,
+			in:   []engine.Msg{{"payload": "hello"}},
+			want: []engine.Status{{Fill: "grey", Shape: "dot", Text: "5"}},
+		},
+		{
+			name: "auto status of a jsonata output", props: `"tostatus":true,"targetType":"jsonata","complete":"$uppercase(payload)"`,
+			in:   []engine.Msg{{"payload": "hello"}},
+			want: []engine.Status{{Fill: "grey", Shape: "dot", Text: "HELLO"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,13 +362,21 @@ func TestDebugStatus(t *testing.T) {
 					h.Send("n1", m)
 				}
 				synctest.Wait()
-				if diff := cmp.Diff(tt.want, statusEvents(h, "n1")); diff != "" {
+				want := tt.want
+				if strings.Contains(tt.props, `"tostatus":true`) {
+					want = append(startStatuses, want...)
+				}
+				if diff := cmp.Diff(want, statusEvents(h, "n1")); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
 			})
 		})
 	}
 }
+
+// startStatuses are the statuses Node-RED 4.1.15 shows for a debug node with
+// its status option on as the flow starts (seen on /comms at a deploy).
+var startStatuses = []engine.Status{{Fill: "grey", Shape: "ring"}, {}}
 
 func TestDebugStatusClearedOnClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -358,7 +386,7 @@ func TestDebugStatusClearedOnClose(t *testing.T) {
 		synctest.Wait()
 		h.Deploy(`[]`)
 		got := statusEvents(h, "n1")
-		if len(got) != 2 || got[1] != (engine.Status{}) {
+		if len(got) != 4 || got[3] != (engine.Status{}) {
 			t.Errorf("statuses = %v, want the last one cleared", got)
 		}
 	})
@@ -371,7 +399,7 @@ func TestDebugCounter(t *testing.T) {
 		synctest.Wait()
 		texts := func() []string {
 			var out []string
-			for _, s := range statusEvents(h, "n1") {
+			for _, s := range statusEvents(h, "n1")[1:] { // after the grey ring
 				if s.Fill != "blue" || s.Shape != "ring" {
 					t.Errorf("status %v, want blue ring", s)
 				}
@@ -444,4 +472,36 @@ func TestDebugJSONataErrors(t *testing.T) {
 	if diff := cmp.Diff(want, h.Errors()); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
+}
+
+// TestDebugStatusToStatusNode: what a status node receives from debug nodes'
+// statuses, as Node-RED 4.1.15 did for this flow: nothing of the statuses
+// shown at start, then each value with its source; a debug node configured
+// with an empty name has source.name "" (Node-RED's debug node keeps its
+// name as configured), one without a name has none.
+func TestDebugStatusToStatusNode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.Deploy(`[{"id":"d1","type":"debug","z":"f","name":"D1","tosidebar":false,"tostatus":true,"complete":"payload","targetType":"msg","statusVal":"","statusType":"auto"},
+			{"id":"d5","type":"debug","z":"f","name":"","tosidebar":false,"tostatus":true,"complete":"$uppercase(payload)","targetType":"jsonata","statusVal":"$length(payload)","statusType":"jsonata"},
+			{"id":"d6","type":"debug","z":"f","tosidebar":false,"tostatus":true,"statusType":"msg","statusVal":"topic"},
+			{"id":"st1","type":"status","z":"f","name":"","scope":null,"wires":[["o"]]},{"id":"o","type":"helper","z":"f"}]`)
+		synctest.Wait()
+		for _, id := range []string{"d1", "d5", "d6"} {
+			h.Send(id, engine.Msg{"payload": "hello"})
+			synctest.Wait()
+		}
+		var got []any
+		for _, m := range h.Collected()["o"] {
+			got = append(got, m["status"])
+		}
+		want := []any{
+			engine.ObjectOf("fill", "grey", "shape", "dot", "text", "hello", "source", engine.ObjectOf("id", "d1", "type", "debug", "name", "D1")),
+			engine.ObjectOf("fill", "grey", "shape", "dot", "text", "5", "source", engine.ObjectOf("id", "d5", "type", "debug", "name", "")),
+			engine.ObjectOf("fill", "grey", "shape", "dot", "text", "undefined", "source", engine.ObjectOf("id", "d6", "type", "debug")),
+		}
+		if diff := cmp.Diff(want, got, enginetest.OrderedObjects()); diff != "" {
+			t.Errorf("status messages (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -75,7 +75,7 @@ func (n *linkOut) Handle(_ context.Context, m engine.Msg, out *engine.Output) er
 	}
 	stack, _ := m["_linkSource"].([]any)
 	if len(stack) == 0 {
-		n.warn("Missing return node information")
+		n.res.Warn("Missing return node information")
 		return nil
 	}
 	top := stack[len(stack)-1]
@@ -89,12 +89,6 @@ func (n *linkOut) Handle(_ context.Context, m engine.Msg, out *engine.Output) er
 			return nil
 		}
 	}
-	n.warn("Missing return node information")
+	n.res.Warn("Missing return node information")
 	return nil
-}
-
-// warn logs text and shows it in the debug sidebar, as Node-RED's node.warn.
-func (n *linkOut) warn(text string) {
-	n.res.Log.Warn("missing return node information")
-	publishLog(n.res, logWarn, n.id, "link out", n.name, n.flow, text)
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -83,6 +84,7 @@ func TestLinkOutReturnWithoutCallWarns(t *testing.T) {
 			want := []map[string]any{{
 				"level": 30, "id": "lo", "type": "link out", "name": "back", "z": "f", "path": "f",
 				"msg": "Missing return node information", "format": "string[31]",
+				"timestamp": float64(time.Now().UnixMilli()), // Node-RED's log adds it
 			}}
 			if diff := cmp.Diff(want, debugEvents(h)); diff != "" {
 				t.Errorf("input %v: warning (-want +got):\n%s", in, diff)

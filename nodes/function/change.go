@@ -127,6 +127,9 @@ func compileChangeRule(r changeRuleJSON, j engine.JSONata) ([]changeStep, error)
 		if err != nil {
 			return nil, err
 		}
+		if _, isText := r.To.(string); r.T == "set" && r.ToT == "str" && r.To != nil && !isText {
+			s.toConst = r.To // a `${VAR}` replaced by a typed env value: Node-RED sets it as it is
+		}
 		if r.T == "change" {
 			if err := s.compileFrom(jsText(r.From), r.FromT); err != nil {
 				return nil, err
@@ -263,7 +266,7 @@ func (n *change) apply(s *changeStep, m engine.Msg) error {
 	if s.t != "delete" {
 		switch {
 		case s.to == nil:
-			value = s.toConst
+			value = engine.CloneValue(s.toConst)
 		case s.to.Kind == "msg":
 			v, ok, throws := s.toMsg.get(m)
 			if throws {

@@ -424,8 +424,8 @@ func (inv *invocation) finish(err error) {
 }
 
 // fail turns what the body threw into the node error Node-RED reports: the
-// message as the script left it, with msg.error set for Error objects (the
-// engine keeps it as msg._error).
+// message as the script left it, with msg.error set to an Error the script
+// threw (the engine keeps it as msg._error).
 func (inv *invocation) fail(jsMsg, thrown goja.Value, err error) error {
 	text := inv.n.thrownText(thrown, err)
 	if m, ok, cerr := inv.n.vm.MsgFromJS(jsMsg); cerr == nil && ok {
@@ -435,8 +435,8 @@ func (inv *invocation) fail(jsMsg, thrown goja.Value, err error) error {
 			inv.in[k] = e
 		}
 	}
-	if o, ok := thrown.(*goja.Object); ok && o.ClassName() == "Error" {
-		inv.in["error"] = engine.NewObject(0)
+	if ev, ok := inv.n.logValue(thrown).(*engine.ErrorValue); ok {
+		inv.in["error"] = ev // JSON gives {} and the debug sidebar the error, as for a JavaScript Error
 	}
 	return errors.New(text)
 }
@@ -719,8 +719,8 @@ func (n *Function) installAPI() {
 
 	env := rt.NewObject()
 	_ = env.Set("get", func(call goja.FunctionCall) goja.Value {
-		if v, ok := n.res.Env(call.Argument(0).String()); ok {
-			return rt.ToValue(v)
+		if v, ok := n.res.EnvValue(call.Argument(0).String()); ok {
+			return n.vm.ToJS(v)
 		}
 		return goja.Undefined()
 	})
@@ -800,18 +800,14 @@ func (n *Function) installAPI() {
 	_ = proto.Set("debug", func(call goja.FunctionCall) goja.Value { n.res.Log.Debug(text(call)); return goja.Undefined() })
 	_ = proto.Set("trace", func(call goja.FunctionCall) goja.Value { n.res.Log.Debug(text(call)); return goja.Undefined() })
 	_ = proto.Set("warn", func(call goja.FunctionCall) goja.Value {
-		t := text(call)
-		n.res.Log.Warn(t)
-		if n.res.Events != nil {
-			n.res.Events.Publish("debug", map[string]any{
-				"id": n.cfg.ID, "z": n.cfg.Flow, "name": n.cfg.Name, "path": n.cfg.Flow,
-				"msg": t, "format": "string", "level": 30,
-			})
-		}
+		n.res.WarnValue(n.logValue(call.Argument(0)))
 		return goja.Undefined()
 	})
 	_ = proto.Set("error", func(call goja.FunctionCall) goja.Value {
 		err := errors.New(text(call))
+		if ev, ok := n.logValue(call.Argument(0)).(*engine.ErrorValue); ok {
+			err = ev
+		}
 		var m engine.Msg
 		if mv, ok := call.Argument(1).(*goja.Object); ok {
 			m, _, _ = n.vm.MsgFromJS(mv)
@@ -862,6 +858,32 @@ func (n *Function) jsError(err error) *goja.Object {
 		return rt.NewGoError(err)
 	}
 	return o
+}
+
+// logValue is what node.warn and node.error show of v in the debug sidebar:
+// a JavaScript Error as an *engine.ErrorValue, anything else as its value.
+func (n *Function) logValue(v goja.Value) any {
+	if v == nil || goja.IsUndefined(v) {
+		return nil
+	}
+	if o, ok := v.(*goja.Object); ok {
+		if errCtor, isFn := n.vm.Runtime().Get("Error").(*goja.Object); isFn {
+			if n.vm.Runtime().InstanceOf(o, errCtor) {
+				str := func(k string) string {
+					if p := o.Get(k); p != nil && !goja.IsUndefined(p) {
+						return p.String()
+					}
+					return ""
+				}
+				return &engine.ErrorValue{Name: str("name"), Message: str("message"), Stack: str("stack")}
+			}
+		}
+	}
+	out, err := n.vm.FromJS(v)
+	if err != nil {
+		return v.String()
+	}
+	return out
 }
 
 // undefinedOr converts a context value; a missing one is undefined.

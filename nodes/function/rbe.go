@@ -34,6 +34,10 @@ func rbeSpec() engine.Spec {
 	}
 }
 
+// NoComplete implements engine.NoCompleter: Node-RED's filter never calls
+// done, so a complete node scoped to it never fires.
+func (n *rbeNode) NoComplete() {}
+
 type rbeNode struct {
 	res       *engine.Resources
 	fn        string

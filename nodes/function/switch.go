@@ -62,6 +62,10 @@ type switchRule struct {
 	reErr  error // the constant pattern did not compile: each message fails, as in Node-RED
 }
 
+// NoComplete implements engine.NoCompleter: Node-RED's switch never calls
+// done, so a complete node scoped to it never fires.
+func (n *switchNode) NoComplete() {}
+
 type switchNode struct {
 	res        *engine.Resources
 	propKind   string

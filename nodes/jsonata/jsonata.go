@@ -1,6 +1,8 @@
 // Package jsonata runs JSONata, the reference JavaScript implementation (npm
 // jsonata 2.2.2, embedded) on goja, behind engine.JSONata. It adds Node-RED's
-// functions: $flowContext, $globalContext, $env and $clone.
+// functions: $flowContext, $globalContext, $env, $clone and $moment (npm
+// moment 2.30.1 with moment-timezone 0.5.48 and its 1970-2030 zone data,
+// embedded, loaded into a runtime the first time an expression names it).
 //
 // A goja runtime serves one goroutine at a time and loading jsonata into one
 // takes milliseconds, so an Engine keeps a pool of runtimes (up to
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,20 +28,69 @@ import (
 //go:embed jsonata.min.js
 var librarySource string
 
+// Node-RED's $moment is moment-timezone (util.js prepareJSONataExpression).
+var (
+	//go:embed moment.min.js
+	momentSource string
+	//go:embed moment-timezone.min.js
+	momentTZSource string
+)
+
+// momentJS evaluates to moment with moment-timezone installed, as
+// require("moment-timezone") gives it.
+func momentJS() string {
+	return "(function() { var module = {exports: {}}, exports = module.exports;" + momentSource +
+		";\nvar moment = module.exports; module = {exports: {}}; exports = module.exports;" +
+		"var require = function() { return moment; };" + momentTZSource + ";\nreturn module.exports; })()"
+}
+
+// Node-RED's build of jsonata looks a path step up through the prototype
+// chain, blocking only a few keys (so $moment(x).format() finds moment's
+// methods); the npm build looks at own properties only.
+const (
+	npmLookup       = `null!==t&&"object"==typeof t&&Object.prototype.hasOwnProperty.call(t,r)&&!o(t)&&(n=t[r])`
+	nodeREDLookupJS = `null!==t&&"object"==typeof t&&!["__proto__","constructor","prototype","__lookupGetter__","__lookupSetter__","__defineGetter__","__defineSetter__"].includes(r)&&!o(t)&&(n=t[r])`
+)
+
+// nodeREDLookup patches the library's lookup to Node-RED's.
+func nodeREDLookup(lib string) string {
+	if strings.Count(lib, npmLookup) != 1 {
+		panic("jsonata: the library's lookup is not the one nodeREDLookup patches")
+	}
+	return strings.Replace(lib, npmLookup, nodeREDLookupJS, 1)
+}
+
 // harness wraps the library: compile assigns Node-RED's functions, eval
 // evaluates and hands back the settled promise.
 const harness = `(function(jsonata, ctx) {
 	function clone(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
+	var M; // moment, once an expression named $moment
+	// a moment in a result becomes its Date (JSON gives both the same text)
+	function unmoment(v) {
+		if (v === null || typeof v !== 'object') { return v; }
+		if (M.isMoment(v)) { return v.toDate(); }
+		if (Array.isArray(v)) { for (var i = 0; i < v.length; i++) { v[i] = unmoment(v[i]); } return v; }
+		if (Object.getPrototypeOf(v) === Object.prototype) { for (var k in v) { v[k] = unmoment(v[k]); } }
+		return v;
+	}
 	return {
-		compile: function(src) {
+		compile: function(src, moment) {
 			var e = jsonata(src);
+			if (moment) {
+				M = moment;
+				e._moment = true;
+				e.assign('moment', function(a, b, c, d) { return moment(a, b, c, d); });
+			}
 			e.assign('flowContext', function(k, s) { return ctx.flow(k, s); });
 			e.assign('globalContext', function(k, s) { return ctx.global(k, s); });
 			e.assign('env', function(n) { return ctx.env(n); });
 			e.registerFunction('clone', clone, '<(oa)-:o>');
 			return e;
 		},
-		eval: function(e, input, vars) { return e.evaluate(input, vars); }
+		eval: function(e, input, vars) {
+			var p = e.evaluate(input, vars);
+			return e._moment ? p.then(unmoment) : p;
+		}
 	};
 })`
 
@@ -56,6 +108,7 @@ var legacy = regexp.MustCompile(`(^|[^a-zA-Z0-9_'".])msg([^a-zA-Z0-9_'"]|$)`)
 // Engine compiles and evaluates JSONata expressions; it implements engine.JSONata.
 type Engine struct {
 	programs func() (lib, harness *goja.Program) // compiled once, on first use
+	moment   func() *goja.Program                // compiled once, on first use of $moment
 	timeout  time.Duration
 	free     chan *worker
 
@@ -76,8 +129,11 @@ func New(timeout time.Duration) *Engine {
 			// the bundle looks for Buffer on its global; jsonata calls
 			// `new global.Buffer.from(...)`, so from must be a plain function
 			lib := goja.MustCompile("jsonata.min.js", "var global = Object.create(globalThis), module = {exports: {}}, exports = module.exports;"+
-				"global.Buffer = {from: function() { return Buffer.from.apply(Buffer, arguments); }};"+librarySource+";module.exports", false)
+				"global.Buffer = {from: function() { return Buffer.from.apply(Buffer, arguments); }};"+nodeREDLookup(librarySource)+";module.exports", false)
 			return lib, goja.MustCompile("harness.js", harness, false)
+		}),
+		moment: sync.OnceValue(func() *goja.Program {
+			return goja.MustCompile("moment.min.js", momentJS(), false)
 		}),
 		timeout: timeout,
 		free:    make(chan *worker, n),
@@ -98,11 +154,13 @@ func (e *Engine) Close() {
 // worker is one runtime with the library loaded. Its fields are used only by
 // the goroutine that holds it (taken from Engine.free).
 type worker struct {
-	vm      *jsvm.VM
-	compile goja.Callable
-	eval    goja.Callable
-	cache   map[string]goja.Value
-	res     *engine.Resources // the evaluation in progress
+	vm         *jsvm.VM
+	compile    goja.Callable
+	eval       goja.Callable
+	cache      map[string]goja.Value
+	res        *engine.Resources // the evaluation in progress
+	moment     goja.Value        // moment, once an expression named $moment
+	loadMoment func() *goja.Program
 }
 
 func (e *Engine) get() (*worker, error) {
@@ -138,7 +196,7 @@ func (e *Engine) get() (*worker, error) {
 func (e *Engine) put(w *worker) { e.free <- w }
 
 func (e *Engine) newWorker() (*worker, error) {
-	w := &worker{vm: jsvm.New(jsvm.Options{Timeout: e.timeout}), cache: map[string]goja.Value{}}
+	w := &worker{vm: jsvm.New(jsvm.Options{Timeout: e.timeout}), cache: map[string]goja.Value{}, loadMoment: e.moment}
 	err := w.vm.Do(func() error {
 		rt := w.vm.Runtime()
 		libProg, harnessProg := e.programs()
@@ -156,8 +214,8 @@ func (e *Engine) newWorker() (*worker, error) {
 		_ = ctx.Set("global", func(key, store string) goja.Value { return w.context(true, key, store) })
 		_ = ctx.Set("env", func(name string) goja.Value {
 			if w.res != nil {
-				if v, ok := w.res.Env(name); ok {
-					return rt.ToValue(v)
+				if v, ok := w.res.EnvValue(name); ok {
+					return w.vm.ToJS(v)
 				}
 			}
 			return rt.ToValue("")
@@ -205,7 +263,18 @@ func (w *worker) compiled(src string) (goja.Value, error) {
 	if c, ok := w.cache[src]; ok {
 		return c, nil
 	}
-	c, err := w.vm.Call(w.compile, goja.Undefined(), w.vm.Runtime().ToValue(src))
+	var moment goja.Value = goja.Undefined()
+	if strings.Contains(src, "$moment") {
+		if w.moment == nil {
+			m, err := w.vm.Run(w.loadMoment())
+			if err != nil {
+				return nil, fmt.Errorf("loading moment: %w", err)
+			}
+			w.moment = m
+		}
+		moment = w.moment
+	}
+	c, err := w.vm.Call(w.compile, goja.Undefined(), w.vm.Runtime().ToValue(src), moment)
 	if err != nil {
 		return nil, toError(w.vm.Runtime(), err)
 	}

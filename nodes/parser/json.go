@@ -6,6 +6,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/jsonschema"
 )
 
 func jsonSpec() engine.Spec {
@@ -32,6 +33,11 @@ type jsonNode struct {
 	property engine.Path
 	action   string
 	indent   string
+
+	// the last msg.schema, compiled (Node-RED compiles again when the
+	// schema's JSON changes)
+	schemaJSON string
+	schema     *jsonschema.Schema
 }
 
 func newJSON(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
@@ -51,6 +57,13 @@ func newJSON(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 }
 
 func (n *jsonNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output) error {
+	var schema *jsonschema.Schema
+	if engine.Truthy(msg["schema"]) {
+		var err error
+		if schema, err = n.compileSchema(msg["schema"]); err != nil {
+			return err
+		}
+	}
 	value, ok := n.property.Get(msg)
 	if !ok {
 		out.Send(0, msg)
@@ -58,20 +71,35 @@ func (n *jsonNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 	}
 	switch v := value.(type) {
 	case string, []byte:
-		if n.action == "str" {
-			out.Send(0, msg)
-			return nil
-		}
 		text, _ := v.(string)
 		if b, isBuf := v.([]byte); isBuf {
 			text = string(b)
+		}
+		if n.action == "str" {
+			if schema != nil {
+				parsed, err := parseJSON(text)
+				if err != nil {
+					return err
+				}
+				if err := validate(schema, msg, parsed); err != nil {
+					return err
+				}
+			}
+			out.Send(0, msg)
+			return nil
 		}
 		parsed, err := parseJSON(text)
 		if err != nil {
 			return err
 		}
 		n.property.Set(msg, parsed, true)
+		if err := validate(schema, msg, parsed); err != nil {
+			return err
+		}
 	case *engine.Object, map[string]any, []any, float64, bool, nil, engine.Msg:
+		if err := validate(schema, msg, v); err != nil {
+			return err
+		}
 		if n.action == "obj" {
 			out.Send(0, msg)
 			return nil
@@ -87,6 +115,39 @@ func (n *jsonNode) Handle(_ context.Context, msg engine.Msg, out *engine.Output)
 	}
 	out.Send(0, msg)
 	return nil
+}
+
+// compileSchema returns msg.schema compiled, from the last one when its JSON
+// is the same.
+func (n *jsonNode) compileSchema(v any) (*jsonschema.Schema, error) {
+	text, _ := engine.JSONString(v, "")
+	if n.schema != nil && text == n.schemaJSON {
+		return n.schema, nil
+	}
+	s, err := jsonschema.Compile(v)
+	if err != nil {
+		n.schema, n.schemaJSON = nil, ""
+		n.res.Log.Debug("schema refused", "err", err)
+		return nil, userError("JSON Schema error: failed to compile schema")
+	}
+	n.schema, n.schemaJSON = s, text
+	return s, nil
+}
+
+// validate checks v against schema (nil: nothing to check) as Node-RED's
+// json node: valid, msg.schema is removed; invalid, msg.schemaError holds
+// ajv's errors and the error text lists them.
+func validate(schema *jsonschema.Schema, msg engine.Msg, v any) error {
+	if schema == nil {
+		return nil
+	}
+	errs := schema.Validate(v)
+	if len(errs) == 0 {
+		delete(msg, "schema")
+		return nil
+	}
+	msg["schemaError"] = errs
+	return userError("JSON Schema error: " + jsonschema.Text(errs))
 }
 
 // stringifyJSON is JSON.stringify(v, null, indent): objects in their key

@@ -21,6 +21,13 @@ module.exports = {
         { name: 'other property', flow: js({ property: 'data.raw' }), inputs: [{ payload: 'keep', data: { raw: '{"x":true}' } }] },
         { name: 'buffer payload parsed', flow: js(), inputs: [{ payload: Buffer.from('{"buf":1}') }] },
         { name: 'buffer in object stringified', flow: js(), inputs: [{ payload: { b: Buffer.from([1, 2]) } }] },
+        { name: 'schema valid string parsed', flow: js(), inputs: [{ payload: '{"a":1}', schema: { type: 'object', properties: { a: { type: 'number' } } } }, { payload: '{"a":2}', schema: { type: 'object', properties: { a: { type: 'number' } } } }] },
+        { name: 'schema errors', flow: js(), inputs: [{ payload: '{"a":"x","c":[1,2,1],"d":1}', schema: { type: 'object', required: ['b'], properties: { a: { type: 'number', minimum: 3 }, c: { type: 'array', uniqueItems: true, maxItems: 2 } }, additionalProperties: false } }] },
+        { name: 'schema on object to string', flow: js(), inputs: [{ payload: { n: 5 }, schema: { properties: { n: { maximum: 3 } } } }, { payload: { n: 1 }, schema: { properties: { n: { maximum: 3 } } } }] },
+        { name: 'schema with action obj and str', flow: js({ action: 'obj' }), inputs: [{ payload: { n: 'x' }, schema: { properties: { n: { enum: [1, 2] } } } }, { payload: [1], schema: { type: 'array', items: { type: 'number' } } }] },
+        { name: 'schema with forced str on string', flow: js({ action: 'str' }), inputs: [{ payload: '{"n":"x"}', schema: { properties: { n: { type: 'number' } } } }, { payload: '{"n":1}', schema: { properties: { n: { type: 'number' } } } }] },
+        { name: 'schema that does not compile', flow: js(), inputs: [{ payload: '{"a":1}', schema: { type: 'object', foo: 1 } }, { payload: '{"a":1}', schema: { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object' } }] },
+        { name: 'schema without property passes through', flow: js(), inputs: [{ topic: 't', schema: { type: 'string' } }] },
         { name: 'unicode and escapes', flow: js(), inputs: [{ payload: { s: 'é\n"\u2028<>&' } }, { payload: '{"s":"\\u00e9\\n"}' }] },
     ],
 };
