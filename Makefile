@@ -158,3 +158,23 @@ deb: dist
 
 clean:
 	rm -rf bin
+
+# nodered-examples deploys every example flow Node-RED 4 ships
+# (@node-red/nodes/examples, 113 flows) to a fresh Flowgate and fails on
+# any refused deploy: Flowgate deploys what Node-RED deploys. It uses the
+# Node-RED that bench-compare installs (npm, once, into
+# ~/.cache/flowgate-bench). Not in make test: it needs the npm registry.
+NR_DIR := $(HOME)/.cache/flowgate-bench/node-red-4
+.PHONY: nodered-examples
+nodered-examples: SHELL := /bin/bash
+nodered-examples: build
+	@test -d $(NR_DIR)/node_modules/@node-red/nodes/examples || { mkdir -p $(NR_DIR) && cd $(NR_DIR) && npm install --no-audit --no-fund node-red@4 >/dev/null; }
+	@dir=$$(mktemp -d); ./$(BIN) --listen 127.0.0.1:18901 --broker off --hw sim --data $$dir >$$dir/log 2>&1 & pid=$$!; \
+	  for i in $$(seq 1 100); do curl -sf http://127.0.0.1:18901/flows >/dev/null && break; sleep 0.1; done; \
+	  ok=0; bad=0; \
+	  while IFS= read -r -d '' f; do \
+	    code=$$(curl -s -o $$dir/resp -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "@$$f" http://127.0.0.1:18901/flows); \
+	    if [ "$$code" -lt 300 ]; then ok=$$((ok+1)); else bad=$$((bad+1)); echo "refused ($$code): $$f: $$(head -c 300 $$dir/resp)"; fi; \
+	  done < <(find $(NR_DIR)/node_modules/@node-red/nodes/examples -name '*.json' -print0); \
+	  kill $$pid; wait $$pid 2>/dev/null; rm -rf $$dir; \
+	  echo "Node-RED example flows: $$ok deployed, $$bad refused"; [ $$bad -eq 0 ]
