@@ -51,7 +51,8 @@ type CredentialsBackend interface {
 
 // WarningsBackend is implemented by a Backend that reports the problems a
 // deploy accepted: node property problems that the nodes report when they
-// start or run (as Node-RED), and node types it does not run.
+// start or run (as Node-RED), node types it does not run, and wires to
+// missing nodes.
 type WarningsBackend interface {
 	// DeployWarnings returns the warnings of the deploy that produced rev
 	// (nil when rev is not the last deploy's).

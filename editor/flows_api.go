@@ -45,8 +45,8 @@ func (s *Server) getFlows(c echo.Context) error {
 }
 
 // postFlows serves POST /flows: v1 takes the flows array and answers 204;
-// v2 takes {flows, rev} and answers {rev}, with "warnings" (node property
-// problems the nodes report when they start or run) when there are any. The Node-RED-Deployment-Type
+// v2 takes {flows, rev} and answers {rev}, with "warnings" (the problems
+// the deploy accepted, see WarningsBackend) when there are any. The Node-RED-Deployment-Type
 // header picks full (default), flows, nodes or reload; reload redeploys
 // the deployed configuration and ignores the body.
 func (s *Server) postFlows(c echo.Context) error {

@@ -275,7 +275,8 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 	}
 	persist = persist || stripped != cfg // never leave credentials in the flows file
 	cfg = stripped
-	if problems := flows.Validate(cfg); problems.Err() != nil {
+	problems := flows.Validate(cfg)
+	if problems.Err() != nil {
 		return "", problems
 	}
 	g, err := r.creds.graphOf(cfg, creds)
@@ -299,7 +300,10 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 		return "", err
 	}
 	r.deploys.Add(1)
-	for _, w := range warnings {
+	// what Validate only warned about (a wire to a missing node) is a
+	// warning of the deploy too
+	all := append(problems, warningsOf(warnings)...)
+	for _, w := range all {
 		// an unknown type is kept and not run; a property problem is reported
 		// by the node when it starts or runs, as in Node-RED
 		r.s.Log.Warn("deploy warning", "node", w.Node, "type", w.Type, "field", w.Field, "reason", w.Reason)
@@ -308,7 +312,7 @@ func (r *Runtime) apply(ctx context.Context, cfg *flows.Config, mode engine.Depl
 		r.creds.set(creds)
 	}
 	r.mu.Lock()
-	r.cfg, r.notReady, r.warnings = cfg, nil, warningsOf(warnings)
+	r.cfg, r.notReady, r.warnings = cfg, nil, all
 	r.mu.Unlock()
 	return cfg.Rev, nil
 }

@@ -67,7 +67,9 @@ func TestTwoRuntimesSideBySide(t *testing.T) {
 func TestInvalidDeployReportsEveryProblem(t *testing.T) {
 	rt := startRuntime(t)
 	before := rt.Flows().Rev
-	cfg, err := flows.Parse([]byte(`[{"id":"r1","type":"range","z":"t","minin":"x","maxin":"y","wires":[[]]},{"id":"j","type":"junction","z":"t","wires":[["missing"]]}]`))
+	// two problems Flowgate refuses: a duplicate id, and z naming a config node
+	cfg, err := flows.Parse([]byte(`[{"id":"j","type":"junction","z":"t","wires":[]},{"id":"j","type":"junction","z":"t","wires":[]},
+		{"id":"b","type":"mqtt-broker"},{"id":"d","type":"junction","z":"b","wires":[]}]`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,16 +78,25 @@ func TestInvalidDeployReportsEveryProblem(t *testing.T) {
 	if err == nil || !errors.As(err, &ps) {
 		t.Fatalf("err = %v, want flows.Problems", err)
 	}
-	if !strings.Contains(ps.Error(), "missing") {
-		t.Errorf("problems %v do not name the missing wire target", ps)
+	if !strings.Contains(ps.Error(), "duplicate id") || !strings.Contains(ps.Error(), `names node "b"`) {
+		t.Errorf("problems %v do not name both the duplicate id and the bad z", ps)
 	}
 	if rt.Flows().Rev != before {
 		t.Error("a refused deploy changed the flows")
 	}
-	// bad fields do not refuse a deploy, as in Node-RED: the node reports them
-	cfg, _ = flows.Parse([]byte(`[{"id":"r1","type":"range","z":"t","minin":"x","maxin":"y","wires":[[]]}]`))
-	if _, err = rt.Deploy(t.Context(), cfg, engine.DeployFull, ""); err != nil {
+	// bad fields and a wire to a missing node do not refuse a deploy, as in
+	// Node-RED: the deploy warns, and the node reports its fields
+	cfg, _ = flows.Parse([]byte(`[{"id":"r1","type":"range","z":"t","minin":"x","maxin":"y","wires":[[]]},{"id":"j","type":"junction","z":"t","wires":[["missing"]]}]`))
+	rev, err := rt.Deploy(t.Context(), cfg, engine.DeployFull, "")
+	if err != nil {
 		t.Fatalf("deploy with bad fields: %v", err)
+	}
+	warned := map[string]bool{}
+	for _, w := range rt.DeployWarnings(rev) {
+		warned[w.Node+" "+w.Field] = true
+	}
+	if !warned["r1 minin"] || !warned["r1 maxin"] || !warned["j wires"] {
+		t.Errorf("deploy warnings %v, want r1 minin, r1 maxin and j wires", rt.DeployWarnings(rev))
 	}
 	if st := rt.eng.Statuses()["r1"]; st.Fill != "red" {
 		t.Errorf("status of r1 = %+v, want red", st)

@@ -137,7 +137,9 @@ func TestSessionsSurviveRestart(t *testing.T) {
 // good deploy; /healthz is 200 throughout.
 func TestReadyz(t *testing.T) {
 	dir := t.TempDir()
-	bad := `[{"id":"x","type":"junction","z":"t","wires":[["nope"]]}]`
+	// duplicate ids: flows Flowgate refuses (a wire to a missing node, or a
+	// bad property, only warns, as in Node-RED)
+	bad := `[{"id":"x","type":"junction","z":"t","wires":[]},{"id":"x","type":"junction","z":"t","wires":[]}]`
 	if err := os.WriteFile(filepath.Join(dir, "flows.json"), []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -122,6 +122,19 @@ func (h *Harness) TryDeploy(flow any, mode engine.DeployMode) ([]engine.Warning,
 	return h.E.Deploy(context.Background(), g, mode, nil)
 }
 
+// Inert reports whether node id was deployed as the stand-in for a node whose
+// properties are unusable: it shows its problem as a red status and neither
+// starts nor takes messages.
+func (h *Harness) Inert(id string) bool {
+	n, ok := h.E.Node(id)
+	if !ok {
+		return false
+	}
+	_, handles := n.(engine.Handler)
+	_, starts := n.(engine.Starter)
+	return !handles && !starts && h.E.Statuses()[id].Fill == "red"
+}
+
 // Send puts m into the input of node id.
 func (h *Harness) Send(id string, m engine.Msg) {
 	h.t.Helper()

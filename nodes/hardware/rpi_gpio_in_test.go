@@ -105,9 +105,12 @@ func TestGPIOBadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h, _ := simHarness(t)
-			_, err := h.TryDeploy(flow(t, "["+tt.node+"]"), engine.DeployFull)
-			if err == nil || !strings.Contains(err.Error(), tt.field) {
-				t.Fatalf("deploy error %v, want one naming %s", err, tt.field)
+			w := h.Deploy(flow(t, "["+tt.node+"]"))
+			if len(w) != 1 || w[0].Node != "n" || w[0].Field != tt.field {
+				t.Fatalf("deploy warnings %v, want one on n %s", w, tt.field)
+			}
+			if !h.Inert("n") {
+				t.Errorf("node n runs, status %+v: want it stopped, its problem shown", h.E.Statuses()["n"])
 			}
 		})
 	}

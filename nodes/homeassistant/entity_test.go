@@ -111,17 +111,23 @@ func TestStateAndCommands(t *testing.T) {
 	})
 }
 
+// TestConfigErrors: a node whose configuration is unusable deploys, as in
+// Node-RED, with a warning on the field, and stays stopped showing why.
 func TestConfigErrors(t *testing.T) {
-	for _, tc := range []struct{ name, flow string }{
-		{"entity without device", `[{"id":"t","type":"tab"},{"id":"s","z":"t","type":"ha-switch","device":""}]`},
-		{"device without broker", `[{"id":"d","type":"ha-device","name":"x","broker":""}]`},
-		{"device without name", `[{"id":"d","type":"ha-device","name":"","broker":"b"}]`},
-		{"number max below min", `[{"id":"t","type":"tab"},{"id":"n","z":"t","type":"ha-number","device":"d","min":10,"max":1}]`},
+	for _, tc := range []struct{ name, flow, node, field string }{
+		{"entity without device", `[{"id":"t","type":"tab"},{"id":"s","z":"t","type":"ha-switch","device":""}]`, "s", "device"},
+		{"device without broker", `[{"id":"d","type":"ha-device","name":"x","broker":""}]`, "d", "broker"},
+		{"device without name", `[{"id":"d","type":"ha-device","name":"","broker":"b"}]`, "d", "name"},
+		{"number max below min", `[{"id":"t","type":"tab"},{"id":"n","z":"t","type":"ha-number","device":"d","min":10,"max":1}]`, "n", "max"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			if _, err := h.TryDeploy(tc.flow, engine.DeployFull); err == nil {
-				t.Error("deploy accepted")
+			w := h.Deploy(tc.flow)
+			if len(w) != 1 || w[0].Node != tc.node || w[0].Field != tc.field {
+				t.Fatalf("deploy warnings %v, want one on %s %s", w, tc.node, tc.field)
+			}
+			if !h.Inert(tc.node) {
+				t.Errorf("node %s runs, status %+v: want it stopped, its problem shown", tc.node, h.E.Statuses()[tc.node])
 			}
 		})
 	}

@@ -292,11 +292,14 @@ func TestEmailFailures(t *testing.T) {
 			t.Fatalf("caught %v", c)
 		}
 	})
-	t.Run("bad port refused at deploy", func(t *testing.T) {
+	t.Run("bad port warns at deploy and stops the node", func(t *testing.T) {
 		h := enginetest.New(t, Types()...)
-		_, err := h.TryDeploy([]any{map[string]any{"id": "m1", "type": "e-mail", "z": "f1", "port": "smtp"}}, engine.DeployFull)
-		if fes := engine.FieldErrors(err); len(fes) != 1 || fes[0].Field != "port" {
-			t.Fatalf("deploy error %v, want one on port", err)
+		w := h.Deploy([]any{map[string]any{"id": "m1", "type": "e-mail", "z": "f1", "port": "smtp"}})
+		if len(w) != 1 || w[0].Node != "m1" || w[0].Field != "port" {
+			t.Fatalf("deploy warnings %v, want one on m1 port", w)
+		}
+		if !h.Inert("m1") {
+			t.Errorf("node m1 runs, status %+v: want it stopped, its problem shown", h.E.Statuses()["m1"])
 		}
 	})
 }

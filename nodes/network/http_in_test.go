@@ -210,20 +210,27 @@ func TestHTTPInWaitsForResponse(t *testing.T) {
 func TestHTTPInConfig(t *testing.T) {
 	tests := []struct {
 		name, props string
-		wantErr     bool
+		badField    string // the property the deploy warns about; "": none
 	}{
-		{"bad method", `"url":"/x","method":"head"`, true},
-		{"bad route", `"url":"/:id(a[)","method":"get"`, true},
-		{"no url warns", `"url":"","method":"get"`, false},
+		{"bad method", `"url":"/x","method":"head"`, "method"},
+		{"bad route", `"url":"/:id(a[)","method":"get"`, "url"},
+		{"no url warns", `"url":"","method":"get"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := enginetest.NewWith(t, enginetest.Options{HTTP: &Router{}}, Types()...)
-			_, err := h.TryDeploy(`[{"id":"t","type":"tab"},{"id":"in","type":"http in","z":"t",`+tt.props+`}]`, engine.DeployFull)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if !tt.wantErr {
+			w := h.Deploy(`[{"id":"t","type":"tab"},{"id":"in","type":"http in","z":"t",` + tt.props + `}]`)
+			if tt.badField != "" {
+				if len(w) != 1 || w[0].Node != "in" || w[0].Field != tt.badField {
+					t.Fatalf("deploy warnings %v, want one on in %s", w, tt.badField)
+				}
+				if !h.Inert("in") {
+					t.Errorf("node in runs, status %+v: want it stopped, its problem shown", h.E.Statuses()["in"])
+				}
+			} else {
+				if len(w) != 0 {
+					t.Errorf("deploy warnings %v, want none", w)
+				}
 				var warned bool
 				for _, e := range h.Events() {
 					d, _ := engine.AsObject(e.Data)

@@ -250,19 +250,21 @@ func TestMQTTURL(t *testing.T) {
 }
 
 func TestMQTTBrokerConfigErrors(t *testing.T) {
-	cases := []struct{ name, flow, field string }{
-		{"bad birth topic", `[{"id":"b","type":"mqtt-broker","broker":"localhost","birthTopic":"a/#"}]`, "birthTopic"},
-		{"in without broker", `[{"id":"t","type":"tab"},{"id":"i","z":"t","type":"mqtt in","topic":"a","broker":""}]`, "broker"},
-		{"in with bad topic", `[{"id":"t","type":"tab"},{"id":"i","z":"t","type":"mqtt in","topic":"a/#/b","broker":"b"}]`, "topic"},
-		{"out with wildcard topic", `[{"id":"t","type":"tab"},{"id":"o","z":"t","type":"mqtt out","topic":"a/+","broker":"b"}]`, "topic"},
+	cases := []struct{ name, flow, node, field string }{
+		{"bad birth topic", `[{"id":"b","type":"mqtt-broker","broker":"localhost","birthTopic":"a/#"}]`, "b", "birthTopic"},
+		{"in without broker", `[{"id":"t","type":"tab"},{"id":"i","z":"t","type":"mqtt in","topic":"a","broker":""}]`, "i", "broker"},
+		{"in with bad topic", `[{"id":"t","type":"tab"},{"id":"i","z":"t","type":"mqtt in","topic":"a/#/b","broker":"b"}]`, "i", "topic"},
+		{"out with wildcard topic", `[{"id":"t","type":"tab"},{"id":"o","z":"t","type":"mqtt out","topic":"a/+","broker":"b"}]`, "o", "topic"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := enginetest.New(t, Types()...)
-			_, err := h.TryDeploy(c.flow, engine.DeployFull)
-			fes := engine.FieldErrors(err)
-			if len(fes) != 1 || fes[0].Field != c.field {
-				t.Fatalf("got %v, want one error on %s", err, c.field)
+			w := h.Deploy(c.flow)
+			if len(w) != 1 || w[0].Node != c.node || w[0].Field != c.field {
+				t.Fatalf("deploy warnings %v, want one on %s %s", w, c.node, c.field)
+			}
+			if !h.Inert(c.node) {
+				t.Errorf("node %s runs, status %+v: want it stopped, its problem shown", c.node, h.E.Statuses()[c.node])
 			}
 		})
 	}

@@ -124,7 +124,7 @@ func TestUDPOutWarnings(t *testing.T) {
 	}
 }
 
-func TestUDPInDeployErrors(t *testing.T) {
+func TestUDPInDeployWarnings(t *testing.T) {
 	for _, tt := range []struct{ name, field string }{{"port", "port"}, {"group", "group"}, {"datatype", "datatype"}} {
 		t.Run(tt.name, func(t *testing.T) {
 			in := map[string]any{"port": "1234", "multicast": "false", "datatype": "buffer"}
@@ -137,9 +137,12 @@ func TestUDPInDeployErrors(t *testing.T) {
 				in["datatype"] = "hex"
 			}
 			h := enginetest.New(t, Types()...)
-			_, err := h.TryDeploy(udpFlow(in, map[string]any{}), engine.DeployFull)
-			if fes := engine.FieldErrors(err); len(fes) != 1 || fes[0].Field != tt.field {
-				t.Fatalf("deploy error %v, want one on %s", err, tt.field)
+			w := h.Deploy(udpFlow(in, map[string]any{}))
+			if len(w) != 1 || w[0].Node != "in1" || w[0].Field != tt.field {
+				t.Fatalf("deploy warnings %v, want one on in1 %s", w, tt.field)
+			}
+			if !h.Inert("in1") {
+				t.Errorf("node in1 runs, status %+v: want it stopped, its problem shown", h.E.Statuses()["in1"])
 			}
 		})
 	}

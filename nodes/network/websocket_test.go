@@ -283,12 +283,15 @@ func TestWebsocketClient(t *testing.T) {
 
 func TestWebsocketClientBadURL(t *testing.T) {
 	h := enginetest.New(t, Types()...)
-	_, err := h.TryDeploy([]any{
+	w := h.Deploy([]any{
 		engine.ObjectOf("id", "f1", "type", "tab"),
 		engine.ObjectOf("id", "c1", "type", "websocket-client", "path", "http://x", "wholemsg", "false"),
-	}, engine.DeployFull)
-	if err == nil || !strings.Contains(err.Error(), "ws://") {
-		t.Errorf("deploy: %v, want a path error", err)
+	})
+	if len(w) != 1 || w[0].Node != "c1" || w[0].Field != "path" || !strings.Contains(w[0].Reason, "ws://") {
+		t.Fatalf("deploy warnings %v, want one on c1 path", w)
+	}
+	if !h.Inert("c1") {
+		t.Errorf("node c1 runs, status %+v: want it stopped, its problem shown", h.E.Statuses()["c1"])
 	}
 }
 

@@ -152,16 +152,18 @@ func TestFileAppendFollowsRotation(t *testing.T) {
 	}
 }
 
-func TestFileDeployErrors(t *testing.T) {
+func TestFileDeployWarnings(t *testing.T) {
 	for _, tt := range []struct{ name, field string }{{"encoding", "encoding"}, {"overwriteFile", "overwriteFile"}} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := enginetest.New(t, Types()...)
 			props := map[string]any{"type": "file", "filename": "x", "encoding": "none", "overwriteFile": "false"}
 			props[tt.name] = "bogus"
-			_, err := h.TryDeploy(fileFlow(props)[4:], engine.DeployFull)
-			fes := engine.FieldErrors(err)
-			if len(fes) != 1 || fes[0].Field != tt.field {
-				t.Fatalf("deploy error %v, want one on %s", err, tt.field)
+			h := enginetest.New(t, append(Types(), common.Types()...)...)
+			w := h.Deploy(fileFlow(props))
+			if len(w) != 1 || w[0].Node != "n1" || w[0].Field != tt.field {
+				t.Fatalf("deploy warnings %v, want one on n1 %s", w, tt.field)
+			}
+			if !h.Inert("n1") {
+				t.Errorf("node n1 runs, status %+v: want it stopped, its problem shown", h.E.Statuses()["n1"])
 			}
 		})
 	}

@@ -52,22 +52,27 @@ func TestFileWorkingDirectory(t *testing.T) {
 func TestFileAllowDirs(t *testing.T) {
 	allowed, outside := t.TempDir(), t.TempDir()
 	o := Options{FileWorkingDirectory: allowed, FileAllowDirs: []string{allowed}}
-	t.Run("static filename refused at deploy", func(t *testing.T) {
+	t.Run("static filename outside warns at deploy and stops the node", func(t *testing.T) {
 		for _, typ := range []string{"file", "file in"} {
-			h := enginetest.New(t, TypesWith(o)...)
 			bad := filepath.Join(outside, "x.txt")
-			_, err := h.TryDeploy(fileFlow(map[string]any{"type": typ, "filename": bad, "filenameType": "str"})[4:], engine.DeployFull)
-			fes := engine.FieldErrors(err)
-			if len(fes) != 1 || fes[0].Field != "filename" || fes[0].Node != "n1" || !strings.Contains(err.Error(), bad) {
-				t.Fatalf("%s: deploy error %v, want one on n1 filename naming %s", typ, err, bad)
+			h := enginetest.New(t, append(TypesWith(o), common.Types()...)...)
+			w := h.Deploy(fileFlow(map[string]any{"type": typ, "filename": bad, "filenameType": "str", "overwriteFile": "true"}))
+			if len(w) != 1 || w[0].Field != "filename" || w[0].Node != "n1" || !strings.Contains(w[0].Reason, bad) {
+				t.Fatalf("%s: deploy warnings %v, want one on n1 filename naming %s", typ, w, bad)
+			}
+			if !h.Inert("n1") {
+				t.Errorf("%s: node n1 runs, status %+v: want it stopped, its problem shown", typ, h.E.Statuses()["n1"])
 			}
 		}
 	})
-	t.Run("watch outside refused at deploy", func(t *testing.T) {
-		h := enginetest.New(t, TypesWith(o)...)
-		_, err := h.TryDeploy(fileFlow(map[string]any{"type": "watch", "files": outside})[4:], engine.DeployFull)
-		if fes := engine.FieldErrors(err); len(fes) != 1 || fes[0].Field != "files" {
-			t.Fatalf("deploy error %v, want one on files", err)
+	t.Run("watch outside warns at deploy and stops the node", func(t *testing.T) {
+		h := enginetest.New(t, append(TypesWith(o), common.Types()...)...)
+		w := h.Deploy(fileFlow(map[string]any{"type": "watch", "files": outside}))
+		if len(w) != 1 || w[0].Node != "n1" || w[0].Field != "files" {
+			t.Fatalf("deploy warnings %v, want one on n1 files", w)
+		}
+		if !h.Inert("n1") {
+			t.Errorf("node n1 runs, status %+v: want it stopped, its problem shown", h.E.Statuses()["n1"])
 		}
 	})
 	t.Run("msg.filename escaping is caught", func(t *testing.T) {
