@@ -223,6 +223,9 @@ func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, err
 	if err := srv.AddHook(auth, nil); err != nil {
 		return nil, fmt.Errorf("mqtt broker: %w", err)
 	}
+	if err := srv.AddHook(&handover{srv: srv, wait: brokerHandoverWait}, nil); err != nil {
+		return nil, fmt.Errorf("mqtt broker: %w", err)
+	}
 	if dir != "" && (m.Persist == nil || *m.Persist) {
 		path := filepath.Join(dir, brokerStoreFile)
 		opts := &bolt.Options{Path: path, Options: &bbolt.Options{Timeout: time.Second}}
@@ -445,6 +448,70 @@ func filterCovers(pattern, filter string) bool {
 		}
 	}
 	return len(p) == len(f)
+}
+
+// brokerHandoverWait bounds how long a connection waits for the end of an
+// earlier connection under the same client id (see handover).
+const brokerHandoverWait = 2 * time.Second
+
+// handover makes a connection that reuses the client id of a clean
+// session wait until the broker has finished with the earlier connection.
+//
+// mochi ends a clean session on the goroutine of its connection: after the
+// connection closes it removes the session's subscriptions and then the
+// client id from its client list, unless a new connection took the session
+// over first. When the new connection arrives while that clean-up is under
+// way (an mqtt-broker node with a fixed client id, closed and started again
+// by a deploy), the clean-up removes the new connection from the client
+// list, and messages for its subscriptions are no longer delivered: Home
+// Assistant's commands were lost after redeploys. Since the old session
+// ends anyway (it is clean), the new connection ends the old one itself
+// and waits for its clean-up before mochi looks for a session to take over.
+type handover struct {
+	mqtt.HookBase
+	srv  *mqtt.Server
+	wait time.Duration
+}
+
+func (h *handover) ID() string { return "flowgate-handover" }
+
+func (h *handover) Provides(b byte) bool { return b == mqtt.OnConnect }
+
+// OnConnect runs before mochi takes over an existing session of cl.ID.
+func (h *handover) OnConnect(cl *mqtt.Client, _ packets.Packet) error {
+	old, ok := h.srv.Clients.Get(cl.ID)
+	if !ok || old == cl || !sessionEnds(old) {
+		return nil
+	}
+	if !old.Closed() {
+		_ = h.srv.DisconnectClient(old, packets.ErrSessionTakenOver)
+	}
+	// mochi signals nothing after its clean-up (OnDisconnect comes before
+	// it), so the client list is watched, for a bounded time
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(h.wait)
+	for {
+		if cur, ok := h.srv.Clients.Get(cl.ID); !ok || cur != old {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			h.srv.Log.Warn("earlier connection of the client id still ends: session taken over", "client", cl.ID)
+			return nil
+		}
+	}
+}
+
+// sessionEnds reports whether cl's session ends with its connection (a
+// clean session, or MQTT 5 without a session expiry interval), which is
+// when mochi removes it after the connection closes.
+func sessionEnds(cl *mqtt.Client) bool {
+	if cl.Properties.ProtocolVersion == 5 {
+		return cl.Properties.Props.SessionExpiryInterval == 0
+	}
+	return cl.Properties.Clean
 }
 
 // quietMissing lowers mochi's "key not found" storage errors to debug: the

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"net"
@@ -464,5 +465,40 @@ func TestFilterCovers(t *testing.T) {
 		if got := filterCovers(tc.pattern, tc.filter); got != tc.want {
 			t.Errorf("filterCovers(%q, %q) = %v, want %v", tc.pattern, tc.filter, got, tc.want)
 		}
+	}
+}
+
+// A client that reconnects under the same client id at once (an
+// mqtt-broker node with a fixed client id, redeployed) keeps the
+// subscriptions it makes on the new connection: the end of the old one,
+// handled by the broker concurrently, must not remove them.
+func TestBrokerClientIDReusedAtOnce(t *testing.T) {
+	b := startBroker(t, "", MQTTBroker{})
+	url := "tcp://" + b.Addr()
+	pub := mustConnect(t, url, "pub", nil)
+	const rounds = 100
+	lost := 0
+	for i := range rounds {
+		old := mustConnect(t, url, "gateway", nil)
+		wait(t, old.Subscribe("cmd/x", 1, nil))
+		if i%2 == 0 {
+			old.Disconnect(0) // DISCONNECT, then close
+		}
+		c := mustConnect(t, url, "gateway", nil)
+		got := make(chan string, 4)
+		wait(t, c.Subscribe("cmd/x", 1, func(_ paho.Client, m paho.Message) { got <- string(m.Payload()) }))
+		wait(t, pub.Publish("cmd/x", 1, false, fmt.Sprint(i)))
+		select {
+		case <-got:
+		case <-time.After(time.Second):
+			lost++
+			_, ok := b.srv.Clients.Get("gateway")
+			t.Logf("round %d: command lost; client known to the broker %v, subscriptions %d", i, ok, b.srv.Info.Subscriptions)
+		}
+		c.Disconnect(0)
+		old.Disconnect(0)
+	}
+	if lost > 0 {
+		t.Errorf("%d of %d commands lost after a reconnection under the same client id", lost, rounds)
 	}
 }

@@ -41,6 +41,9 @@ const (
 	// Home Assistant's birth message, so that many devices do not answer
 	// at once.
 	haBirthJitter = 500 * time.Millisecond
+	// haOfflineWait bounds the wait for the broker's acknowledgement of
+	// offline on close.
+	haOfflineWait = 2 * time.Second
 	// haQoS is the QoS of discovery, availability and state messages.
 	haQoS = 1
 )
@@ -129,14 +132,18 @@ func (d *haDevice) Start(ctx context.Context) error {
 	d.mu.Lock()
 	d.conn = c
 	d.mu.Unlock()
+	// a gateway that dies shows offline in Home Assistant through the
+	// connection's will (unless the mqtt-broker node has a will of its own)
+	c.Will(d.id, d.avail, []byte("offline"))
 	c.Subscribe(d.prefix+"/status", 0, d.id, d.onHAStatus)
 	c.Subscribe(d.configFilter(), 1, d.id, d.onRetained)
 	c.Register(d.id, d.onConn)
 	return nil
 }
 
-// Close marks the device offline and stops pending work. Entities whose
-// removal was pending stay announced.
+// Close marks the device offline, waiting (bounded by ctx and
+// haOfflineWait) until the broker has the retained offline, and stops
+// pending work. Entities whose removal was pending stay announced.
 func (d *haDevice) Close(ctx context.Context) error {
 	d.mu.Lock()
 	if d.closed {
@@ -163,7 +170,11 @@ func (d *haDevice) Close(ctx context.Context) error {
 	err := shutdown.Wait(ctx, &d.wg)
 	if c != nil {
 		if up && err == nil {
-			d.publish(c, d.avail, []byte("offline"))
+			// a connection closing at the same time (a full deploy, a stop)
+			// publishes offline itself, as the will it was given
+			pctx, cancel := context.WithTimeout(ctx, haOfflineWait)
+			_ = c.PublishWait(pctx, d.avail, []byte("offline"), haQoS, true)
+			cancel()
 		}
 		c.Deregister(d.id)
 	}

@@ -79,6 +79,9 @@ const (
 	mqttMaxReconnect  = 10 * time.Second
 	// mqttCloseWait bounds the wait for in-flight work on disconnect (ms).
 	mqttCloseWait = 250
+	// mqttGoodbyeWait bounds the wait for the acknowledgement of the close
+	// message and a user's will published on an orderly close.
+	mqttGoodbyeWait = 2 * time.Second
 )
 
 // mqttState is the connection state a broker shows on its users' status.
@@ -141,17 +144,20 @@ type mqttBroker struct {
 	close *lwt
 	will  *lwt
 
-	fanMu   sync.Mutex   // serialises showing the state on users (fanOut, register)
-	mu      sync.RWMutex // guards everything below
-	opts    mqttConnOptions
-	client  paho.Client // nil until the first connect
-	state   mqttState
-	users   map[string]func(engine.Status)
-	subs    map[string]map[string]mqttSub // filter → user id → subscription
-	offline int                           // QoS 1/2 publishes queued while down
-	dropped int                           // QoS 0 publishes dropped while down
-	started bool
-	closed  bool
+	fanMu      sync.Mutex   // serialises showing the state on users (fanOut, register)
+	mu         sync.RWMutex // guards everything below
+	opts       mqttConnOptions
+	client     paho.Client // nil until the first connect
+	state      mqttState
+	users      map[string]func(engine.Status)
+	subs       map[string]map[string]mqttSub // filter → user id → subscription
+	userWill   *lwt                          // a user's will (Will), when the node sets none
+	willOwner  string                        // the user id of userWill
+	clientWill *lwt                          // the will the current client connected with
+	offline    int                           // QoS 1/2 publishes queued while down
+	dropped    int                           // QoS 0 publishes dropped while down
+	started    bool
+	closed     bool
 }
 
 func newMQTTBroker(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
@@ -274,14 +280,26 @@ func (n *mqttBroker) Close(ctx context.Context) error {
 	return nil
 }
 
-// disconnect publishes the close message (when connected) and ends c.
+// disconnect publishes the close message and a user's will (when
+// connected), waits for their acknowledgements (bounded), and ends c.
 func (n *mqttBroker) disconnect(c paho.Client) {
 	if c == nil {
 		return
 	}
-	if n.close != nil && c.IsConnectionOpen() {
-		t := c.Publish(n.close.topic, n.close.qos, n.close.retain, n.close.payload)
-		t.WaitTimeout(time.Second)
+	n.mu.RLock()
+	goodbye := []*lwt{n.close, n.userWill}
+	n.mu.RUnlock()
+	if c.IsConnectionOpen() {
+		var toks []paho.Token
+		for _, m := range goodbye {
+			if m != nil {
+				toks = append(toks, c.Publish(m.topic, m.qos, m.retain, m.payload))
+			}
+		}
+		deadline := time.Now().Add(mqttGoodbyeWait)
+		for _, t := range toks {
+			t.WaitTimeout(time.Until(deadline))
+		}
 	}
 	c.Disconnect(mqttCloseWait)
 }
@@ -316,8 +334,12 @@ func (n *mqttBroker) connectLocked() {
 	o.SetConnectTimeout(10 * time.Second)
 	o.SetOrderMatters(true) // delivery stays in order; handlers never block
 	o.SetTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12})
-	if n.will != nil {
-		o.SetWill(n.will.topic, n.will.payload, n.will.qos, n.will.retain)
+	n.clientWill = n.will
+	if n.will == nil {
+		n.clientWill = n.userWill
+	}
+	if w := n.clientWill; w != nil {
+		o.SetWill(w.topic, w.payload, w.qos, w.retain)
 	}
 	o.SetDefaultPublishHandler(func(_ paho.Client, m paho.Message) {
 		n.dispatch(m.Topic(), m.Payload(), m.Qos(), m.Retained())
@@ -415,10 +437,13 @@ func (n *mqttBroker) register(id string, status func(engine.Status)) {
 	status(st.status())
 }
 
-// deregister removes a user and its subscriptions.
+// deregister removes a user, its subscriptions and its will.
 func (n *mqttBroker) deregister(id string) {
 	n.mu.Lock()
 	delete(n.users, id)
+	if n.willOwner == id {
+		n.userWill, n.willOwner = nil, ""
+	}
 	var gone []string
 	for f, users := range n.subs {
 		if _, ok := users[id]; ok {
@@ -525,6 +550,49 @@ func (n *mqttBroker) publish(topic string, payload []byte, qos byte, retain bool
 		return t.Error()
 	default:
 		return nil
+	}
+}
+
+// setWill makes topic/payload (retained, QoS 1) the will of the
+// connection for user id, unless the node sets a will or another user
+// has; a client connected with another will is replaced.
+func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
+	w := &lwt{topic: topic, payload: string(payload), qos: 1, retain: true}
+	n.mu.Lock()
+	if n.will != nil || (n.willOwner != "" && n.willOwner != id) {
+		n.mu.Unlock()
+		return false
+	}
+	n.userWill, n.willOwner = w, id
+	old := n.client
+	if old == nil || (n.clientWill != nil && *n.clientWill == *w) {
+		n.mu.Unlock()
+		return true
+	}
+	// the will is part of the connection: connect again with it
+	n.client = nil
+	n.connectLocked()
+	st := n.state
+	n.mu.Unlock()
+	old.Disconnect(0)
+	n.fanOut(st.status())
+	return true
+}
+
+// publishWait publishes and waits for the acknowledgement until ctx ends.
+func (n *mqttBroker) publishWait(ctx context.Context, topic string, payload []byte, qos byte, retain bool) error {
+	n.mu.RLock()
+	c, st := n.client, n.state
+	n.mu.RUnlock()
+	if c == nil || st != mqttConnected {
+		return errNotConnected
+	}
+	t := c.Publish(topic, qos, retain, payload)
+	select {
+	case <-t.Done():
+		return t.Error()
+	case <-ctx.Done():
+		return fmt.Errorf("publish %s: %w", topic, ctx.Err())
 	}
 }
 
@@ -687,6 +755,16 @@ var _ mqttconn.Conn = (*mqttBroker)(nil)
 // Publish is publish for mqttconn.Conn.
 func (n *mqttBroker) Publish(topic string, payload []byte, qos byte, retain bool) error {
 	return n.publish(topic, payload, qos, retain)
+}
+
+// PublishWait is publishWait for mqttconn.Conn.
+func (n *mqttBroker) PublishWait(ctx context.Context, topic string, payload []byte, qos byte, retain bool) error {
+	return n.publishWait(ctx, topic, payload, qos, retain)
+}
+
+// Will is setWill for mqttconn.Conn.
+func (n *mqttBroker) Will(id, topic string, payload []byte) bool {
+	return n.setWill(id, topic, payload)
 }
 
 // Subscribe is subscribe for mqttconn.Conn.

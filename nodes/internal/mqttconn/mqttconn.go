@@ -3,7 +3,11 @@
 // config node with Resources.Lookup and assert it to Conn.
 package mqttconn
 
-import "github.com/flowgate/flowgate/engine"
+import (
+	"context"
+
+	"github.com/flowgate/flowgate/engine"
+)
 
 // Handler receives a message of a subscription. It runs on the client's
 // delivery goroutine and must not block.
@@ -14,6 +18,17 @@ type Conn interface {
 	// Publish sends a message; while the connection is down QoS 0 messages
 	// are dropped and QoS 1/2 ones queued (bounded).
 	Publish(topic string, payload []byte, qos byte, retain bool) error
+	// PublishWait sends a message and waits until the broker acknowledges
+	// it (QoS 1/2) or has it written (QoS 0), or ctx ends; it fails at
+	// once while the connection is down.
+	PublishWait(ctx context.Context, topic string, payload []byte, qos byte, retain bool) error
+	// Will asks for the connection's last will: payload, retained at QoS 1
+	// on topic, which the broker publishes when the connection is lost
+	// without a goodbye and the connection publishes itself (acknowledged)
+	// before it closes. A will set on the mqtt-broker node wins, then the
+	// first user to ask; it reports whether id's will is the connection's.
+	// A connection made with another will reconnects to apply it.
+	Will(id, topic string, payload []byte) bool
 	// Subscribe adds the user id's subscription to filter; it is renewed on
 	// every reconnection.
 	Subscribe(filter string, qos byte, id string, h Handler)
@@ -22,7 +37,8 @@ type Conn interface {
 	// Register adds a user shown the connection state through status (at
 	// once, then on every change); see Connected.
 	Register(id string, status func(engine.Status))
-	// Deregister removes the user and its subscriptions.
+	// Deregister removes the user, its subscriptions and its claim on the
+	// will (which stays until the next connection).
 	Deregister(id string)
 }
 
