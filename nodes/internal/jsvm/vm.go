@@ -114,6 +114,7 @@ func New(o Options) *VM {
 	vm.promiseProto = rt.Get("Promise").ToObject(rt).Get("prototype").ToObject(rt)
 	vm.installConsole()
 	vm.installTimers()
+	vm.installIntl()
 	return vm
 }
 
