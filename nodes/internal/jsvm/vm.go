@@ -335,7 +335,7 @@ func (vm *VM) installConsole() {
 	_ = console.Set("error", logAt(slog.LevelError))
 	_ = rt.Set("console", console)
 	util := rt.NewObject()
-	_ = util.Set("format", func(call goja.FunctionCall) goja.Value { return rt.ToValue(Format(call.Arguments)) })
+	_ = util.Set("format", func(call goja.FunctionCall) goja.Value { return rt.ToValue(vm.formatNode(call.Arguments)) })
 	_ = util.Set("inspect", func(call goja.FunctionCall) goja.Value { return rt.ToValue(Inspect(call.Argument(0))) })
 	_ = rt.Set("util", util)
 }
