@@ -95,7 +95,9 @@ type VM struct {
 }
 
 // New returns a VM with the sandbox globals installed: Buffer, console,
-// setTimeout/setInterval/clearTimeout/clearInterval, util.format.
+// setTimeout/setInterval/clearTimeout/clearInterval, util.format, and,
+// built on first use, Intl, URL and URLSearchParams; Date, Number and
+// String get their locale-aware methods.
 func New(o Options) *VM {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -115,6 +117,7 @@ func New(o Options) *VM {
 	vm.installConsole()
 	vm.installTimers()
 	vm.installIntl()
+	vm.installURL()
 	return vm
 }
 
