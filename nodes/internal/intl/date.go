@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // zones for a machine without /usr/share/zoneinfo: 415 KB
 )
 
 // DateOptions are Intl.DateTimeFormat's options; empty strings are unset.

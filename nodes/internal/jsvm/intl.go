@@ -267,7 +267,9 @@ func (vm *VM) newIntl() goja.Value {
 	rt := vm.rt
 	o := rt.NewObject()
 	_ = o.Set("DateTimeFormat", vm.class("DateTimeFormat",
-		func(call goja.ConstructorCall) any { return vm.dateFormat(call.Argument(0), call.Argument(1), intl.DefaultsDate) },
+		func(call goja.ConstructorCall) any {
+			return vm.dateFormat(call.Argument(0), call.Argument(1), intl.DefaultsDate)
+		},
 		map[string]func(any, goja.FunctionCall) goja.Value{
 			"formatToParts": func(s any, call goja.FunctionCall) goja.Value {
 				return vm.parts(s.(*intl.DateFormat).FormatToParts(vm.toTime(call.Argument(0))))
