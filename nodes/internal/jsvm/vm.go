@@ -95,7 +95,9 @@ type VM struct {
 }
 
 // New returns a VM with the sandbox globals installed: Buffer, console,
-// setTimeout/setInterval/clearTimeout/clearInterval, util.format.
+// setTimeout/setInterval/clearTimeout/clearInterval, util.format, and,
+// built on first use, Intl, URL and URLSearchParams; Date, Number and
+// String get their locale-aware methods.
 func New(o Options) *VM {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -114,6 +116,8 @@ func New(o Options) *VM {
 	vm.promiseProto = rt.Get("Promise").ToObject(rt).Get("prototype").ToObject(rt)
 	vm.installConsole()
 	vm.installTimers()
+	vm.installIntl()
+	vm.installURL()
 	return vm
 }
 
@@ -334,7 +338,7 @@ func (vm *VM) installConsole() {
 	_ = console.Set("error", logAt(slog.LevelError))
 	_ = rt.Set("console", console)
 	util := rt.NewObject()
-	_ = util.Set("format", func(call goja.FunctionCall) goja.Value { return rt.ToValue(Format(call.Arguments)) })
+	_ = util.Set("format", func(call goja.FunctionCall) goja.Value { return rt.ToValue(vm.formatNode(call.Arguments)) })
 	_ = util.Set("inspect", func(call goja.FunctionCall) goja.Value { return rt.ToValue(Inspect(call.Argument(0))) })
 	_ = rt.Set("util", util)
 }
