@@ -69,7 +69,7 @@ type DiagnosticsBackend interface {
 // errNoInstall is the answer to the routes that install or remove
 // modules: Flowgate's node types are compiled into the binary.
 func errNoInstall(what string) *apiError {
-	return errorf(http.StatusBadRequest, "install_not_allowed", "%s: Flowgate's node types are built into its binary, there are no npm installs on the gateway (enable or disable a node set instead: PUT /nodes/:module/:set {\"enabled\": false})", what)
+	return errorf(http.StatusBadRequest, "install_not_allowed", "%s: Flowgate's node types are built into its binary (no npm installs on the gateway); node sets can be enabled and disabled", what)
 }
 
 // getSpecs serves GET /api/specs: the node specs the browser editor
