@@ -17,7 +17,7 @@ type Backend interface {
 	// Invalid configurations return flows.Problems (as the error), and nothing changes.
 	// It returns the new rev.
 	Deploy(ctx context.Context, cfg *flows.Config, mode engine.DeployMode, rev string) (string, error)
-	// Specs returns the node specs (GET /nodes).
+	// Specs returns the node specs (GET /api/specs).
 	Specs() []engine.Spec
 	// Settings returns the runtime part of GET /settings (httpNodeRoot, version, ...).
 	Settings() map[string]any

@@ -11,17 +11,6 @@ import (
 	"github.com/flowgate/flowgate/flows"
 )
 
-// getNodes serves GET /nodes: the node specs as JSON, whatever the Accept
-// header asks (Node-RED answers text/html with its editor scripts there;
-// Flowgate's editor builds its forms from the specs instead).
-func (s *Server) getNodes(c echo.Context) error {
-	specs := s.o.Backend.Specs()
-	if specs == nil {
-		specs = []engine.Spec{}
-	}
-	return writeJSON(c, http.StatusOK, specs)
-}
-
 // getSettings serves GET /settings: the editor's defaults, overlaid by the
 // runtime's Backend.Settings (objects merged key by key).
 func (s *Server) getSettings(c echo.Context) error {
@@ -31,8 +20,8 @@ func (s *Server) getSettings(c echo.Context) error {
 		"context":      map[string]any{"default": "memory", "stores": []string{"memory"}},
 		// Flowgate always offers POST /flows/state.
 		"runtimeState": map[string]any{"enabled": true, "ui": true},
-		// There is no /diagnostics endpoint.
-		"diagnostics": map[string]any{"enabled": false, "ui": false},
+		// GET /diagnostics answers Node-RED 4's report.
+		"diagnostics": map[string]any{"enabled": true, "ui": true},
 		// Node types are compiled in: no palette installs.
 		"externalModules": map[string]any{"palette": map[string]any{"allowInstall": false, "allowUpload": false}},
 		"editorTheme":     map[string]any{"languages": []string{"en-US"}},

@@ -571,8 +571,8 @@ func TestNodesSettingsHealth(t *testing.T) {
 		"editorTheme":    map[string]any{"header": map[string]any{"title": "Flowgate"}},
 	}
 	_, ts := newTestServer(t, b, nil)
-	t.Run("nodes", func(t *testing.T) {
-		got := do(t, ts, "GET", "/nodes", map[string]string{"Accept": "text/html"}, "")
+	t.Run("specs", func(t *testing.T) {
+		got := do(t, ts, "GET", "/api/specs", nil, "")
 		want := `[{"type":"inject","category":"common","color":"#a6bbcf","inputs":0,"outputs":1,"props":null,"help":"<p>a & b</p>"}]`
 		if got.Status != 200 || got.ContentType != "application/json; charset=utf-8" || got.Body != want {
 			t.Errorf("got %v", got)
@@ -586,7 +586,7 @@ func TestNodesSettingsHealth(t *testing.T) {
 			"flowFilePretty":  true,
 			"context":         map[string]any{"default": "memory", "stores": []any{"memory", "file"}},
 			"runtimeState":    map[string]any{"enabled": true, "ui": true},
-			"diagnostics":     map[string]any{"enabled": false, "ui": false},
+			"diagnostics":     map[string]any{"enabled": true, "ui": true},
 			"externalModules": map[string]any{"palette": map[string]any{"allowInstall": false, "allowUpload": false}},
 			"editorTheme":     map[string]any{"languages": []any{"en-US"}, "header": map[string]any{"title": "Flowgate"}},
 		}

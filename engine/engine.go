@@ -33,6 +33,11 @@ type Options struct {
 	// JSONata compiles jsonata typed values and expressions; without it
 	// they are deploy errors.
 	JSONata JSONata
+	// Disabled reports whether a node type is disabled (its node set was
+	// switched off, as Node-RED's PUT /nodes/:module/:set does): nodes of
+	// a disabled type are kept in the graph and not run, like nodes of an
+	// unknown type. nil: every registered type runs.
+	Disabled func(typ string) bool
 }
 
 // Engine runs one deployed graph. Deploys are serialised; messages flow
@@ -187,6 +192,10 @@ func (e *Engine) construct(g *Graph, ids []string) (map[string]*runner, []Warnin
 		}
 		if !ok {
 			warnings = append(warnings, FieldError{Node: n.ID, Type: n.Type, Reason: fmt.Sprintf("unknown node type %q: kept, not running", n.Type)})
+			continue
+		}
+		if n.internal == "" && e.opts.Disabled != nil && e.opts.Disabled(n.Type) {
+			warnings = append(warnings, FieldError{Node: n.ID, Type: n.Type, Reason: fmt.Sprintf("node type %q is disabled: kept, not running", n.Type)})
 			continue
 		}
 		r := e.newRunner(n, flows, envs)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,6 +191,29 @@ func TestNodesDeployKeepsUnchangedNodes(t *testing.T) {
 	}
 	h.Send("a", engine.Msg{"payload": 1.0})
 	h.Wait("o", 1, 5*time.Second)
+}
+
+func TestDisabledTypeIsKeptNotRun(t *testing.T) {
+	var off atomic.Bool
+	off.Store(true)
+	h := enginetest.NewWith(t, enginetest.Options{Disabled: func(typ string) bool { return typ == "fail" && off.Load() }}, testTypes()...)
+	flow := `[{"id":"a","type":"pass","z":"t","wires":[["o"]]},{"id":"f","type":"fail","z":"t"},{"id":"o","type":"helper","z":"t"}]`
+	w := h.Deploy(flow)
+	if len(w) != 1 || w[0].Node != "f" || w[0].Reason != `node type "fail" is disabled: kept, not running` {
+		t.Errorf("warnings = %v, want one for the disabled type", w)
+	}
+	if n, _ := h.E.Node("f"); n != nil {
+		t.Error("a node of a disabled type runs")
+	}
+	h.Send("a", engine.Msg{"payload": 1.0})
+	h.Wait("o", 1, 5*time.Second) // the rest of the flow runs
+	off.Store(false)
+	if w := h.Deploy(flow); len(w) != 0 {
+		t.Errorf("warnings once enabled = %v", w)
+	}
+	if n, _ := h.E.Node("f"); n == nil {
+		t.Error("the node does not run once its type is enabled")
+	}
 }
 
 func BenchmarkClone(b *testing.B) {

@@ -38,6 +38,8 @@ type Runtime struct {
 	ctxs   *contextStores  // context stores (contextStorage)
 	broker *Broker         // nil with --broker off
 	creds  *credStore      // node credentials, apart from the flows
+	sets   *nodeSets       // Node-RED's node sets of the types, and which are disabled
+	start  time.Time       // when New ran, for /diagnostics
 
 	mu       sync.Mutex // guards cfg, notReady and warnings
 	cfg      *flows.Config
@@ -67,6 +69,8 @@ func New(s Settings) (*Runtime, error) {
 	}
 	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil), data: data, hw: hws, ctxs: newContextStores(s)}
 	r.creds = newCredStore(s, reg.Specs())
+	r.sets = newNodeSets(reg.Specs(), s.Version, s.DataDir)
+	r.start = time.Now()
 	auth, err := s.Security.adminAuth(s.DataDir, s.Log.With("component", "editor"))
 	if err != nil {
 		return nil, err
@@ -93,6 +97,7 @@ func New(s Settings) (*Runtime, error) {
 		MaxQueue:     s.MaxNodeQueue,
 		JSONata:      jsonata.New(0),
 		Stores:       r.ctxs.stores,
+		Disabled:     r.sets.isDisabled,
 	})
 	return r, nil
 }
@@ -106,6 +111,9 @@ func (r *Runtime) Start(ctx context.Context) error {
 	}
 	if err := os.MkdirAll(filepath.Dir(r.s.FlowsFile), 0o755); err != nil {
 		return fmt.Errorf("flows directory: %w", err)
+	}
+	if err := r.sets.load(); err != nil {
+		return err
 	}
 	cfg, err := r.loadFlows()
 	if err != nil {

@@ -117,9 +117,9 @@ func (p *proc) deploy(flow string) error {
 	return nil
 }
 
-// hasType reports whether GET /nodes lists a node type. Flowgate answers
-// with a JSON array of specs ({"type": ...}); Node-RED with node sets
-// ({"types": [...]}); both shapes are searched.
+// hasType reports whether GET /nodes lists a node type: both Flowgate and
+// Node-RED answer node sets ({"types": [...]}); an array of specs
+// ({"type": ...}), as older Flowgates answered, is searched too.
 func (p *proc) hasType(typ string) (bool, error) {
 	req, err := http.NewRequest(http.MethodGet, p.base+"/nodes", nil)
 	if err != nil {

@@ -38,6 +38,8 @@ type Options struct {
 	// JSONata compiles jsonata values; nil: the reference implementation
 	// (nodes/jsonata), as the runtime wires it.
 	JSONata engine.JSONata
+	// Disabled is engine.Options.Disabled.
+	Disabled func(typ string) bool
 }
 
 // New returns a harness running the given types plus the collector type.
@@ -59,7 +61,7 @@ func NewWith(t testing.TB, o Options, types ...engine.Type) *Harness {
 		t.Cleanup(j.Close)
 		o.JSONata = j
 	}
-	h.E = engine.New(reg, engine.Options{Events: h.events, HTTP: o.HTTP, Env: o.Env, Stores: o.Stores, CloseTimeout: 5 * time.Second, JSONata: o.JSONata})
+	h.E = engine.New(reg, engine.Options{Events: h.events, HTTP: o.HTTP, Env: o.Env, Stores: o.Stores, CloseTimeout: 5 * time.Second, JSONata: o.JSONata, Disabled: o.Disabled})
 	t.Cleanup(func() { h.E.Stop(context.Background()) })
 	return h
 }

@@ -63,7 +63,7 @@ async function call(path: string, init?: RequestInit): Promise<Response> {
 const v2 = { 'Node-RED-API-Version': 'v2' };
 
 export async function getNodes(): Promise<Spec[]> {
-  return (await call('nodes', { headers: { Accept: 'application/json' } })).json();
+  return (await call('api/specs')).json();
 }
 
 export async function getFlows(): Promise<{ flows: NRNode[]; rev: string }> {
