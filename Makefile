@@ -78,57 +78,88 @@ e2e-browser:
 bench-editor: web build
 	cd web && FLOWGATE_BIN=$(CURDIR)/$(BIN) node e2e/bench.mjs
 
-# dist cross-compiles Flowgate for the Raspberry Pi, linux/arm64 and
-# linux/arm (ARMv7, GOARM=7), with cgo (SQLite) through Debian's cross
-# compilers (apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf)
-# and the editor embedded; the binaries are stripped (-s -w) and their
-# sizes printed. Not part of `make test`: each cross-build takes ~3 min on
-# 2 cores from a cold cache.
+# dist cross-compiles Flowgate for the Raspberry Pi with cgo (SQLite) and
+# the editor embedded, as static binaries, stripped (-s -w), sizes printed:
+#   arm64  Pi 3/4/5, Zero 2 W on 64-bit Pi OS   (gcc-aarch64-linux-gnu)
+#   armv7  Pi 2/3/4/5, Zero 2 W on 32-bit Pi OS (gcc-arm-linux-gnueabihf)
+#   armv6  Pi 1, Zero, Zero W, and any 32-bit Pi (gcc-arm-linux-gnueabi)
+# Static, because a binary linked against the build machine's glibc needs
+# that glibc (Debian 12's 2.36 gives __libc_start_main@GLIBC_2.34, which
+# Pi OS bullseye's 2.31 lacks); a static one needs only a Linux kernel.
+# netgo/osusergo keep glibc's NSS (dlopen) out; SQLite's extension loading
+# is left out for the same reason.
+# armv6 uses Debian's armel toolchain: its libc.a and crt objects are
+# ARMv5TE code, which an ARMv6 runs, whereas Debian's armhf ones are
+# ARMv7 Thumb-2 (SIGILL on a Pi Zero whatever -march says). The C code
+# is compiled for the ARMv6 with VFP (softfp: VFP instructions, armel
+# calling convention); Go's own code is GOARM=6 (VFP).
+# Not part of `make test`: each cross-build takes ~3 min on 2 cores from
+# a cold cache. apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+# gcc-arm-linux-gnueabi (and qemu-user-static for dist-check).
 DIST_ARM64 := bin/flowgate-linux-arm64
 DIST_ARMV7 := bin/flowgate-linux-armv7
-.PHONY: dist dist-arm64 dist-armv7 dist-check deb
+DIST_ARMV6 := bin/flowgate-linux-armv6
+DIST_TAGS  := netgo,osusergo,sqlite_omit_load_extension
+DIST_LDFLAGS := $(LDFLAGS) -linkmode external -extldflags -static
+DIST_BUILD = CGO_ENABLED=1 GOOS=linux $(GO) build -trimpath -tags '$(DIST_TAGS)' -ldflags '$(DIST_LDFLAGS)'
+.PHONY: dist dist-bins dist-arm64 dist-armv7 dist-armv6 dist-check deb
 dist: web
-	$(MAKE) dist-arm64 dist-armv7
-	@for f in $(DIST_ARM64) $(DIST_ARMV7); do \
+	$(MAKE) dist-bins
+
+# dist-bins cross-compiles with the editor as it is in web/dist.
+dist-bins: dist-arm64 dist-armv7 dist-armv6
+	@for f in $(DIST_ARM64) $(DIST_ARMV7) $(DIST_ARMV6); do \
 	  stat -c '%n %s' $$f | awk '{printf "%-26s %5.1f MB (%d bytes)\n", $$1, $$2/1048576, $$2}'; done
 
 dist-arm64:
 	@command -v aarch64-linux-gnu-gcc >/dev/null || { echo "dist: aarch64-linux-gnu-gcc missing: apt-get install gcc-aarch64-linux-gnu" >&2; exit 1; }
-	CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc \
-	  $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST_ARM64) ./cmd/flowgate
+	GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(DIST_BUILD) -o $(DIST_ARM64) ./cmd/flowgate
 
 dist-armv7:
 	@command -v arm-linux-gnueabihf-gcc >/dev/null || { echo "dist: arm-linux-gnueabihf-gcc missing: apt-get install gcc-arm-linux-gnueabihf" >&2; exit 1; }
-	CGO_ENABLED=1 GOOS=linux GOARCH=arm GOARM=7 CC=arm-linux-gnueabihf-gcc \
-	  $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST_ARMV7) ./cmd/flowgate
+	GOARCH=arm GOARM=7 CC=arm-linux-gnueabihf-gcc $(DIST_BUILD) -o $(DIST_ARMV7) ./cmd/flowgate
 
-# dist-check checks the cross-built binaries: ELF machine, stripped, and,
-# when qemu-user-static is installed, that the arm64 build starts on the
-# simulator and answers GET /api/hw.
+dist-armv6:
+	@command -v arm-linux-gnueabi-gcc >/dev/null || { echo "dist: arm-linux-gnueabi-gcc missing: apt-get install gcc-arm-linux-gnueabi" >&2; exit 1; }
+	GOARCH=arm GOARM=6 CC=arm-linux-gnueabi-gcc CGO_CFLAGS='-O2 -march=armv6+fp -mfpu=vfp -mfloat-abi=softfp -marm' \
+	  $(DIST_BUILD) -o $(DIST_ARMV6) ./cmd/flowgate
+
+# dist-check checks the cross-built binaries (cmd/flowgate/deb/check-dist.sh):
+# ELF machine, stripped, static (no GLIBC_ symbol versions, so no glibc
+# floor), the armv6 one ARMv6 code only (readelf -A: Tag_CPU_arch v6, no
+# Thumb-2), and, with qemu-user-static, each one under its oldest CPU
+# (arm64: cortex-a53; armv7: cortex-a7; armv6: arm1176, the Pi Zero's):
+# start, serve the editor, deploy a flow, answer through it.
 dist-check:
-	file $(DIST_ARM64) | grep -q 'ARM aarch64.*stripped'
-	file $(DIST_ARMV7) | grep -q 'ARM, EABI5.*stripped'
-	@if command -v qemu-aarch64-static >/dev/null; then \
-	  dir=$$(mktemp -d); \
-	  qemu-aarch64-static -L /usr/aarch64-linux-gnu $(DIST_ARM64) --listen 127.0.0.1:18801 --broker off --hw sim --data $$dir & pid=$$!; \
-	  ok=; for i in $$(seq 1 100); do curl -sf http://127.0.0.1:18801/api/hw | grep -q '"backend":"sim"' && { ok=1; break; }; sleep 0.2; done; \
-	  kill $$pid; wait $$pid 2>/dev/null; rm -rf $$dir; \
-	  [ -n "$$ok" ] || { echo "dist-check: the arm64 binary did not answer under qemu" >&2; exit 1; }; \
-	  echo "dist-check: arm64 binary runs under qemu and serves /api/hw"; \
-	else echo "dist-check: qemu-aarch64-static missing (apt-get install qemu-user-static): run check skipped"; fi
+	sh cmd/flowgate/deb/check-dist.sh $(DIST_ARM64) $(DIST_ARMV7) $(DIST_ARMV6)
 
 # deb packages each dist binary with dpkg-deb: /usr/bin/flowgate, a
 # systemd unit (user flowgate in the gpio and i2c groups, data in
 # /var/lib/flowgate) and /etc/flowgate/settings.yaml (cmd/flowgate/deb/:
 # editor and broker on loopback until `flowgate admin init` sets a login).
+# Three packages: arm64; armhf with the ARMv7 binary (Pi 2 and later on
+# 32-bit Pi OS); and flowgate_*_armhf-armv6.deb, Architecture armhf too
+# (Pi OS calls its 32-bit port armhf on every Pi) with the ARMv6 binary
+# (Pi 1, Zero, Zero W). The binaries are static, so the packages depend on
+# no libc version: any Pi OS release installs them. The ARMv7 package's
+# preinst refuses an ARMv6 machine (uname -m armv6l), naming the package
+# to install instead, where the binary would die with SIGILL in a
+# restart loop.
 DEB_VERSION := $(shell echo $(VERSION) | sed 's/^v//; s/[^0-9A-Za-z.+~]/+/g; s/^[^0-9]/0+&/')
 deb: dist
-	@set -e; for pair in arm64:$(DIST_ARM64) armhf:$(DIST_ARMV7); do \
-	  arch=$${pair%%:*}; bin=$${pair#*:}; root=bin/deb-$$arch; rm -rf $$root; \
-	  mkdir -p $$root/DEBIAN $$root/usr/bin $$root/lib/systemd/system $$root/etc/flowgate; \
+	$(MAKE) deb-only
+
+# deb-only packages the binaries `make dist` wrote.
+.PHONY: deb-only
+deb-only:
+	@set -e; for triple in arm64:arm64:$(DIST_ARM64) armhf:armhf:$(DIST_ARMV7) armhf-armv6:armhf:$(DIST_ARMV6); do \
+	  name=$${triple%%:*}; rest=$${triple#*:}; arch=$${rest%%:*}; bin=$${rest#*:}; root=bin/deb-$$name; rm -rf $$root; \
+	  mkdir -p $$root/DEBIAN $$root/usr/bin $$root/lib/systemd/system $$root/etc/flowgate $$root/usr/share/lintian/overrides; \
 	  install -m 0755 $$bin $$root/usr/bin/flowgate; \
+	  printf '%s\n' '# static on purpose: no glibc floor, so every Pi OS release runs it (see make dist)' \
+	    'flowgate: statically-linked-binary [usr/bin/flowgate]' > $$root/usr/share/lintian/overrides/flowgate; \
 	  printf '%s\n' 'Package: flowgate' 'Version: $(DEB_VERSION)' "Architecture: $$arch" \
-	    'Maintainer: Flowgate <flowgate@localhost>' 'Depends: libc6' 'Section: net' 'Priority: optional' \
+	    'Maintainer: Flowgate <flowgate@localhost>' 'Depends: adduser' 'Section: net' 'Priority: optional' \
 	    'Description: Node-RED compatible flow engine in one binary' \
 	    ' Flowgate runs Node-RED flows, with an embedded MQTT broker, SQLite storage and Raspberry Pi GPIO and I2C.' \
 	    > $$root/DEBIAN/control; \
@@ -146,6 +177,10 @@ deb: dist
 	  printf '%s\n' '#!/bin/sh' 'set -e' \
 	    'if [ -d /run/systemd/system ] && [ "$$1" = remove ]; then systemctl disable --now flowgate.service || true; fi' \
 	    > $$root/DEBIAN/prerm; chmod 0755 $$root/DEBIAN/prerm; \
+	  if [ $$name = armhf ]; then printf '%s\n' '#!/bin/sh' 'set -e' \
+	    'if [ "$$1" = install ] || [ "$$1" = upgrade ]; then case "$$(uname -m)" in armv6*) \
+	    echo "flowgate: this package is built for ARMv7 (Pi 2 and later); this machine is ARMv6 (Pi 1, Zero, Zero W): install flowgate_$(DEB_VERSION)_armhf-armv6.deb" >&2; exit 1;; esac; fi' \
+	    > $$root/DEBIAN/preinst; chmod 0755 $$root/DEBIAN/preinst; fi; \
 	  printf '%s\n' '[Unit]' 'Description=Flowgate flow engine' 'After=network-online.target' 'Wants=network-online.target' '' \
 	    '[Service]' 'User=flowgate' 'Group=flowgate' 'SupplementaryGroups=gpio i2c' \
 	    'ExecStart=/usr/bin/flowgate run --settings /etc/flowgate/settings.yaml' \
@@ -153,7 +188,7 @@ deb: dist
 	    'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'ReadWritePaths=/var/lib/flowgate' \
 	    'DevicePolicy=closed' 'DeviceAllow=char-gpiochip rw' 'DeviceAllow=char-i2c rw' 'DeviceAllow=/dev/gpiomem rw' \
 	    '' '[Install]' 'WantedBy=multi-user.target' > $$root/lib/systemd/system/flowgate.service; \
-	  dpkg-deb --root-owner-group --build $$root bin/flowgate_$(DEB_VERSION)_$$arch.deb; \
+	  dpkg-deb --root-owner-group --build $$root bin/flowgate_$(DEB_VERSION)_$$name.deb; \
 	done
 
 clean:

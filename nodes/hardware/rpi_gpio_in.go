@@ -34,6 +34,7 @@ type gpioInNode struct {
 	pins     *hw.Pins
 	id       string
 	bcm      int
+	topic    string // "gpio/" and the pin as Node-RED names it
 	pull     hw.Pull
 	debounce time.Duration
 	read     bool
@@ -45,7 +46,8 @@ type gpioInNode struct {
 func newGPIOIn(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine.Node, error) {
 	p := cfg.Reader()
 	n := &gpioInNode{res: res, pins: pins, id: cfg.ID}
-	n.bcm = readPin(p)
+	pin := readPin(p)
+	n.bcm, n.topic = pin.bcm, "gpio/"+pin.name
 	switch t := p.String("intype", "tri"); t {
 	case "tri", "":
 		n.pull = hw.Float
@@ -107,32 +109,7 @@ func (n *gpioInNode) Close(ctx context.Context) error {
 
 func (n *gpioInNode) send(l hw.Level) {
 	n.res.Status(levelStatus(l))
-	n.res.Send(0, engine.Msg{"topic": "gpio/" + strconv.Itoa(n.bcm), "payload": float64(levelInt(l))})
-}
-
-// readPin reads the pin property: a BCM number, or a header pin when the
-// (legacy) bcm property is false, as Node-RED converts it.
-func readPin(p *engine.Props) int {
-	s := p.String("pin", "")
-	if s == "" {
-		p.Fail("pin", "pin is required")
-		return -1
-	}
-	if !p.Bool("bcm", true) {
-		h, err := strconv.Atoi(s)
-		bcm, ok := hw.HeaderToBCM(h)
-		if err != nil || !ok {
-			p.Fail("pin", "header pin %s is not a GPIO pin", s)
-			return -1
-		}
-		return bcm
-	}
-	bcm, err := hw.ParsePin(s)
-	if err != nil {
-		p.Fail("pin", "%v", err)
-		return -1
-	}
-	return bcm
+	n.res.Send(0, engine.Msg{"topic": n.topic, "payload": float64(levelInt(l))})
 }
 
 // claim takes pin bcm for node id.

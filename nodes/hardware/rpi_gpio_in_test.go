@@ -20,14 +20,14 @@ func TestGPIOIn(t *testing.T) {
 		events []int // levels set on the pin, 10 ms apart (-1: a 1 ms glitch back)
 		want   []engine.Msg
 	}{
-		{"pull-up, read initial", `"pin":"17","intype":"up","debounce":"25","read":true`, nil,
+		{"pull-up, read initial", `"bcm":true,"pin":"17","intype":"up","debounce":"25","read":true`, nil,
 			[]engine.Msg{{"topic": "gpio/17", "payload": 1.0}}},
-		{"no initial without read", `"pin":"17","intype":"up","debounce":"25","read":false`, nil, nil},
-		{"press and release", `"pin":"17","intype":"down","debounce":"25","read":false`, []int{1, 0},
+		{"no initial without read", `"bcm":true,"pin":"17","intype":"up","debounce":"25","read":false`, nil, nil},
+		{"press and release", `"bcm":true,"pin":"17","intype":"down","debounce":"25","read":false`, []int{1, 0},
 			[]engine.Msg{{"topic": "gpio/17", "payload": 1.0}, {"topic": "gpio/17", "payload": 0.0}}},
-		{"bounces filtered", `"pin":"17","intype":"down","debounce":"25","read":false`, []int{1, -1, 1},
+		{"bounces filtered", `"bcm":true,"pin":"17","intype":"down","debounce":"25","read":false`, []int{1, -1, 1},
 			[]engine.Msg{{"topic": "gpio/17", "payload": 1.0}}},
-		{"no debounce", `"pin":"17","intype":"down","debounce":"0","read":false`, []int{1, 0, 1},
+		{"no debounce", `"bcm":true,"pin":"17","intype":"down","debounce":"0","read":false`, []int{1, 0, 1},
 			[]engine.Msg{{"topic": "gpio/17", "payload": 1.0}, {"topic": "gpio/17", "payload": 0.0}, {"topic": "gpio/17", "payload": 1.0}}},
 		{"header pin numbering", `"pin":"11","bcm":false,"intype":"up","read":true`, nil,
 			[]engine.Msg{{"topic": "gpio/17", "payload": 1.0}}},
@@ -69,8 +69,8 @@ func TestGPIOIn(t *testing.T) {
 func TestGPIOInClaims(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h, sim := simHarness(t)
-		h.Deploy(flow(t, `[{"id":"a","type":"rpi-gpio in","pin":"4"},{"id":"b","type":"rpi-gpio out","pin":"4"},
-			{"id":"c","type":"rpi-gpio in","pin":"5","intype":"up"}]`))
+		h.Deploy(flow(t, `[{"id":"a","type":"rpi-gpio in","bcm":true,"pin":"4"},{"id":"b","type":"rpi-gpio out","bcm":true,"pin":"4"},
+			{"id":"c","type":"rpi-gpio in","bcm":true,"pin":"5","intype":"up"}]`))
 		synctest.Wait()
 		if st := lastStatus(h, "b"); st.Fill != "red" || !strings.Contains(st.Text, "in use") {
 			t.Errorf("second claimer's status %+v, want red naming the pin in use", st)
@@ -82,7 +82,7 @@ func TestGPIOInClaims(t *testing.T) {
 			t.Errorf("other node's status %+v, want green 1", st)
 		}
 		// Redeploying without a frees the pin for b.
-		h.Deploy(flow(t, `[{"id":"b","type":"rpi-gpio out","pin":"4","set":true,"level":"1"}]`))
+		h.Deploy(flow(t, `[{"id":"b","type":"rpi-gpio out","bcm":true,"pin":"4","set":true,"level":"1"}]`))
 		synctest.Wait()
 		if st := sim.SimPin(4).State(); st.Mode != hw.ModeOut || st.Level != 1 {
 			t.Errorf("pin 4 after redeploy: %+v, want out high", st)
@@ -95,11 +95,11 @@ func TestGPIOInClaims(t *testing.T) {
 
 func TestGPIOBadConfig(t *testing.T) {
 	tests := []struct{ name, node, field string }{
-		{"missing pin", `{"id":"n","type":"rpi-gpio in","pin":""}`, "pin"},
-		{"no such pin", `{"id":"n","type":"rpi-gpio in","pin":"40"}`, "pin"},
+		{"missing pin", `{"id":"n","type":"rpi-gpio in","bcm":true,"pin":""}`, "pin"},
+		{"no such pin", `{"id":"n","type":"rpi-gpio in","bcm":true,"pin":"40"}`, "pin"},
 		{"power header pin", `{"id":"n","type":"rpi-gpio out","pin":"1","bcm":false}`, "pin"},
-		{"bad pull", `{"id":"n","type":"rpi-gpio in","pin":"4","intype":"sideways"}`, "intype"},
-		{"bad out type", `{"id":"n","type":"rpi-gpio out","pin":"4","out":"servo"}`, "out"},
+		{"bad pull", `{"id":"n","type":"rpi-gpio in","bcm":true,"pin":"4","intype":"sideways"}`, "intype"},
+		{"bad out type", `{"id":"n","type":"rpi-gpio out","bcm":true,"pin":"4","out":"servo"}`, "out"},
 		{"bad address", `{"id":"n","type":"bme280","address":"0x99"}`, "address"},
 	}
 	for _, tt := range tests {
@@ -118,7 +118,7 @@ func TestGPIOBadConfig(t *testing.T) {
 
 func TestHardwareOff(t *testing.T) {
 	h := enginetest.New(t, Types()...)
-	h.Deploy(flow(t, `[{"id":"a","type":"rpi-gpio in","pin":"4"}]`)) // nodes start before Deploy returns
+	h.Deploy(flow(t, `[{"id":"a","type":"rpi-gpio in","bcm":true,"pin":"4"}]`)) // nodes start before Deploy returns
 	if st := lastStatus(h, "a"); !strings.Contains(st.Text, "hardware is off") {
 		t.Errorf("status %+v, want hardware is off", st)
 	}

@@ -44,7 +44,7 @@ type gpioOutNode struct {
 func newGPIOOut(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine.Node, error) {
 	p := cfg.Reader()
 	n := &gpioOutNode{res: res, pins: pins, id: cfg.ID, stopPWM: func() {}}
-	n.bcm = readPin(p)
+	n.bcm = readPin(p).bcm
 	switch o := p.String("out", "out"); o {
 	case "out", "":
 	case "pwm":

@@ -22,15 +22,15 @@ func TestGPIOOut(t *testing.T) {
 		status    string
 		warn      string
 	}{
-		{"initial level", `"pin":"22","set":true,"level":"1","out":"out"`, nil, hw.ModeOut, 1, 0, 0, "1", ""},
-		{"digital on and off", `"pin":"22","out":"out"`, []any{1.0, 0.0}, hw.ModeOut, 0, 0, 0, "0", ""},
-		{"true as a string", `"pin":"22","out":"out"`, []any{"true"}, hw.ModeOut, 1, 0, 0, "true", ""},
-		{"boolean", `"pin":"22","out":"out"`, []any{true}, hw.ModeOut, 1, 0, 0, "true", ""},
-		{"out of range ignored", `"pin":"22","out":"out","set":true,"level":"0"`, []any{2.0}, hw.ModeOut, 0, 0, 0, "0", "Invalid input: 2"},
-		{"not a number", `"pin":"22","out":"out"`, []any{"on"}, hw.ModeIn, 0, 0, 0, "OK", "Invalid input: NaN"},
-		{"pwm duty", `"pin":"18","out":"pwm","freq":"200"`, []any{40.0}, hw.ModePWM, 0, 40, 200, "40", ""},
-		{"pwm default frequency", `"pin":"18","out":"pwm","freq":""`, []any{75.0}, hw.ModePWM, 0, 75, 100, "75", ""},
-		{"pwm over 100", `"pin":"18","out":"pwm"`, []any{101.0}, hw.ModeIn, 0, 0, 0, "OK", "Invalid input: 101"},
+		{"initial level", `"bcm":true,"pin":"22","set":true,"level":"1","out":"out"`, nil, hw.ModeOut, 1, 0, 0, "1", ""},
+		{"digital on and off", `"bcm":true,"pin":"22","out":"out"`, []any{1.0, 0.0}, hw.ModeOut, 0, 0, 0, "0", ""},
+		{"true as a string", `"bcm":true,"pin":"22","out":"out"`, []any{"true"}, hw.ModeOut, 1, 0, 0, "true", ""},
+		{"boolean", `"bcm":true,"pin":"22","out":"out"`, []any{true}, hw.ModeOut, 1, 0, 0, "true", ""},
+		{"out of range ignored", `"bcm":true,"pin":"22","out":"out","set":true,"level":"0"`, []any{2.0}, hw.ModeOut, 0, 0, 0, "0", "Invalid input: 2"},
+		{"not a number", `"bcm":true,"pin":"22","out":"out"`, []any{"on"}, hw.ModeIn, 0, 0, 0, "OK", "Invalid input: NaN"},
+		{"pwm duty", `"bcm":true,"pin":"18","out":"pwm","freq":"200"`, []any{40.0}, hw.ModePWM, 0, 40, 200, "40", ""},
+		{"pwm default frequency", `"bcm":true,"pin":"18","out":"pwm","freq":""`, []any{75.0}, hw.ModePWM, 0, 75, 100, "75", ""},
+		{"pwm over 100", `"bcm":true,"pin":"18","out":"pwm"`, []any{101.0}, hw.ModeIn, 0, 0, 0, "OK", "Invalid input: 101"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,7 +61,7 @@ func TestGPIOOut(t *testing.T) {
 func TestGPIOOutSoftPWM(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h, sim := simHarness(t)
-		h.Deploy(flow(t, `[{"id":"o","type":"rpi-gpio out","pin":"5","out":"pwm","freq":"50"}]`))
+		h.Deploy(flow(t, `[{"id":"o","type":"rpi-gpio out","bcm":true,"pin":"5","out":"pwm","freq":"50"}]`))
 		h.Send("o", engine.Msg{"payload": 50.0})
 		synctest.Wait()
 		pin := sim.SimPin(5)
