@@ -18,12 +18,12 @@ func gpioInSpec() engine.Spec {
 		PaletteLabel: "rpi gpio in", LabelProp: "name", Inputs: 0, Outputs: 1,
 		Props: []engine.Prop{
 			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},
-			{Name: "pin", Label: "Pin (BCM)", Kind: engine.KindString, Default: "", Required: true},
+			{Name: "pin", Label: "Pin", Kind: engine.KindString, Default: "", Required: true},
 			{Name: "intype", Label: "Resistor", Kind: engine.KindSelect, Default: "tri", Options: []engine.Option{
 				{Value: "tri", Label: "none"}, {Value: "up", Label: "pullup"}, {Value: "down", Label: "pulldown"}}},
 			{Name: "debounce", Label: "Debounce (ms)", Kind: engine.KindNumber, Default: "25"},
 			{Name: "read", Label: "Read initial state of pin on deploy/restart", Kind: engine.KindBool, Default: false},
-			{Name: "bcm", Kind: engine.KindBool, Default: true, Hidden: true},
+			{Name: "bcm", Label: "BCM number (off: physical header pin)", Kind: engine.KindBool, Default: true},
 		},
 		Help: help("rpi-gpio in"),
 	}

@@ -14,14 +14,14 @@ func gpioOutSpec() engine.Spec {
 		PaletteLabel: "rpi gpio out", LabelProp: "name", Inputs: 1, Outputs: 0, Align: "right",
 		Props: []engine.Prop{
 			{Name: "name", Label: "Name", Kind: engine.KindString, Default: ""},
-			{Name: "pin", Label: "Pin (BCM)", Kind: engine.KindString, Default: "", Required: true},
+			{Name: "pin", Label: "Pin", Kind: engine.KindString, Default: "", Required: true},
 			{Name: "out", Label: "Type", Kind: engine.KindSelect, Default: "out", Options: []engine.Option{
 				{Value: "out", Label: "Digital output"}, {Value: "pwm", Label: "PWM output"}}},
 			{Name: "set", Label: "Initialise pin state?", Kind: engine.KindBool, Default: ""},
 			{Name: "level", Label: "Initial level", Kind: engine.KindSelect, Default: "0", Options: []engine.Option{
 				{Value: "0", Label: "low (0)"}, {Value: "1", Label: "high (1)"}}},
 			{Name: "freq", Label: "Frequency (Hz)", Kind: engine.KindNumber, Default: ""},
-			{Name: "bcm", Kind: engine.KindBool, Default: true, Hidden: true},
+			{Name: "bcm", Label: "BCM number (off: physical header pin)", Kind: engine.KindBool, Default: true},
 		},
 		Help: help("rpi-gpio out"),
 	}
