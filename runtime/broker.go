@@ -200,10 +200,11 @@ func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 // Broker is the embedded MQTT broker (mochi-mqtt): a TCP listener, an
 // optional websocket listener, users and ACLs, and a store.
 type Broker struct {
-	srv  *mqtt.Server
-	tcp  *listeners.TCP
-	ws   *wsListener // nil without a websocket listener
-	auth *brokerAuth
+	srv    *mqtt.Server
+	tcp    *listeners.TCP
+	ws     *wsListener // nil without a websocket listener
+	auth   *brokerAuth
+	inline *inlineSubs // the flows' in-process subscriptions
 }
 
 // StartBroker listens on addr (":1883", "127.0.0.1:0") and serves MQTT
@@ -226,6 +227,10 @@ func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, err
 	if err := srv.AddHook(&handover{srv: srv, wait: brokerHandoverWait}, nil); err != nil {
 		return nil, fmt.Errorf("mqtt broker: %w", err)
 	}
+	inline := new(inlineSubs)
+	if err := srv.AddHook(inline, nil); err != nil {
+		return nil, fmt.Errorf("mqtt broker: %w", err)
+	}
 	if dir != "" && (m.Persist == nil || *m.Persist) {
 		path := filepath.Join(dir, brokerStoreFile)
 		opts := &bolt.Options{Path: path, Options: &bbolt.Options{Timeout: time.Second}}
@@ -245,7 +250,7 @@ func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, err
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	b := &Broker{srv: srv, auth: auth}
+	b := &Broker{srv: srv, auth: auth, inline: inline}
 	b.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr, TLSConfig: tlsConf})
 	if err := srv.AddListener(b.tcp); err != nil {
 		return nil, errors.Join(fmt.Errorf("mqtt broker listen %s: %w", addr, err), srv.Close())
