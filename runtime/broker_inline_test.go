@@ -348,3 +348,63 @@ func TestEmbeddedActions(t *testing.T) {
 		t.Errorf("after connect: %+v", s)
 	}
 }
+
+// BenchmarkMQTTRelayEmbedded: messages per second through mqtt in →
+// change → mqtt out on the embedded broker, in-process (publisher and
+// subscriber are network clients), as BenchmarkMQTTRelay in
+// nodes/network measures it over TCP.
+func BenchmarkMQTTRelayEmbedded(b *testing.B) {
+	rt, err := New(Settings{Listen: "127.0.0.1:0", DataDir: b.TempDir(), Broker: "127.0.0.1:0", HW: "off"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := rt.Start(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = rt.Shutdown(b.Context()) })
+	host, port, _ := net.SplitHostPort(rt.BrokerAddr())
+	cfg, err := flows.Parse([]byte(`[{"id":"t","type":"tab"},` +
+		fmt.Sprintf(`{"id":"b","type":"mqtt-broker","broker":%q,"port":%q}`, host, port) + `,
+	{"id":"in","z":"t","type":"mqtt in","topic":"relay/in","qos":"0","datatype":"auto-detect","broker":"b","wires":[["ch"]]},
+	{"id":"ch","z":"t","type":"change","rules":[{"t":"set","p":"topic","pt":"msg","to":"relay/out","tot":"str"}],"wires":[["out"]]},
+	{"id":"out","z":"t","type":"mqtt out","topic":"","qos":"","retain":"","broker":"b"}]`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := rt.Deploy(b.Context(), cfg, engine.DeployFull, ""); err != nil {
+		b.Fatal(err)
+	}
+	client := func(id string) paho.Client {
+		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + rt.BrokerAddr()).SetClientID(id))
+		if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			b.Fatal(tok.Error())
+		}
+		b.Cleanup(func() { c.Disconnect(0) })
+		return c
+	}
+	pub, sub := client("bench-pub"), client("bench-sub")
+	done := make(chan struct{}, 1024)
+	if tok := sub.Subscribe("relay/out", 0, func(paho.Client, paho.Message) { done <- struct{}{} }); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		b.Fatal(tok.Error())
+	}
+	const window = 64 // messages in flight
+	inflight := 0
+	start := time.Now()
+	for b.Loop() {
+		for inflight >= window {
+			<-done
+			inflight--
+		}
+		pub.Publish("relay/in", 0, false, `{"t":20}`)
+		inflight++
+	}
+	timeout := time.After(10 * time.Second)
+	for ; inflight > 0; inflight-- {
+		select {
+		case <-done:
+		case <-timeout:
+			b.Fatalf("%d messages lost", inflight)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
