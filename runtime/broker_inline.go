@@ -59,9 +59,10 @@ func (e *embedded) Subscribe(filter string, h inlineHandler) (func(), error) {
 var errBrokerOff = fmt.Errorf("the embedded MQTT broker is off")
 
 // Serves reports whether a client connecting to host:port reaches b: the
-// port is the TCP listener's, and host is a loopback name or address, the
-// listener's own address, or (listening on every address) one of this
-// machine's addresses or its host name.
+// port is the TCP listener's, and host is the listener's own address,
+// localhost (a listener on every address or a loopback one), or, for a
+// listener on every address, a loopback address, one of this machine's
+// addresses or its host name.
 func (b *Broker) Serves(host string, port int) bool {
 	lhost, lport, err := net.SplitHostPort(b.Addr())
 	if err != nil || lport != strconv.Itoa(port) {
@@ -69,14 +70,16 @@ func (b *Broker) Serves(host string, port int) bool {
 	}
 	host = strings.Trim(host, "[]")
 	lip := net.ParseIP(lhost)
-	any := lip == nil || lip.IsUnspecified()
+	everywhere := lip == nil || lip.IsUnspecified()
 	switch {
-	case host == lhost:
+	case host == lhost || (lip != nil && lip.Equal(net.ParseIP(host))):
 		return true
-	case host == "" || strings.EqualFold(host, "localhost") || isLoopback(host):
-		return any || lip.IsLoopback()
-	case !any:
-		return false
+	case host == "" || strings.EqualFold(host, "localhost"):
+		return everywhere || lip.IsLoopback()
+	case !everywhere:
+		return false // only the listener's own address reaches it
+	case isLoopback(host):
+		return true
 	}
 	if name, err := os.Hostname(); err == nil && strings.EqualFold(host, name) {
 		return true

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -407,4 +409,55 @@ func BenchmarkMQTTRelayEmbedded(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// Which addresses name the embedded broker: its port on a loopback or
+// local address, not another port or a remote host.
+func TestBrokerServes(t *testing.T) {
+	for _, listen := range []string{"127.0.0.1:0", ":0"} {
+		b, err := StartBroker(listen, "", MQTTBroker{}, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = b.Stop() })
+		_, p, _ := net.SplitHostPort(b.Addr())
+		port, _ := strconv.Atoi(p)
+		name, _ := os.Hostname()
+		for _, c := range []struct {
+			host string
+			port int
+			want bool
+		}{
+			{"localhost", port, true},
+			{"127.0.0.1", port, true},
+			{"::1", port, listen == ":0"},
+			{"localhost", port + 1, false},
+			{"192.0.2.1", port, false},
+			{"example.com", port, false},
+			{name, port, listen == ":0"},
+		} {
+			if got := b.Serves(c.host, c.port); got != c.want {
+				t.Errorf("listening on %s: Serves(%s, %d) = %v, want %v", listen, c.host, c.port, got, c.want)
+			}
+		}
+	}
+}
+
+// With the broker off, a node naming "embedded" stays disconnected and
+// says why.
+func TestEmbeddedBrokerOff(t *testing.T) {
+	rt, err := New(Settings{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Broker: "off", HW: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Shutdown(t.Context()) })
+	deployJSON(t, rt, engine.DeployFull, `{"id":"t","type":"tab"}`, `{"id":"b","type":"mqtt-broker","broker":"embedded"}`,
+		`{"id":"out","z":"t","type":"mqtt out","topic":"x","broker":"b"}`)
+	time.Sleep(100 * time.Millisecond)
+	if st := rt.eng.Statuses()["out"]; st.Text != "disconnected" {
+		t.Errorf("status %+v, want disconnected", st)
+	}
 }
