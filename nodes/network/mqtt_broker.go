@@ -367,6 +367,7 @@ func (n *mqttBroker) connectLocked() func() {
 	o.SetConnectTimeout(10 * time.Second)
 	o.SetOrderMatters(true) // delivery stays in order; handlers never block
 	o.SetTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12})
+	o.SetCustomOpenConnectionFn(mqttconn.Dial) // writes batched
 	n.clientWill = n.will
 	if n.will == nil {
 		n.clientWill = n.userWill
