@@ -30,6 +30,12 @@ const (
 	brokerMaxClients = 1024
 	// brokerMaxInflight is how many QoS 1/2 messages are held per client.
 	brokerMaxInflight = 1024
+	// brokerMaxPending is how many messages may wait to be written to one
+	// client (mochi drops the ones beyond, QoS 0 included); flows publish
+	// in-process, without the back-pressure of a connection, so a burst
+	// they relay may outrun a subscriber for longer than mochi's 8192.
+	// It costs 8 bytes per message per client, reserved at connection.
+	brokerMaxPending = 32 << 10
 	// brokerStoreFile is the broker's store in the data directory:
 	// retained messages, persistent sessions and their subscriptions and
 	// inflight messages.
@@ -139,6 +145,7 @@ func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 	caps.MaximumPacketSize = brokerMaxPacket
 	caps.MaximumClients = brokerMaxClients
 	caps.MaximumInflight = brokerMaxInflight
+	caps.MaximumClientWritesPending = brokerMaxPending
 	if m.MaxPacketSize != "" {
 		n, err := parseSize(m.MaxPacketSize)
 		if err != nil || n < 1024 || n > 1<<28 {
