@@ -15,7 +15,9 @@
 // FIFO, handled to completion one at a time by the part's goroutine — the
 // breadth-first order of Node-RED's setImmediate delivery, with no goroutine
 // hand-off per hop. A send never blocks, so cycles never deadlock; a message
-// sent later (a timer, a socket) takes its place when sent. Independent
+// sent later (a timer, a socket) takes its place when sent; one sent from a
+// Start waits until every node of the deploy has started, as Node-RED
+// delivers it after every constructor. Independent
 // parts run in parallel. Catch, status and complete nodes are handled when
 // the error, status or completion is reported, as Node-RED's receive().
 // Blocking nodes (file, database, bus I/O) handle their messages on their

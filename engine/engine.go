@@ -55,6 +55,12 @@ type Engine struct {
 
 	topo  atomic.Pointer[topology]
 	parts []*part // of the running graph; changed with topo, under mu
+	// starting, during a deploy's start of nodes, holds the new parts'
+	// deliveries until every node has started: a message sent from a
+	// Start (retained MQTT messages, a node announcing itself) reaches
+	// nodes that have all started, as Node-RED delivers it after every
+	// node's constructor. Under mu.
+	starting chan struct{}
 
 	statusMu sync.Mutex // guards statuses
 	statuses map[string]Status
@@ -335,6 +341,11 @@ func (e *Engine) apply(ctx context.Context, g *Graph, plan Plan, built map[strin
 		e.running[id] = r
 	}
 	e.graph = g
+	e.starting = make(chan struct{})
+	defer func() {
+		close(e.starting)
+		e.starting = nil
+	}()
 	e.rebuildTopology()
 	// config nodes first, then the rest in graph order
 	order := make([]*runner, 0, len(built))

@@ -20,7 +20,8 @@ type Handler interface {
 
 // Starter is implemented by nodes that do I/O or run goroutines. Start opens
 // sockets, claims resources and starts goroutines that end with ctx (which
-// lives until the node is closed).
+// lives until the node is closed). It may send: the messages are delivered
+// once every node of the deploy has started.
 type Starter interface {
 	Start(ctx context.Context) error
 }

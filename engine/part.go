@@ -20,6 +20,7 @@ type part struct {
 	signal chan struct{}
 	quit   chan struct{}
 	done   chan struct{}
+	gate   <-chan struct{} // nil, or closed when the worker may begin
 }
 
 type delivery struct {
@@ -27,8 +28,10 @@ type delivery struct {
 	m Msg
 }
 
-func newPart() *part {
-	p := &part{signal: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+// newPart starts a part whose worker begins delivering once gate is closed
+// (at once when gate is nil).
+func newPart(gate <-chan struct{}) *part {
+	p := &part{signal: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}), gate: gate}
 	go p.run()
 	return p
 }
@@ -77,6 +80,13 @@ func (p *part) take(buf []delivery) ([]delivery, bool) {
 
 func (p *part) run() {
 	defer close(p.done)
+	if p.gate != nil {
+		select {
+		case <-p.gate:
+		case <-p.quit:
+			return
+		}
+	}
 	var spare []delivery
 	for {
 		batch, ok := p.take(spare)
@@ -190,7 +200,7 @@ func (e *Engine) assignParts(t *topology) {
 		root := ps.find(r)
 		p, ok := parts[root]
 		if !ok {
-			p = newPart()
+			p = newPart(e.starting)
 			parts[root] = p
 		}
 		r.part.Store(p)

@@ -7,6 +7,7 @@ import (
 	"github.com/flowgate/flowgate/nodes/function"
 	"github.com/flowgate/flowgate/nodes/hardware"
 	"github.com/flowgate/flowgate/nodes/homeassistant"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
 	"github.com/flowgate/flowgate/nodes/network"
 	"github.com/flowgate/flowgate/nodes/parser"
 	"github.com/flowgate/flowgate/nodes/sequence"
@@ -24,6 +25,9 @@ type Options struct {
 	Board hw.Board
 	// Pins are Board's pin claims, shared with /api/hw; nil makes them.
 	Pins *hw.Pins
+	// MQTT is the embedded broker, which mqtt-broker nodes naming it reach
+	// in-process; nil when there is none.
+	MQTT mqttconn.Embedded
 	// ExecDisabled refuses to deploy exec nodes.
 	ExecDisabled bool
 	// FileWorkingDirectory anchors the file nodes' relative names
@@ -45,7 +49,7 @@ func AllWith(o Options) []engine.Type {
 		function.TypesWith(function.Options{ExecDisabled: o.ExecDisabled}),
 		sequence.Types(),
 		parser.Types(),
-		network.Types(),
+		network.TypesWith(network.Settings{Embedded: o.MQTT}),
 		homeassistant.Types(),
 		storage.TypesWith(storage.Options{DataDir: o.DataDir, DBs: o.DBs, FileWorkingDirectory: o.FileWorkingDirectory, FileAllowDirs: o.FileAllowDirs}),
 		hardware.TypesWith(hardware.Options{Board: o.Board, Pins: o.Pins}),

@@ -30,6 +30,12 @@ const (
 	brokerMaxClients = 1024
 	// brokerMaxInflight is how many QoS 1/2 messages are held per client.
 	brokerMaxInflight = 1024
+	// brokerMaxPending is how many messages may wait to be written to one
+	// client (mochi drops the ones beyond, QoS 0 included); flows publish
+	// in-process, without the back-pressure of a connection, so a burst
+	// they relay may outrun a subscriber for longer than mochi's 8192.
+	// It costs 8 bytes per message per client, reserved at connection.
+	brokerMaxPending = 32 << 10
 	// brokerStoreFile is the broker's store in the data directory:
 	// retained messages, persistent sessions and their subscriptions and
 	// inflight messages.
@@ -139,6 +145,7 @@ func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 	caps.MaximumPacketSize = brokerMaxPacket
 	caps.MaximumClients = brokerMaxClients
 	caps.MaximumInflight = brokerMaxInflight
+	caps.MaximumClientWritesPending = brokerMaxPending
 	if m.MaxPacketSize != "" {
 		n, err := parseSize(m.MaxPacketSize)
 		if err != nil || n < 1024 || n > 1<<28 {
@@ -200,10 +207,11 @@ func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 // Broker is the embedded MQTT broker (mochi-mqtt): a TCP listener, an
 // optional websocket listener, users and ACLs, and a store.
 type Broker struct {
-	srv  *mqtt.Server
-	tcp  *listeners.TCP
-	ws   *wsListener // nil without a websocket listener
-	auth *brokerAuth
+	srv    *mqtt.Server
+	tcp    *listeners.TCP
+	ws     *wsListener // nil without a websocket listener
+	auth   *brokerAuth
+	inline *inlineSubs // the flows' in-process subscriptions
 }
 
 // StartBroker listens on addr (":1883", "127.0.0.1:0") and serves MQTT
@@ -226,6 +234,10 @@ func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, err
 	if err := srv.AddHook(&handover{srv: srv, wait: brokerHandoverWait}, nil); err != nil {
 		return nil, fmt.Errorf("mqtt broker: %w", err)
 	}
+	inline := new(inlineSubs)
+	if err := srv.AddHook(inline, nil); err != nil {
+		return nil, fmt.Errorf("mqtt broker: %w", err)
+	}
 	if dir != "" && (m.Persist == nil || *m.Persist) {
 		path := filepath.Join(dir, brokerStoreFile)
 		opts := &bolt.Options{Path: path, Options: &bbolt.Options{Timeout: time.Second}}
@@ -245,7 +257,7 @@ func StartBroker(addr, dir string, m MQTTBroker, log *slog.Logger) (*Broker, err
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	b := &Broker{srv: srv, auth: auth}
+	b := &Broker{srv: srv, auth: auth, inline: inline}
 	b.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr, TLSConfig: tlsConf})
 	if err := srv.AddListener(b.tcp); err != nil {
 		return nil, errors.Join(fmt.Errorf("mqtt broker listen %s: %w", addr, err), srv.Close())

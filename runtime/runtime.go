@@ -37,6 +37,7 @@ type Runtime struct {
 	hw     *hwService      // board, pin claims and /api/hw
 	ctxs   *contextStores  // context stores (contextStorage)
 	broker *Broker         // nil with --broker off
+	inline *embedded       // the broker as mqtt-broker nodes reach it in-process
 	creds  *credStore      // node credentials, apart from the flows
 	sets   *nodeSets       // Node-RED's node sets of the types, and which are disabled
 	start  time.Time       // when New ran, for /diagnostics
@@ -63,11 +64,12 @@ func New(s Settings) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := engine.NewRegistry(nodes.AllWith(s.Files.nodeOptions(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins}))...)
+	inline := new(embedded)
+	reg, err := engine.NewRegistry(nodes.AllWith(s.Files.nodeOptions(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins, MQTT: inline}))...)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil), data: data, hw: hws, ctxs: newContextStores(s)}
+	r := &Runtime{s: s, reg: reg, store: flows.Store{Path: s.FlowsFile}, cfg: flows.New(nil), data: data, hw: hws, ctxs: newContextStores(s), inline: inline}
 	r.creds = newCredStore(s, reg.Specs())
 	r.sets = newNodeSets(reg.Specs(), s.Version, s.DataDir)
 	r.start = time.Now()
@@ -123,6 +125,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 		if r.broker, err = StartBroker(r.s.Broker, r.s.DataDir, r.s.MQTTBroker, log.With("component", "mqtt-broker")); err != nil {
 			return err
 		}
+		r.inline.set(r.broker)
 	}
 	if err := r.ctxs.open(ctx, r.data.dbs); err != nil {
 		return err
@@ -269,6 +272,7 @@ func (r *Runtime) Shutdown(ctx context.Context) error {
 	err = errors.Join(err, r.ctxs.close())
 	err = errors.Join(err, r.data.close())
 	err = errors.Join(err, r.hw.close())
+	r.inline.set(nil)
 	err = errors.Join(err, r.broker.Stop())
 	r.editor.Close()
 	r.s.Log.Info("flowgate stopped")

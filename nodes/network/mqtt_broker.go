@@ -133,21 +133,25 @@ type mqttConnOptions struct {
 
 // mqttBroker is the mqtt-broker config node: one client connection shared
 // by the mqtt in and mqtt out nodes naming it, which find it with
-// Resources.Lookup and register with it.
+// Resources.Lookup and register with it. A node naming the embedded broker
+// ("embedded", or the broker's own address) connects in-process (link)
+// instead of over TCP (client).
 type mqttBroker struct {
-	res   *engine.Resources
-	log   nodeLog
-	host  string // the configured broker, for Node-RED's msg._topic rule
-	auto  bool
-	v5    bool
-	birth *lwt
-	close *lwt
-	will  *lwt
+	res      *engine.Resources
+	log      nodeLog
+	host     string // the configured broker, for Node-RED's msg._topic rule
+	auto     bool
+	v5       bool
+	birth    *lwt
+	close    *lwt
+	will     *lwt
+	embedded mqttconn.Embedded // nil without an embedded broker
 
 	fanMu      sync.Mutex   // serialises showing the state on users (fanOut, register)
 	mu         sync.RWMutex // guards everything below
 	opts       mqttConnOptions
-	client     paho.Client // nil until the first connect
+	client     paho.Client      // nil until the first connect over TCP
+	link       *mqttconn.Inline // the in-process connection, or nil
 	state      mqttState
 	users      map[string]func(engine.Status)
 	subs       map[string]map[string]mqttSub // filter → user id → subscription
@@ -160,16 +164,17 @@ type mqttBroker struct {
 	closed     bool
 }
 
-func newMQTTBroker(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+func newMQTTBroker(cfg *engine.Config, res *engine.Resources, embedded mqttconn.Embedded) (engine.Node, error) {
 	p := cfg.Reader()
 	n := &mqttBroker{
-		res:   res,
-		log:   nodeLog{res: res, cfg: cfg},
-		host:  p.String("broker", ""),
-		auto:  p.Bool("autoConnect", true),
-		state: mqttDisconnected,
-		users: map[string]func(engine.Status){},
-		subs:  map[string]map[string]mqttSub{},
+		res:      res,
+		embedded: embedded,
+		log:      nodeLog{res: res, cfg: cfg},
+		host:     p.String("broker", ""),
+		auto:     p.Bool("autoConnect", true),
+		state:    mqttDisconnected,
+		users:    map[string]func(engine.Status){},
+		subs:     map[string]map[string]mqttSub{},
 	}
 	port := p.Int("port", 1883)
 	usetls := p.Bool("usetls", false)
@@ -255,12 +260,16 @@ func (n *mqttBroker) Start(ctx context.Context) error {
 	}
 	n.mu.Lock()
 	n.started = true
+	var connected func()
 	if n.auto {
-		n.connectLocked()
+		connected = n.connectLocked()
 	}
 	st := n.state
 	n.mu.Unlock()
 	n.fanOut(st.status())
+	if connected != nil {
+		connected()
+	}
 	return nil
 }
 
@@ -272,23 +281,34 @@ func (n *mqttBroker) Close(ctx context.Context) error {
 		return nil
 	}
 	n.closed = true
-	c := n.client
-	n.client = nil
+	c, l := n.client, n.link
+	n.client, n.link = nil, nil
 	n.mu.Unlock()
-	n.disconnect(c)
+	n.disconnect(c, l)
 	n.setState(mqttDisconnected)
 	return nil
 }
 
 // disconnect publishes the close message and a user's will (when
-// connected), waits for their acknowledgements (bounded), and ends c.
-func (n *mqttBroker) disconnect(c paho.Client) {
-	if c == nil {
-		return
-	}
+// connected), waits for their acknowledgements (bounded), and ends c or
+// the in-process connection l (either may be nil).
+func (n *mqttBroker) disconnect(c paho.Client, l *mqttconn.Inline) {
 	n.mu.RLock()
 	goodbye := []*lwt{n.close, n.userWill}
 	n.mu.RUnlock()
+	if l != nil {
+		for _, m := range goodbye {
+			if m != nil {
+				if err := l.Publish(m.topic, []byte(m.payload), m.qos, m.retain); err != nil {
+					n.res.Error(err, nil)
+				}
+			}
+		}
+		l.Close()
+	}
+	if c == nil {
+		return
+	}
 	if c.IsConnectionOpen() {
 		var toks []paho.Token
 		for _, m := range goodbye {
@@ -305,10 +325,23 @@ func (n *mqttBroker) disconnect(c paho.Client) {
 }
 
 // connectLocked starts a client with the current options unless one runs.
-// n.mu is held; the caller shows the connecting state after unlocking.
-func (n *mqttBroker) connectLocked() {
-	if n.client != nil || n.closed || !n.started {
-		return
+// n.mu is held; the caller shows the connecting state after unlocking, then
+// calls the returned function, if any (it completes an in-process
+// connection: subscriptions and birth message).
+func (n *mqttBroker) connectLocked() func() {
+	if n.client != nil || n.link != nil || n.closed || !n.started {
+		return nil
+	}
+	if n.inProcessLocked() {
+		if n.embedded == nil || !n.embedded.Running() {
+			n.state = mqttDisconnected
+			n.log.warn("the embedded MQTT broker is off (--broker off): not connected")
+			return nil
+		}
+		l := mqttconn.NewInline(n.embedded)
+		n.link = l
+		n.state = mqttConnecting
+		return func() { n.inlineConnected(l) }
 	}
 	o := paho.NewClientOptions()
 	o.AddBroker(n.opts.url)
@@ -334,6 +367,7 @@ func (n *mqttBroker) connectLocked() {
 	o.SetConnectTimeout(10 * time.Second)
 	o.SetOrderMatters(true) // delivery stays in order; handlers never block
 	o.SetTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12})
+	o.SetCustomOpenConnectionFn(mqttconn.Dial) // writes batched
 	n.clientWill = n.will
 	if n.will == nil {
 		n.clientWill = n.userWill
@@ -354,6 +388,93 @@ func (n *mqttBroker) connectLocked() {
 	n.client = c
 	n.state = mqttConnecting
 	c.Connect() // retries in the background until connected or disconnected
+	return nil
+}
+
+// mqttEmbedded is the broker address naming the embedded broker whatever
+// its listener.
+const mqttEmbedded = "embedded"
+
+// inProcessLocked reports whether the connection options name the
+// embedded broker: "embedded", or an address of its listener (any user
+// name and password: flows are the broker's own client). n.mu is held.
+func (n *mqttBroker) inProcessLocked() bool {
+	u, err := url.Parse(n.opts.url)
+	if err != nil || (u.Scheme != "tcp" && u.Scheme != "ssl") {
+		return false
+	}
+	if strings.EqualFold(u.Hostname(), mqttEmbedded) {
+		return true
+	}
+	port, _ := strconv.Atoi(u.Port())
+	return n.embedded != nil && n.embedded.Serves(u.Hostname(), port)
+}
+
+// inlineConnected completes the in-process connection l, as onConnect
+// does a client's: it subscribes every filter and publishes the birth
+// message.
+func (n *mqttBroker) inlineConnected(l *mqttconn.Inline) {
+	n.mu.Lock()
+	if n.closed || n.link != l {
+		n.mu.Unlock()
+		return
+	}
+	filters := make([]string, 0, len(n.subs))
+	for f := range n.subs {
+		filters = append(filters, f)
+	}
+	// connected from here: a subscribe after this snapshot subscribes itself
+	n.state = mqttConnected
+	n.mu.Unlock()
+	if n.res.Log != nil {
+		n.res.Log.Info("Connected to broker: embedded (in-process)")
+	}
+	for _, f := range filters {
+		n.syncInline(l, f)
+	}
+	if b := n.birth; b != nil {
+		if err := l.Publish(b.topic, []byte(b.payload), b.qos, b.retain); err != nil {
+			n.res.Error(err, nil)
+		}
+	}
+	n.fanOut(mqttConnected.status())
+}
+
+// syncInline subscribes filter on the in-process connection l while a
+// user wants it and l is connected, and unsubscribes it otherwise. n.mu
+// must not be held.
+func (n *mqttBroker) syncInline(l *mqttconn.Inline, filter string) {
+	want := func() bool {
+		n.mu.RLock()
+		defer n.mu.RUnlock()
+		return n.link == l && n.state == mqttConnected && len(n.subs[filter]) > 0
+	}
+	deliver := func(topic string, payload []byte, qos byte, retain bool) {
+		n.dispatchFilter(filter, topic, payload, qos, retain)
+	}
+	if err := l.Sync(filter, want, deliver); err != nil {
+		n.res.Error(err, nil)
+	}
+}
+
+// dispatchFilter hands a message of the in-process subscription to filter
+// to the filter's users (the broker delivers a message once per matching
+// filter), at the lower of its QoS and theirs. The handlers are called
+// without n.mu: on the in-process path they run on the publisher's
+// goroutine, which may be a flow's.
+func (n *mqttBroker) dispatchFilter(filter, topic string, payload []byte, qos byte, retain bool) {
+	var buf [4]mqttHandler
+	hs := buf[:0]
+	n.mu.RLock()
+	users := n.subs[filter]
+	qos = min(qos, maxQoS(users))
+	for _, s := range users {
+		hs = append(hs, s.handler)
+	}
+	n.mu.RUnlock()
+	for _, h := range hs {
+		h(topic, payload, qos, retain)
+	}
 }
 
 // onConnect runs on its own goroutine (paho's) after every (re)connection:
@@ -454,9 +575,9 @@ func (n *mqttBroker) deregister(id string) {
 			}
 		}
 	}
-	c := n.client
+	c, l := n.client, n.link
 	n.mu.Unlock()
-	n.unsubscribeFilters(c, gone)
+	n.unsubscribeFilters(c, l, gone)
 }
 
 // subscribe adds the user's subscription to filter; the broker is asked
@@ -470,9 +591,15 @@ func (n *mqttBroker) subscribe(filter string, qos byte, id string, h mqttHandler
 	}
 	before, had := maxQoS(users), len(users) > 0
 	users[id] = mqttSub{qos: qos, handler: h}
-	c := n.client
+	c, l := n.client, n.link
 	connected := n.state == mqttConnected
 	n.mu.Unlock()
+	if l != nil {
+		if !had {
+			n.syncInline(l, filter)
+		}
+		return
+	}
 	if c != nil && connected && (!had || qos > before) {
 		// wait for the SUBACK (bounded) so that a message published after
 		// Start or a subscribe action is not missed
@@ -493,12 +620,17 @@ func (n *mqttBroker) unsubscribe(filter, id string) {
 		delete(n.subs, filter)
 		gone = []string{filter}
 	}
-	c := n.client
+	c, l := n.client, n.link
 	n.mu.Unlock()
-	n.unsubscribeFilters(c, gone)
+	n.unsubscribeFilters(c, l, gone)
 }
 
-func (n *mqttBroker) unsubscribeFilters(c paho.Client, filters []string) {
+func (n *mqttBroker) unsubscribeFilters(c paho.Client, l *mqttconn.Inline, filters []string) {
+	if l != nil {
+		for _, f := range filters {
+			n.syncInline(l, f)
+		}
+	}
 	if c != nil && len(filters) > 0 && c.IsConnectionOpen() {
 		c.Unsubscribe(filters...)
 	}
@@ -525,8 +657,14 @@ var errNotConnected = errors.New("not connected")
 // publish sends a message. While the connection is down, QoS 1/2 messages
 // are queued (up to mqttOfflineQueue) and QoS 0 ones dropped.
 func (n *mqttBroker) publish(topic string, payload []byte, qos byte, retain bool) error {
+	n.mu.RLock()
+	c, l, st := n.client, n.link, n.state
+	n.mu.RUnlock()
+	if st == mqttConnected && l != nil {
+		return l.Publish(topic, payload, qos, retain)
+	}
 	n.mu.Lock()
-	c, st := n.client, n.state
+	c, st = n.client, n.state
 	if st != mqttConnected {
 		if c == nil || qos == 0 {
 			n.dropped++
@@ -565,11 +703,12 @@ func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
 	}
 	n.userWill, n.willOwner = w, id
 	old := n.client
-	if old == nil || (n.clientWill != nil && *n.clientWill == *w) {
+	if n.link != nil || old == nil || (n.clientWill != nil && *n.clientWill == *w) {
 		n.mu.Unlock()
 		return true
 	}
-	// the will is part of the connection: connect again with it
+	// the will is part of the connection: connect again with it (over
+	// TCP: an in-process connection publishes the will when it closes)
 	n.client = nil
 	n.connectLocked()
 	st := n.state
@@ -582,8 +721,11 @@ func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
 // publishWait publishes and waits for the acknowledgement until ctx ends.
 func (n *mqttBroker) publishWait(ctx context.Context, topic string, payload []byte, qos byte, retain bool) error {
 	n.mu.RLock()
-	c, st := n.client, n.state
+	c, l, st := n.client, n.link, n.state
 	n.mu.RUnlock()
+	if st == mqttConnected && l != nil {
+		return l.Publish(topic, payload, qos, retain)
+	}
 	if c == nil || st != mqttConnected {
 		return errNotConnected
 	}
@@ -601,7 +743,7 @@ func (n *mqttBroker) publishWait(ctx context.Context, topic string, payload []by
 func (n *mqttBroker) connectAction(m engine.Msg) error {
 	override, _ := engine.AsObject(m["broker"])
 	n.mu.Lock()
-	running := n.client != nil
+	running := n.client != nil || n.link != nil
 	n.mu.Unlock()
 	if running {
 		if override == nil {
@@ -619,10 +761,13 @@ func (n *mqttBroker) connectAction(m engine.Msg) error {
 			return err
 		}
 	}
-	n.connectLocked()
+	connected := n.connectLocked()
 	st := n.state
 	n.mu.Unlock()
 	n.fanOut(st.status())
+	if connected != nil {
+		connected()
+	}
 	return nil
 }
 
@@ -670,10 +815,10 @@ func (n *mqttBroker) setOptionsLocked(o *engine.Object) error {
 // and stays down until a connect action.
 func (n *mqttBroker) disconnectAction() {
 	n.mu.Lock()
-	c := n.client
-	n.client = nil
+	c, l := n.client, n.link
+	n.client, n.link = nil, nil
 	n.mu.Unlock()
-	n.disconnect(c)
+	n.disconnect(c, l)
 	n.setState(mqttDisconnected)
 }
 

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -255,11 +256,13 @@ func (n *mqttIn) handler(datatype string) mqttHandler {
 	}
 }
 
-// mqttPayload converts a received payload as Node-RED's datatype says.
+// mqttPayload converts a received payload as Node-RED's datatype says. A
+// Buffer is a copy: the in-process path hands every subscriber (and the
+// retained store) the publisher's bytes.
 func mqttPayload(datatype string, b []byte) (any, error) {
 	switch datatype {
 	case "buffer":
-		return b, nil
+		return bytes.Clone(b), nil
 	case "base64":
 		return base64.StdEncoding.EncodeToString(b), nil
 	case "utf8":
@@ -276,7 +279,7 @@ func mqttPayload(datatype string, b []byte) (any, error) {
 	}
 	// auto and auto-detect
 	if !utf8.Valid(b) {
-		return b, nil
+		return bytes.Clone(b), nil
 	}
 	if datatype == "auto-detect" {
 		if v, err := engine.DecodeJSON(b); err == nil {

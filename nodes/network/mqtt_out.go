@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/flowgate/flowgate/engine"
 )
@@ -44,7 +45,8 @@ type mqttOut struct {
 	qos      string // "" means from the message
 	retain   any    // Node-RED's node.retain: "", "true", "false" or a bool
 
-	broker *mqttBroker // set by Start
+	broker *mqttBroker // set by Start, before any Handle; kept after Close
+	closed atomic.Bool // Close ran (it may run while a Handle does)
 }
 
 func newMQTTOut(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
@@ -81,8 +83,7 @@ func (n *mqttOut) Start(ctx context.Context) error {
 
 // Close deregisters; the connection stays with the config node.
 func (n *mqttOut) Close(ctx context.Context) error {
-	if b := n.broker; b != nil {
-		n.broker = nil
+	if b := n.broker; b != nil && !n.closed.Swap(true) {
 		b.deregister(n.id)
 		n.res.Status(engine.Status{})
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
 )
 
 //go:embed help/*.md
@@ -23,6 +24,10 @@ type Settings struct {
 	// SocketReconnect is how long tcp in and tcp out clients wait before
 	// they connect again (Node-RED's socketReconnectTime); 0 means 10 s.
 	SocketReconnect time.Duration
+	// Embedded is the broker built into the process: an mqtt-broker node
+	// naming it (its address, or "embedded") reaches it in-process. Nil
+	// when there is none.
+	Embedded mqttconn.Embedded
 }
 
 // Types returns the node types of the network category with default settings.
@@ -45,7 +50,9 @@ func TypesWith(s Settings) []engine.Type {
 		{Spec: httpRequestSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 			return newHTTPRequest(cfg, res, s)
 		}},
-		{Spec: mqttBrokerSpec(), New: newMQTTBroker},
+		{Spec: mqttBrokerSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+			return newMQTTBroker(cfg, res, s.Embedded)
+		}},
 		{Spec: mqttInSpec(), New: newMQTTIn},
 		{Spec: mqttOutSpec(), New: newMQTTOut},
 		{Spec: udpInSpec(), New: newUDPIn},

@@ -10,7 +10,9 @@ import (
 )
 
 // Handler receives a message of a subscription. It runs on the client's
-// delivery goroutine and must not block.
+// delivery goroutine, or on the embedded broker's path on the publisher's
+// goroutine (several at once), and must not block. payload is shared with
+// the other subscribers: it must not be modified, nor kept (copy it).
 type Handler = func(topic string, payload []byte, qos byte, retain bool)
 
 // Conn is the shared connection of an mqtt-broker config node.
