@@ -498,9 +498,12 @@ func (n *mqttBroker) unsubscribe(filter, id string) {
 	n.unsubscribeFilters(c, gone)
 }
 
+// unsubscribeFilters tells the broker, waiting (bounded) for its UNSUBACK:
+// a connection closing with the broker's answer unread ends with a reset,
+// which the broker takes for a lost connection and publishes the will.
 func (n *mqttBroker) unsubscribeFilters(c paho.Client, filters []string) {
 	if c != nil && len(filters) > 0 && c.IsConnectionOpen() {
-		c.Unsubscribe(filters...)
+		c.Unsubscribe(filters...).WaitTimeout(mqttGoodbyeWait)
 	}
 }
 
