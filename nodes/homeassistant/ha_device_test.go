@@ -176,6 +176,9 @@ func TestDiscovery(t *testing.T) {
 	h := newHarness(t)
 	h.Deploy(flow(addr, entityNodes...))
 	waitStatus(t, h, "sw", "connected")
+	for deadline := time.Now().Add(5 * time.Second); len(retained(t, addr)) < 1+len(entityNodes) && time.Now().Before(deadline); {
+		// the entities are announced a round trip after the connection
+	}
 	ha := newHomeAssistant(t, addr) // a late subscriber: everything is retained
 	if p, _ := ha.next("flowgate/dev/availability"); p != "online" {
 		t.Errorf("availability %q", p)

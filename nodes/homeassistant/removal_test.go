@@ -154,7 +154,9 @@ func TestDeleteDeviceWithItsBroker(t *testing.T) {
 // full one (everything restarts).
 func TestMovedEntityRemovedFirst(t *testing.T) {
 	const dev2 = `{"id":"dev2","type":"ha-device","name":"Shed","broker":"b"}`
-	on := func(dev string) string { return strings.Replace(entityNodes[0], `"device":"dev"`, `"device":"`+dev+`"`, 1) }
+	on := func(dev string) string {
+		return strings.Replace(entityNodes[0], `"device":"dev"`, `"device":"`+dev+`"`, 1)
+	}
 	forBrokers(t, func(t *testing.T, addr string) {
 		for _, mode := range []engine.DeployMode{engine.DeployNodes, engine.DeployFull} {
 			t.Run(string(mode), func(t *testing.T) {
