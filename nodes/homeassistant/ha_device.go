@@ -342,7 +342,7 @@ func (d *haDevice) onRetained(topic string, payload []byte, _ byte, retain bool)
 	d.mu.Unlock()
 }
 
-// removeStale runs once, haRemoveAfter after the first connection: the
+// removeStale runs once, haSweepAfter after the first connection: the
 // retained configs of this device that no entity announced belong to
 // entities deleted while the device was not running (a full deploy, a
 // restart); they are removed from Home Assistant.
