@@ -85,7 +85,7 @@ func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp 
 		deviceID: p.String("device", ""),
 		comp:     comp,
 		echo:     comp.state && comp.command && p.Bool("echo", true),
-		config:   map[string]any{"unique_id": "flowgate_" + topicID(cfg.ID)},
+		config:   map[string]any{},
 	}
 	if e.deviceID == "" {
 		p.Fail("device", "missing device configuration")
@@ -129,6 +129,7 @@ func (e *entity) Start(ctx context.Context) error {
 	obj := topicID(e.id)
 	base := "flowgate/" + dev.nodeID + "/" + obj
 	e.dev, e.conn = dev, c
+	e.config["unique_id"] = e.uniqueID()
 	e.configTopic = dev.prefix + "/" + e.comp.name + "/" + dev.nodeID + "/" + obj + "/config"
 	if e.comp.state {
 		e.stateTopic, e.attr = base+"/state", base+"/attributes"
@@ -151,10 +152,21 @@ func (e *entity) Start(ctx context.Context) error {
 // device (node ids are unique: the object id is this entity's alone).
 func (e *entity) movedFilter() string { return e.dev.prefix + "/+/+/" + topicID(e.id) + "/config" }
 
+// uniqueID is the entity's unique_id: its node id, after the gateway id.
+func (e *entity) uniqueID() string { return "flowgate_" + e.dev.scope + topicID(e.id) }
+
 // onMoved records a config of this entity retained under another topic
-// (another device, another component): the entity moved.
+// (another device, another component; or from before the gateway id): the
+// entity moved. Another gateway's configs of the same flow have another
+// unique_id and stay.
 func (e *entity) onMoved(topic string, payload []byte, _ byte, retain bool) {
 	if !retain || len(payload) == 0 || topic == e.configTopic {
+		return
+	}
+	var cfg struct {
+		UniqueID string `json:"unique_id"`
+	}
+	if json.Unmarshal(payload, &cfg) != nil || (cfg.UniqueID != e.uniqueID() && cfg.UniqueID != "flowgate_"+topicID(e.id)) {
 		return
 	}
 	e.mu.Lock()

@@ -58,6 +58,7 @@ type haDevice struct {
 	id       string
 	brokerID string
 	prefix   string
+	scope    string // "<gateway>_" or "": prefixes node ids and unique ids
 	nodeID   string // the discovery node_id
 	avail    string // availability topic
 	block    map[string]any
@@ -75,14 +76,19 @@ type haDevice struct {
 	removed  bool // deleted from the flows: Close leaves no offline behind
 }
 
-func newHADevice(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+func newHADevice(cfg *engine.Config, res *engine.Resources, gateway string) (engine.Node, error) {
 	p := cfg.Reader()
+	scope := ""
+	if gateway != "" {
+		scope = topicID(gateway) + "_"
+	}
 	d := &haDevice{
+		scope:    scope,
 		res:      res,
 		id:       cfg.ID,
 		brokerID: p.String("broker", ""),
 		prefix:   strings.Trim(p.String("prefix", "homeassistant"), "/"),
-		nodeID:   topicID(cfg.ID),
+		nodeID:   scope + topicID(cfg.ID),
 		avail:    p.String("availabilityTopic", ""),
 		entities: map[string]*entity{},
 		retained: map[string]bool{},
