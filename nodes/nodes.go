@@ -26,6 +26,8 @@ type Options struct {
 	Pins *hw.Pins
 	// ExecDisabled refuses to deploy exec nodes.
 	ExecDisabled bool
+	// Gateway is the Home Assistant gateway id (homeassistant.Options).
+	Gateway string
 	// FileWorkingDirectory anchors the file nodes' relative names
 	// (Node-RED's fileWorkingDirectory).
 	FileWorkingDirectory string
@@ -46,7 +48,7 @@ func AllWith(o Options) []engine.Type {
 		sequence.Types(),
 		parser.Types(),
 		network.Types(),
-		homeassistant.Types(),
+		homeassistant.TypesWith(homeassistant.Options{Gateway: o.Gateway}),
 		storage.TypesWith(storage.Options{DataDir: o.DataDir, DBs: o.DBs, FileWorkingDirectory: o.FileWorkingDirectory, FileAllowDirs: o.FileAllowDirs}),
 		hardware.TypesWith(hardware.Options{Board: o.Board, Pins: o.Pins}),
 	} {

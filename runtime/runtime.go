@@ -61,7 +61,7 @@ func New(s Settings) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := engine.NewRegistry(nodes.AllWith(s.Files.nodeOptions(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins}))...)
+	reg, err := engine.NewRegistry(nodes.AllWith(s.Files.nodeOptions(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins, Gateway: gatewayID(s.GatewayID)}))...)
 	if err != nil {
 		return nil, err
 	}

@@ -530,7 +530,7 @@ var errNotConnected = errors.New("not connected")
 func (n *mqttBroker) publish(topic string, payload []byte, qos byte, retain bool) error {
 	n.mu.Lock()
 	c, st := n.client, n.state
-	if st != mqttConnected {
+	if st != mqttConnected || c == nil { // no client: closing
 		if c == nil || qos == 0 {
 			n.dropped++
 			first := n.dropped == 1
