@@ -69,11 +69,17 @@ type entity struct {
 	// devices are gone, and it may be announced; guarded by dev.mu
 	claimed bool
 
+	// pubMu is held while publishing, so that what Remove publishes comes
+	// after any announcement or state; it guards gone. It is never taken
+	// by a subscription handler (they run under the connection's lock,
+	// which publishing takes).
+	pubMu sync.Mutex
+	gone  bool // removed from Home Assistant: never announced again
+
 	mu    sync.Mutex // guards the fields below (the device announces from its goroutines)
 	state []byte     // the last state payload, nil when none yet
 	attrs []byte     // the last msg.attributes as JSON
 	moved []string   // configs of this entity retained under other devices
-	gone  bool       // removed from Home Assistant: never announced again
 }
 
 // newEntity reads the common properties; keys holds the component's own
@@ -192,9 +198,9 @@ func (e *entity) Remove(ctx context.Context) error {
 		return nil
 	}
 	d.detach(e)
-	e.mu.Lock()
+	e.pubMu.Lock()
 	e.gone = true
-	e.mu.Unlock()
+	e.pubMu.Unlock()
 	return d.clearConfig(ctx, e.conn, e.configTopic)
 }
 
@@ -243,11 +249,12 @@ func (e *entity) Handle(ctx context.Context, m engine.Msg, out *engine.Output) e
 
 // setState records and publishes the state and attributes (nil: unchanged).
 func (e *entity) setState(state, attrs []byte) {
-	e.mu.Lock()
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
 	if e.gone {
-		e.mu.Unlock()
 		return
 	}
+	e.mu.Lock()
 	if state != nil {
 		e.state = state
 	}
@@ -312,18 +319,20 @@ func (e *entity) announce(c mqttconn.Conn) {
 		e.res.Error(err, nil)
 		return
 	}
-	// held while publishing, so that Remove's removal follows
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
 	if e.gone {
 		return
 	}
+	e.mu.Lock()
+	state, attrs := e.state, e.attrs
+	e.mu.Unlock()
 	e.dev.publish(c, e.configTopic, b)
-	if e.state != nil {
-		e.dev.publish(c, e.stateTopic, e.state)
+	if state != nil {
+		e.dev.publish(c, e.stateTopic, state)
 	}
-	if e.attrs != nil {
-		e.dev.publish(c, e.attr, e.attrs)
+	if attrs != nil {
+		e.dev.publish(c, e.attr, attrs)
 	}
 }
 
