@@ -572,12 +572,17 @@ func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
 		n.mu.Unlock()
 		return true
 	}
-	// the will is part of the connection: connect again with it
+	// the will is part of the connection: connect again with it, once the
+	// old client has ended (bounded): a connection attempt of the old
+	// client completing after the new one would take the session (same
+	// client id) from it
 	n.client = nil
+	n.mu.Unlock()
+	old.Disconnect(mqttCloseWait)
+	n.mu.Lock()
 	n.connectLocked()
 	st := n.state
 	n.mu.Unlock()
-	old.Disconnect(0)
 	n.fanOut(st.status())
 	return true
 }
