@@ -91,15 +91,15 @@ func TestHomeAssistantOfflineAfterSignals(t *testing.T) {
 		{"id":"b","type":"mqtt-broker","broker":%q,"port":%q,"clientid":"","autoConnect":true,"protocolVersion":"4","keepalive":"60","cleansession":true},
 		{"id":"dev","type":"ha-device","name":"Garden","broker":"b"},
 		{"id":"sw","type":"ha-switch","z":"t","name":"Pump","device":"dev","wires":[]}]`, host, port)
-	const avail = "flowgate/dev/availability"
+	const avail = "flowgate/garden-pi_dev/availability" // with the gateway id
 	data := t.TempDir()
-	in := start(t, data)
+	in := start(t, data, "--gateway-id", "garden-pi")
 	if code, body := in.do("POST", "/flows", []byte(flow), "Node-RED-Deployment-Type", "full"); code != 200 && code != 204 {
 		t.Fatalf("deploy: %d %s", code, body)
 	}
 	for round := range 5 {
 		if round > 0 {
-			in = start(t, data) // the flows were saved
+			in = start(t, data, "--gateway-id", "garden-pi") // the flows were saved
 		}
 		waitRetained(t, addr, avail, "online", 5*time.Second)
 		if d := in.stop(); d > 2*time.Second {
@@ -109,7 +109,7 @@ func TestHomeAssistantOfflineAfterSignals(t *testing.T) {
 			t.Fatalf("round %d: after SIGTERM %s retained %q, want offline", round, avail, got)
 		}
 	}
-	in = start(t, data)
+	in = start(t, data, "--gateway-id", "garden-pi")
 	waitRetained(t, addr, avail, "online", 5*time.Second)
 	if err := in.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
