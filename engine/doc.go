@@ -7,7 +7,10 @@
 // properties without I/O (every bad property is a *FieldError); Start (optional,
 // Starter) opens sockets and starts goroutines bound to its context; the engine
 // calls Handle (optional, Handler) with one message at a time; Close (optional,
-// Closer) releases everything within its context's deadline.
+// Closer) releases everything within its context's deadline. A node a deploy
+// deletes or disables is told first (optional, Remover), while every node
+// still runs, so that it can undo what it left outside the process; a
+// redeploy or a stop never calls Remove.
 //
 // Delivery is Node-RED 4's: the running graph is cut at deploy into
 // connected parts (wires, links, link calls, catch, status and complete

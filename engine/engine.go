@@ -312,6 +312,7 @@ func (e *Engine) internalType(n NodeConfig) Type {
 }
 
 func (e *Engine) apply(ctx context.Context, g *Graph, plan Plan, built map[string]*runner, clearAll bool) {
+	e.removeRunners(ctx, plan.Removed)
 	var stopping []*runner
 	for _, id := range plan.Stop {
 		if r, ok := e.running[id]; ok {
@@ -388,6 +389,47 @@ func (e *Engine) stopRunners(ctx context.Context, rs []*runner) {
 				cctx, cancel := context.WithTimeout(ctx, e.opts.CloseTimeout)
 				defer cancel()
 				r.stop(cctx)
+			})
+		}
+		wg.Wait()
+	}
+}
+
+// removeRunners calls Remove on the running nodes of ids that implement
+// Remover, flow nodes first and config nodes after them, while every node
+// still runs.
+func (e *Engine) removeRunners(ctx context.Context, ids []string) {
+	var flowNodes, configNodes []*runner
+	for _, id := range ids {
+		r, ok := e.running[id]
+		if !ok || !r.started {
+			continue
+		}
+		if _, remover := r.node.(Remover); !remover {
+			continue
+		}
+		if r.cfg.Flow == "" {
+			configNodes = append(configNodes, r)
+		} else {
+			flowNodes = append(flowNodes, r)
+		}
+	}
+	for _, group := range [][]*runner{flowNodes, configNodes} {
+		var wg sync.WaitGroup
+		for _, r := range group {
+			wg.Go(func() {
+				rctx, cancel := context.WithTimeout(ctx, e.opts.CloseTimeout)
+				defer cancel()
+				errc := make(chan error, 1)
+				go func() { errc <- safeRemove(r.node.(Remover), rctx) }()
+				select {
+				case err := <-errc:
+					if err != nil {
+						r.log.Warn("node remove failed", "err", err)
+					}
+				case <-rctx.Done():
+					r.log.Warn("node remove timed out")
+				}
 			})
 		}
 		wg.Wait()

@@ -32,6 +32,17 @@ type Closer interface {
 	Close(ctx context.Context) error
 }
 
+// Remover is implemented by nodes that leave something outside the process
+// while they run that must go when the node goes (a retained message, a
+// registration elsewhere), but must stay across a redeploy or a restart.
+// When a deploy deletes or disables the node (or its tab), Remove is called
+// before the deploy closes any node, so the config nodes it uses still
+// work: flow nodes first, then config nodes, each within the close timeout.
+// Close follows as for every stopped node.
+type Remover interface {
+	Remove(ctx context.Context) error
+}
+
 // Scope says which nodes of a flow a catch or status node listens to.
 type Scope struct {
 	// Nodes lists node ids; empty means every node of the flow.

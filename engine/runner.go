@@ -487,6 +487,15 @@ func safeClose(c Closer, ctx context.Context) (err error) {
 	return c.Close(ctx)
 }
 
+func safeRemove(rm Remover, ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in remove: %v", p)
+		}
+	}()
+	return rm.Remove(ctx)
+}
+
 // sameMap reports whether a and b are the same map (not equal contents).
 func sameMap(a, b Msg) bool {
 	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()

@@ -30,6 +30,8 @@ type Options struct {
 	MQTT mqttconn.Embedded
 	// ExecDisabled refuses to deploy exec nodes.
 	ExecDisabled bool
+	// Gateway is the Home Assistant gateway id (homeassistant.Options).
+	Gateway string
 	// FileWorkingDirectory anchors the file nodes' relative names
 	// (Node-RED's fileWorkingDirectory).
 	FileWorkingDirectory string
@@ -50,7 +52,7 @@ func AllWith(o Options) []engine.Type {
 		sequence.Types(),
 		parser.Types(),
 		network.TypesWith(network.Settings{Embedded: o.MQTT}),
-		homeassistant.Types(),
+		homeassistant.TypesWith(homeassistant.Options{Gateway: o.Gateway}),
 		storage.TypesWith(storage.Options{DataDir: o.DataDir, DBs: o.DBs, FileWorkingDirectory: o.FileWorkingDirectory, FileAllowDirs: o.FileAllowDirs}),
 		hardware.TypesWith(hardware.Options{Board: o.Board, Pins: o.Pins}),
 	} {

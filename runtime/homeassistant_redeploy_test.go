@@ -26,7 +26,7 @@ func TestHomeAssistantCommandsSurviveRedeploys(t *testing.T) {
 			name = "generated"
 		}
 		t.Run(name, func(t *testing.T) {
-			rt, err := New(Settings{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Broker: "127.0.0.1:0", HW: "off"})
+			rt, err := New(Settings{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Broker: "127.0.0.1:0", HW: "off", GatewayID: "off"})
 			if err != nil {
 				t.Fatal(err)
 			}

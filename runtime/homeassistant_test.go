@@ -17,7 +17,7 @@ import (
 // client) sees the switch by discovery on the embedded broker, turns it on,
 // and the simulated GPIO output follows.
 func TestHomeAssistantSwitchDrivesGPIO(t *testing.T) {
-	rt, err := New(Settings{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Broker: "127.0.0.1:0", HW: "sim"})
+	rt, err := New(Settings{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Broker: "127.0.0.1:0", HW: "sim", GatewayID: "garden-pi"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestHomeAssistantSwitchDrivesGPIO(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no discovery config for the switch")
 	}
-	if !strings.Contains(config, `"command_topic"`) || !strings.Contains(config, "Pump") {
+	if !strings.Contains(config, `"command_topic":"flowgate/garden-pi_dev/pump/set"`) || !strings.Contains(config, `"unique_id":"flowgate_garden-pi_pump"`) || !strings.Contains(config, "Pump") {
 		t.Fatalf("discovery config = %s", config)
 	}
 	base := "http://" + rt.Addr()
@@ -68,7 +68,7 @@ func TestHomeAssistantSwitchDrivesGPIO(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("GPIO 18 did not follow the switch")
 		}
-		ha.Publish("flowgate/dev/pump/set", 1, false, "ON").WaitTimeout(time.Second)
+		ha.Publish("flowgate/garden-pi_dev/pump/set", 1, false, "ON").WaitTimeout(time.Second)
 		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -65,7 +65,7 @@ func New(s Settings) (*Runtime, error) {
 		return nil, err
 	}
 	inline := new(embedded)
-	reg, err := engine.NewRegistry(nodes.AllWith(s.Files.nodeOptions(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins, MQTT: inline}))...)
+	reg, err := engine.NewRegistry(nodes.AllWith(s.Files.nodeOptions(nodes.Options{DataDir: s.DataDir, DBs: data.dbs, Board: hws.board, Pins: hws.pins, MQTT: inline, Gateway: gatewayID(s.GatewayID)}))...)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,11 @@ type Settings struct {
 	Broker string
 	// HW is the hardware backend: auto, periph, sim or off.
 	HW string
+	// GatewayID names this Flowgate in Home Assistant's unique ids and
+	// MQTT topics, so that gateways sharing a broker do not collide:
+	// empty derives it from the machine id; "off" leaves it out (the ids
+	// of Flowgate before gateway ids).
+	GatewayID string
 	// File is the settings file, if any.
 	File string
 	// Version is printed by `version` and served by GET /settings.
@@ -59,6 +64,7 @@ type FileSettings struct {
 	UserDir          string `yaml:"userDir"`
 	UIPort           int    `yaml:"uiPort"`
 	UIHost           string `yaml:"uiHost"`
+	GatewayID        string `yaml:"gatewayId"`
 	NodeCloseTimeout int    `yaml:"nodeCloseTimeout"` // milliseconds
 	MaxNodeQueue     int    `yaml:"maxNodeQueue"`     // messages per node input queue
 	APIMaxLength     string `yaml:"apiMaxLength"`     // "5mb"
@@ -89,6 +95,9 @@ func (s *Settings) LoadFile() error {
 	}
 	if s.FlowsFile == "" && f.FlowFile != "" {
 		s.FlowsFile = f.FlowFile
+	}
+	if s.GatewayID == "" {
+		s.GatewayID = f.GatewayID
 	}
 	if s.Listen == "" && (f.UIPort != 0 || f.UIHost != "") {
 		port := f.UIPort

@@ -79,6 +79,7 @@ func flags(fs *flag.FlagSet, s *runtime.Settings) *string {
 	fs.StringVar(&s.Broker, "broker", env("BROKER", ""), "embedded MQTT broker address, or off (default :1883)")
 	fs.StringVar(&s.MQTTBroker.WS, "broker-ws", env("BROKER_WS", ""), "embedded MQTT broker websocket address (default none)")
 	fs.StringVar(&s.HW, "hw", env("HW", ""), "hardware backend: auto, periph, sim or off (default auto)")
+	fs.StringVar(&s.GatewayID, "gateway-id", env("GATEWAY_ID", ""), "Home Assistant gateway id in unique ids and topics, or off (default from the machine id)")
 	fs.StringVar(&s.File, "settings", env("SETTINGS", ""), "settings file (YAML, Node-RED setting names)")
 	return fs.String("log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn or error")
 }

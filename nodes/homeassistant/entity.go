@@ -65,9 +65,21 @@ type entity struct {
 	conn                                    mqttconn.Conn
 	configTopic, stateTopic, cmdTopic, attr string
 
-	mu    sync.Mutex // guards state and attrs (the device announces from its goroutines)
+	// claimed is set once the configs of this entity retained under other
+	// devices are gone, and it may be announced; guarded by dev.mu
+	claimed bool
+
+	// pubMu is held while publishing, so that what Remove publishes comes
+	// after any announcement or state; it guards gone. It is never taken
+	// by a subscription handler (they run under the connection's lock,
+	// which publishing takes).
+	pubMu sync.Mutex
+	gone  bool // removed from Home Assistant: never announced again
+
+	mu    sync.Mutex // guards the fields below (the device announces from its goroutines)
 	state []byte     // the last state payload, nil when none yet
 	attrs []byte     // the last msg.attributes as JSON
+	moved []string   // configs of this entity retained under other devices
 }
 
 // newEntity reads the common properties; keys holds the component's own
@@ -79,7 +91,7 @@ func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp 
 		deviceID: p.String("device", ""),
 		comp:     comp,
 		echo:     comp.state && comp.command && p.Bool("echo", true),
-		config:   map[string]any{"unique_id": "flowgate_" + topicID(cfg.ID)},
+		config:   map[string]any{},
 	}
 	if e.deviceID == "" {
 		p.Fail("device", "missing device configuration")
@@ -123,6 +135,7 @@ func (e *entity) Start(ctx context.Context) error {
 	obj := topicID(e.id)
 	base := "flowgate/" + dev.nodeID + "/" + obj
 	e.dev, e.conn = dev, c
+	e.config["unique_id"] = e.uniqueID()
 	e.configTopic = dev.prefix + "/" + e.comp.name + "/" + dev.nodeID + "/" + obj + "/config"
 	if e.comp.state {
 		e.stateTopic, e.attr = base+"/state", base+"/attributes"
@@ -135,13 +148,64 @@ func (e *entity) Start(ctx context.Context) error {
 		if e.cmdTopic != "" {
 			c.Subscribe(e.cmdTopic, haQoS, e.id, e.onCommand)
 		}
+		c.Subscribe(e.movedFilter(), haQoS, e.id, e.onMoved)
 	}
 	dev.attach(e)
 	return nil
 }
 
-// Close detaches from the device, which removes the entity from Home
-// Assistant unless it comes back at once (a redeploy).
+// movedFilter matches the discovery configs of this entity under any
+// device (node ids are unique: the object id is this entity's alone).
+func (e *entity) movedFilter() string { return e.dev.prefix + "/+/+/" + topicID(e.id) + "/config" }
+
+// uniqueID is the entity's unique_id: its node id, after the gateway id.
+func (e *entity) uniqueID() string { return "flowgate_" + e.dev.scope + topicID(e.id) }
+
+// onMoved records a config of this entity retained under another topic
+// (another device, another component; or from before the gateway id): the
+// entity moved. Another gateway's configs of the same flow have another
+// unique_id and stay.
+func (e *entity) onMoved(topic string, payload []byte, _ byte, retain bool) {
+	if !retain || len(payload) == 0 || topic == e.configTopic {
+		return
+	}
+	var cfg struct {
+		UniqueID string `json:"unique_id"`
+	}
+	if json.Unmarshal(payload, &cfg) != nil || (cfg.UniqueID != e.uniqueID() && cfg.UniqueID != "flowgate_"+topicID(e.id)) {
+		return
+	}
+	e.mu.Lock()
+	e.moved = append(e.moved, topic)
+	e.mu.Unlock()
+}
+
+// takeMoved returns and forgets the configs recorded by onMoved.
+func (e *entity) takeMoved() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m := e.moved
+	e.moved = nil
+	return m
+}
+
+// Remove runs when the entity is deleted from the flows (or disabled):
+// its config, state and attributes are removed from Home Assistant, and
+// the broker has acknowledged it before Remove returns (bounded by ctx).
+func (e *entity) Remove(ctx context.Context) error {
+	d := e.dev
+	if d == nil || e.conn == nil {
+		return nil
+	}
+	d.detach(e)
+	e.pubMu.Lock()
+	e.gone = true
+	e.pubMu.Unlock()
+	return d.clearConfig(ctx, e.conn, e.configTopic)
+}
+
+// Close detaches from the device; the entity stays announced (a
+// redeploy, a stop) unless Remove ran before.
 func (e *entity) Close(ctx context.Context) error {
 	if d := e.dev; d != nil && !e.closed {
 		e.closed = true
@@ -185,6 +249,11 @@ func (e *entity) Handle(ctx context.Context, m engine.Msg, out *engine.Output) e
 
 // setState records and publishes the state and attributes (nil: unchanged).
 func (e *entity) setState(state, attrs []byte) {
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	if e.gone {
+		return
+	}
 	e.mu.Lock()
 	if state != nil {
 		e.state = state
@@ -243,32 +312,27 @@ func (e *entity) discovery() ([]byte, error) {
 }
 
 // announce publishes the discovery config, then the state and attributes
-// when known.
+// when known; not after Remove.
 func (e *entity) announce(c mqttconn.Conn) {
 	b, err := e.discovery()
 	if err != nil {
 		e.res.Error(err, nil)
 		return
 	}
-	e.dev.publish(c, e.configTopic, b)
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	if e.gone {
+		return
+	}
 	e.mu.Lock()
 	state, attrs := e.state, e.attrs
 	e.mu.Unlock()
+	e.dev.publish(c, e.configTopic, b)
 	if state != nil {
 		e.dev.publish(c, e.stateTopic, state)
 	}
 	if attrs != nil {
 		e.dev.publish(c, e.attr, attrs)
-	}
-}
-
-// remove deletes the entity from Home Assistant (an empty retained config)
-// and clears its retained state.
-func (e *entity) remove(d *haDevice, c mqttconn.Conn) {
-	for _, t := range []string{e.configTopic, e.stateTopic, e.attr} {
-		if t != "" {
-			d.publish(c, t, nil)
-		}
 	}
 }
 

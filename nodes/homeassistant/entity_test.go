@@ -20,6 +20,11 @@ func TestStateAndCommands(t *testing.T) {
 	for _, id := range []string{"sw", "btn", "num", "lt"} {
 		waitStatus(t, h, id, "connected")
 	}
+	// announced (after the claim round trip): what follows is the flow's
+	for _, c := range []string{"switch/dev/sw", "sensor/dev/sen", "binary_sensor/dev/bin", "button/dev/btn", "number/dev/num", "light/dev/lt"} {
+		ha.next("homeassistant/" + c + "/config")
+	}
+	ha.drain()
 	t.Run("state", func(t *testing.T) {
 		for _, tc := range []struct {
 			name, node string

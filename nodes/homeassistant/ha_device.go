@@ -3,6 +3,7 @@ package homeassistant
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -34,9 +35,10 @@ func haDeviceSpec() engine.Spec {
 }
 
 const (
-	// haRemoveAfter is how long a closed entity may take to come back (a
-	// redeploy) before its discovery config is removed (a deletion).
-	haRemoveAfter = 2 * time.Second
+	// haSweepAfter is how long after the first connection the device
+	// waits for the broker's retained configs before removing those of
+	// entities that no longer exist.
+	haSweepAfter = 2 * time.Second
 	// haBirthJitter bounds the random delay before re-announcing after
 	// Home Assistant's birth message, so that many devices do not answer
 	// at once.
@@ -56,34 +58,39 @@ type haDevice struct {
 	id       string
 	brokerID string
 	prefix   string
+	scope    string // "<gateway>_" or "": prefixes node ids and unique ids
 	nodeID   string // the discovery node_id
 	avail    string // availability topic
 	block    map[string]any
 
-	wg sync.WaitGroup // the timer callbacks below
+	wg sync.WaitGroup // the timer callbacks and claims below
 
 	mu       sync.Mutex // guards everything below
 	conn     mqttconn.Conn
 	up       bool
 	entities map[string]*entity
-	gone     map[string]*time.Timer // entity id → pending removal of its config
-	birth    *time.Timer            // pending re-announce after Home Assistant's birth
-	sweep    *time.Timer            // pending removal of stale configs, once
-	retained map[string]bool        // this device's config topics the broker retains
+	birth    *time.Timer     // pending re-announce after Home Assistant's birth
+	sweep    *time.Timer     // pending removal of stale configs, once
+	retained map[string]bool // this device's config topics the broker retains
 	closed   bool
+	removed  bool // deleted from the flows: Close leaves no offline behind
 }
 
-func newHADevice(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+func newHADevice(cfg *engine.Config, res *engine.Resources, gateway string) (engine.Node, error) {
 	p := cfg.Reader()
+	scope := ""
+	if gateway != "" {
+		scope = topicID(gateway) + "_"
+	}
 	d := &haDevice{
+		scope:    scope,
 		res:      res,
 		id:       cfg.ID,
 		brokerID: p.String("broker", ""),
 		prefix:   strings.Trim(p.String("prefix", "homeassistant"), "/"),
-		nodeID:   topicID(cfg.ID),
+		nodeID:   scope + topicID(cfg.ID),
 		avail:    p.String("availabilityTopic", ""),
 		entities: map[string]*entity{},
-		gone:     map[string]*time.Timer{},
 		retained: map[string]bool{},
 	}
 	if d.brokerID == "" {
@@ -137,13 +144,77 @@ func (d *haDevice) Start(ctx context.Context) error {
 	c.Will(d.id, d.avail, []byte("offline"))
 	c.Subscribe(d.prefix+"/status", 0, d.id, d.onHAStatus)
 	c.Subscribe(d.configFilter(), 1, d.id, d.onRetained)
+	c.Subscribe(d.syncTopic(), haQoS, d.id, d.onSync)
 	c.Register(d.id, d.onConn)
 	return nil
 }
 
-// Close marks the device offline, waiting (bounded by ctx and
-// haOfflineWait) until the broker has the retained offline, and stops
-// pending work. Entities whose removal was pending stay announced.
+// Remove runs when the device is deleted from the flows (or disabled):
+// every entity still attached, and every config the broker retained for
+// this device, is removed from Home Assistant with its state, and the
+// availability topic is cleared. The broker acknowledges each removal
+// (bounded by ctx).
+func (d *haDevice) Remove(ctx context.Context) error {
+	d.mu.Lock()
+	if d.closed || d.removed || d.conn == nil {
+		d.mu.Unlock()
+		return nil
+	}
+	d.removed = true
+	topics := make([]string, 0, len(d.entities)+len(d.retained))
+	for _, e := range d.entities {
+		topics = append(topics, e.configTopic)
+	}
+	for t := range d.retained {
+		topics = append(topics, t)
+	}
+	c := d.conn
+	d.mu.Unlock()
+	// the connection may outlive the device: its goodbye must not publish
+	// offline for a device that is gone
+	c.Deregister(d.id)
+	var errs []error
+	done := map[string]bool{}
+	for _, t := range topics {
+		if !done[t] {
+			done[t] = true
+			errs = append(errs, d.clearConfig(ctx, c, t))
+		}
+	}
+	if err := c.PublishWait(ctx, d.avail, nil, haQoS, true); err != nil {
+		errs = append(errs, fmt.Errorf("clear %s: %w", d.avail, err))
+	}
+	return errors.Join(errs...)
+}
+
+// clearConfig removes the entity of a discovery config topic from Home
+// Assistant (an empty retained config), and its retained state and
+// attributes, waiting for the broker's acknowledgements.
+func (d *haDevice) clearConfig(ctx context.Context, c mqttconn.Conn, topic string) error {
+	var errs []error
+	for _, t := range entityTopics(topic) {
+		if err := c.PublishWait(ctx, t, nil, haQoS, true); err != nil {
+			errs = append(errs, fmt.Errorf("clear %s: %w", t, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// entityTopics returns a discovery config topic
+// (<prefix>/<component>/<device>/<entity>/config) and the state and
+// attributes topics Flowgate gives that entity.
+func entityTopics(config string) []string {
+	parts := strings.Split(config, "/")
+	if len(parts) < 4 {
+		return []string{config}
+	}
+	base := "flowgate/" + parts[len(parts)-3] + "/" + parts[len(parts)-2]
+	return []string{config, base + "/state", base + "/attributes"}
+}
+
+// Close marks the device offline (unless it was removed), waiting
+// (bounded by ctx and haOfflineWait) until the broker has the retained
+// offline, and stops pending work.
 func (d *haDevice) Close(ctx context.Context) error {
 	d.mu.Lock()
 	if d.closed {
@@ -151,16 +222,13 @@ func (d *haDevice) Close(ctx context.Context) error {
 		return nil
 	}
 	d.closed = true
-	timers := make([]*time.Timer, 0, len(d.gone)+1)
-	for _, t := range d.gone {
-		timers = append(timers, t)
-	}
+	var timers []*time.Timer
 	for _, t := range []*time.Timer{d.birth, d.sweep} {
 		if t != nil {
 			timers = append(timers, t)
 		}
 	}
-	c, up := d.conn, d.up
+	c, up := d.conn, d.up && !d.removed
 	d.mu.Unlock()
 	for _, t := range timers {
 		if t.Stop() {
@@ -190,13 +258,53 @@ func (d *haDevice) onConn(s engine.Status) {
 	c, closed := d.conn, d.closed
 	if up && !closed && d.sweep == nil {
 		d.wg.Add(1)
-		d.sweep = time.AfterFunc(haRemoveAfter, d.removeStale)
+		d.sweep = time.AfterFunc(haSweepAfter, d.removeStale)
 	}
 	d.mu.Unlock()
 	if up && !closed {
 		d.publish(c, d.avail, []byte("online"))
 		d.announceAll()
 	}
+}
+
+// syncTopic carries the device's claims (see claim).
+func (d *haDevice) syncTopic() string { return "flowgate/" + d.nodeID + "/sync" }
+
+// claim starts the first announcement of entity e on this connection. Home
+// Assistant ignores a config whose unique_id another discovery topic
+// holds, so the configs of the same entity retained under another device
+// (it moved) must go first: e subscribed to them in its Start; the device
+// publishes a message to itself behind that subscription, and when it
+// comes back every retained config has arrived (onSync).
+func (d *haDevice) claim(c mqttconn.Conn, e *entity) {
+	if err := c.Publish(d.syncTopic(), []byte(e.id), haQoS, false); err != nil {
+		d.res.Error(err, nil)
+	}
+}
+
+// onSync runs when a claim comes back: the entity's configs retained
+// under other devices are removed, then it is announced.
+func (d *haDevice) onSync(_ string, payload []byte, _ byte, _ bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e := d.entities[string(payload)]
+	if d.closed || e == nil || e.claimed {
+		return
+	}
+	e.claimed = true
+	c := d.conn
+	// the delivery goroutine must not publish
+	d.wg.Go(func() {
+		for _, t := range e.takeMoved() {
+			ctx, cancel := context.WithTimeout(context.Background(), haOfflineWait)
+			if err := d.clearConfig(ctx, c, t); err != nil {
+				d.res.Error(err, nil)
+			}
+			cancel()
+		}
+		c.Unsubscribe(e.movedFilter(), e.id)
+		e.announce(c)
+	})
 }
 
 // onHAStatus re-announces everything, after a short random delay, when
@@ -240,7 +348,7 @@ func (d *haDevice) onRetained(topic string, payload []byte, _ byte, retain bool)
 	d.mu.Unlock()
 }
 
-// removeStale runs once, haRemoveAfter after the first connection: the
+// removeStale runs once, haSweepAfter after the first connection: the
 // retained configs of this device that no entity announced belong to
 // entities deleted while the device was not running (a full deploy, a
 // restart); they are removed from Home Assistant.
@@ -260,78 +368,58 @@ func (d *haDevice) removeStale() {
 	d.mu.Unlock()
 	c.Unsubscribe(d.configFilter(), d.id)
 	for topic := range stale {
-		parts := strings.Split(topic, "/")
-		obj := parts[len(parts)-2]
-		base := "flowgate/" + d.nodeID + "/" + obj
-		for _, t := range []string{topic, base + "/state", base + "/attributes"} {
+		for _, t := range entityTopics(topic) {
 			d.publish(c, t, nil)
 		}
 	}
 }
 
-// announceAll publishes every attached entity's config and state.
+// announceAll publishes every attached entity's config and state; an
+// entity not yet announced on this connection is claimed first.
 func (d *haDevice) announceAll() {
 	d.mu.Lock()
-	ents := make([]*entity, 0, len(d.entities))
+	var ready, claims []*entity
 	for _, e := range d.entities {
-		ents = append(ents, e)
+		if e.claimed {
+			ready = append(ready, e)
+		} else {
+			claims = append(claims, e)
+		}
 	}
 	c := d.conn
 	d.mu.Unlock()
-	for _, e := range ents {
+	for _, e := range ready {
 		e.announce(c)
+	}
+	for _, e := range claims {
+		d.claim(c, e)
 	}
 }
 
-// attach adds a started entity and announces it when connected; an
-// entity coming back within haRemoveAfter (a redeploy) is not removed.
+// attach adds a started entity and, when connected, claims it (which
+// announces it).
 func (d *haDevice) attach(e *entity) {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		return
 	}
-	if t, ok := d.gone[e.id]; ok {
-		delete(d.gone, e.id)
-		if t.Stop() {
-			d.wg.Done()
-		}
-	}
 	d.entities[e.id] = e
 	c, up := d.conn, d.up
 	d.mu.Unlock()
 	if up {
-		e.announce(c)
+		d.claim(c, e)
 	}
 }
 
-// detach removes a closed entity; unless it comes back within
-// haRemoveAfter, its discovery config and state are removed from Home
-// Assistant.
+// detach forgets a closed entity; it stays announced (a redeploy, a
+// stop), unless its Remove ran (a deletion).
 func (d *haDevice) detach(e *entity) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.entities[e.id] != e {
-		return
+	if d.entities[e.id] == e {
+		delete(d.entities, e.id)
 	}
-	delete(d.entities, e.id)
-	if d.closed || d.gone[e.id] != nil {
-		return
-	}
-	d.wg.Add(1)
-	d.gone[e.id] = time.AfterFunc(haRemoveAfter, func() {
-		defer d.wg.Done()
-		d.mu.Lock()
-		_, back := d.entities[e.id]
-		pending := d.gone[e.id] != nil
-		delete(d.gone, e.id)
-		closed, c := d.closed, d.conn
-		d.mu.Unlock()
-		if closed || back || !pending {
-			return
-		}
-		e.remove(d, c)
-	})
 }
 
 // publish sends a retained message at haQoS, reporting failures.

@@ -10,10 +10,25 @@ import (
 //go:embed help/*.md
 var helpFS embed.FS
 
-// Types returns the node types of the Home Assistant category.
-func Types() []engine.Type {
+// Options configure the Home Assistant node types.
+type Options struct {
+	// Gateway names this Flowgate among others sharing a broker: it
+	// prefixes the unique ids, discovery node ids and topics of every
+	// device and entity, so the same flow on two gateways does not
+	// collide. Empty: the ids and topics have no gateway part.
+	Gateway string
+}
+
+// Types returns the node types of the Home Assistant category without a
+// gateway id.
+func Types() []engine.Type { return TypesWith(Options{}) }
+
+// TypesWith returns the node types of the Home Assistant category.
+func TypesWith(o Options) []engine.Type {
 	return []engine.Type{
-		{Spec: haDeviceSpec(), New: newHADevice},
+		{Spec: haDeviceSpec(), New: func(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
+			return newHADevice(cfg, res, o.Gateway)
+		}},
 		{Spec: haSwitchSpec(), New: newHASwitch},
 		{Spec: haSensorSpec(), New: newHASensor},
 		{Spec: haBinarySensorSpec(), New: newHABinarySensor},

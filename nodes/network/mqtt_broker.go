@@ -625,6 +625,9 @@ func (n *mqttBroker) unsubscribe(filter, id string) {
 	n.unsubscribeFilters(c, l, gone)
 }
 
+// unsubscribeFilters tells the broker, waiting (bounded) for its UNSUBACK:
+// a connection closing with the broker's answer unread ends with a reset,
+// which the broker takes for a lost connection and publishes the will.
 func (n *mqttBroker) unsubscribeFilters(c paho.Client, l *mqttconn.Inline, filters []string) {
 	if l != nil {
 		for _, f := range filters {
@@ -632,7 +635,7 @@ func (n *mqttBroker) unsubscribeFilters(c paho.Client, l *mqttconn.Inline, filte
 		}
 	}
 	if c != nil && len(filters) > 0 && c.IsConnectionOpen() {
-		c.Unsubscribe(filters...)
+		c.Unsubscribe(filters...).WaitTimeout(mqttGoodbyeWait)
 	}
 }
 
@@ -665,7 +668,7 @@ func (n *mqttBroker) publish(topic string, payload []byte, qos byte, retain bool
 	}
 	n.mu.Lock()
 	c, st = n.client, n.state
-	if st != mqttConnected {
+	if st != mqttConnected || c == nil { // no client: closing
 		if c == nil || qos == 0 {
 			n.dropped++
 			first := n.dropped == 1
@@ -708,12 +711,17 @@ func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
 		return true
 	}
 	// the will is part of the connection: connect again with it (over
-	// TCP: an in-process connection publishes the will when it closes)
+	// TCP: an in-process connection publishes the will when it closes),
+	// once the old client has ended (bounded): a connection attempt of
+	// the old client completing after the new one would take the session
+	// (same client id) from it
 	n.client = nil
+	n.mu.Unlock()
+	old.Disconnect(mqttCloseWait)
+	n.mu.Lock()
 	n.connectLocked()
 	st := n.state
 	n.mu.Unlock()
-	old.Disconnect(0)
 	n.fanOut(st.status())
 	return true
 }
