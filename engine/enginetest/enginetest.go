@@ -168,15 +168,8 @@ func (h *Harness) WaitAll(want map[string]int, timeout time.Duration) (map[strin
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
-		got := h.Collected()
-		done := true
-		for id, n := range want {
-			if len(got[id]) < n {
-				done = false
-			}
-		}
-		if done {
-			return got, true
+		if h.reached(want) {
+			return h.Collected(), true
 		}
 		select {
 		case <-h.changed:
@@ -195,6 +188,35 @@ func (h *Harness) Settle(timeout time.Duration) bool {
 			return false
 		}
 		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
+// WaitCount waits, at most timeout, until collector id got n messages,
+// without copying them (for benchmarks); false on timeout.
+func (h *Harness) WaitCount(id string, n int, timeout time.Duration) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	want := map[string]int{id: n}
+	for !h.reached(want) {
+		select {
+		case <-h.changed:
+		case <-deadline.C:
+			return false
+		}
+	}
+	return true
+}
+
+// reached reports whether every collector got its count (no copy: a
+// benchmark waits on this often).
+func (h *Harness) reached(want map[string]int) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, n := range want {
+		if len(h.collected[id]) < n {
+			return false
+		}
 	}
 	return true
 }

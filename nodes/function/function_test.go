@@ -266,11 +266,13 @@ func benchChainOf(b *testing.B, typ string, props map[string]any, hops int, mk f
 	for b.Loop() {
 		h.Send("n1", mk())
 		sent++
-		if sent%1000 == 0 {
-			h.Wait("out0", sent, time.Minute)
+		if sent%1000 == 0 && !h.WaitCount("out0", sent, time.Minute) {
+			b.Fatalf("%d messages sent, not all arrived", sent)
 		}
 	}
-	h.Wait("out0", sent, time.Minute)
+	if !h.WaitCount("out0", sent, time.Minute) {
+		b.Fatalf("%d messages sent, not all arrived", sent)
+	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent*hops), "ns/hop")
 }
 
