@@ -374,6 +374,38 @@ func boolRank(b bool) int {
 // (broker connections, device nodes) after them, so a node's Close can
 // still use the config node it was built on.
 func (e *Engine) stopRunners(ctx context.Context, rs []*runner) {
+	e.inTwoWaves(ctx, rs, (*runner).stop)
+}
+
+// removeRunners calls Remove on the running nodes of ids that implement
+// Remover, flow nodes first and config nodes after them, while every node
+// still runs.
+func (e *Engine) removeRunners(ctx context.Context, ids []string) {
+	var rs []*runner
+	for _, id := range ids {
+		if r, ok := e.running[id]; ok && r.started {
+			if _, remover := r.node.(Remover); remover {
+				rs = append(rs, r)
+			}
+		}
+	}
+	e.inTwoWaves(ctx, rs, func(r *runner, rctx context.Context) {
+		errc := make(chan error, 1)
+		go func() { errc <- safeRemove(r.node.(Remover), rctx) }()
+		select {
+		case err := <-errc:
+			if err != nil {
+				r.log.Warn("node remove failed", "err", err)
+			}
+		case <-rctx.Done():
+			r.log.Warn("node remove timed out")
+		}
+	})
+}
+
+// inTwoWaves runs f for every runner of rs in parallel, each bounded by
+// the close timeout: the flow nodes first, then the config nodes they use.
+func (e *Engine) inTwoWaves(ctx context.Context, rs []*runner, f func(*runner, context.Context)) {
 	var flowNodes, configNodes []*runner
 	for _, r := range rs {
 		if r.cfg.Flow == "" {
@@ -388,48 +420,7 @@ func (e *Engine) stopRunners(ctx context.Context, rs []*runner) {
 			wg.Go(func() {
 				cctx, cancel := context.WithTimeout(ctx, e.opts.CloseTimeout)
 				defer cancel()
-				r.stop(cctx)
-			})
-		}
-		wg.Wait()
-	}
-}
-
-// removeRunners calls Remove on the running nodes of ids that implement
-// Remover, flow nodes first and config nodes after them, while every node
-// still runs.
-func (e *Engine) removeRunners(ctx context.Context, ids []string) {
-	var flowNodes, configNodes []*runner
-	for _, id := range ids {
-		r, ok := e.running[id]
-		if !ok || !r.started {
-			continue
-		}
-		if _, remover := r.node.(Remover); !remover {
-			continue
-		}
-		if r.cfg.Flow == "" {
-			configNodes = append(configNodes, r)
-		} else {
-			flowNodes = append(flowNodes, r)
-		}
-	}
-	for _, group := range [][]*runner{flowNodes, configNodes} {
-		var wg sync.WaitGroup
-		for _, r := range group {
-			wg.Go(func() {
-				rctx, cancel := context.WithTimeout(ctx, e.opts.CloseTimeout)
-				defer cancel()
-				errc := make(chan error, 1)
-				go func() { errc <- safeRemove(r.node.(Remover), rctx) }()
-				select {
-				case err := <-errc:
-					if err != nil {
-						r.log.Warn("node remove failed", "err", err)
-					}
-				case <-rctx.Done():
-					r.log.Warn("node remove timed out")
-				}
+				f(r, cctx)
 			})
 		}
 		wg.Wait()
