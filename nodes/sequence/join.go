@@ -76,6 +76,11 @@ type join struct {
 	countIsEmpty bool         // count was "": use msg.parts.count and msg.parts.id
 	reduce       *joinReducer // mode "reduce"
 
+	// the last msg.parts.property of auto mode, compiled (every part of a
+	// sequence names the same one); used by Handle only
+	lastProp string
+	lastPath engine.Path
+
 	// mu guards inflight and closed: Handle and group timeouts both use them.
 	mu       sync.Mutex
 	inflight map[string]*joinGroup
@@ -242,7 +247,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		if s, ok := parts.Value("property").(string); ok && s != "" {
 			prop = s
 		}
-		path, err := engine.ParsePath(strings.TrimPrefix(prop, "msg."))
+		path, err := n.autoPath(prop)
 		if err != nil {
 			return err
 		}
@@ -695,4 +700,17 @@ func (r *joinReducer) handle(res *engine.Resources, msg engine.Msg, out *engine.
 	}
 	out.Send(0, last)
 	return nil
+}
+
+// autoPath compiles msg.parts.property of auto mode, once per property.
+func (n *join) autoPath(prop string) (engine.Path, error) {
+	if prop == n.lastProp && !n.lastPath.IsZero() {
+		return n.lastPath, nil
+	}
+	path, err := engine.ParsePath(strings.TrimPrefix(prop, "msg."))
+	if err != nil {
+		return path, err
+	}
+	n.lastProp, n.lastPath = prop, path
+	return path, nil
 }
