@@ -361,3 +361,57 @@ func TestPublishNeverBlocks(t *testing.T) {
 		t.Errorf("queued %s", got)
 	}
 }
+
+// TestCommsRuntimeDeploy: every successful deploy (POST /flows v1 and v2,
+// POST /flow, PUT and DELETE /flow/:id) publishes the retained
+// notification/runtime-deploy {"revision": rev}, as Node-RED 4 does; a
+// refused deploy publishes nothing.
+func TestCommsRuntimeDeploy(t *testing.T) {
+	b := newFakeBackend()
+	_, ts := newTestServer(t, b, nil)
+	c := dial(t, ts, nil)
+	c.send(`{"subscribe":"notification/runtime-deploy"}`)
+	expect := func(step string) {
+		t.Helper()
+		got := c.items(1)
+		want := []any{item("notification/runtime-deploy", map[string]any{"revision": b.Flows().Rev})}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s (-want +got):\n%s", step, diff)
+		}
+	}
+	v2 := map[string]string{"Content-Type": "application/json", "Node-RED-API-Version": "v2"}
+	res := do(t, ts, "POST", "/flows", v2, `{"flows":[{"id":"t1","type":"tab","label":"F"}]}`)
+	if res.Status != 200 {
+		t.Fatalf("POST /flows: %d %s", res.Status, res.Body)
+	}
+	expect("POST /flows v2")
+	if res := do(t, ts, "POST", "/flows", v2, `{"flows":[],"rev":"stale"}`); res.Status != 409 {
+		t.Fatalf("stale deploy: %d", res.Status)
+	}
+	json1 := map[string]string{"Content-Type": "application/json"}
+	if res := do(t, ts, "POST", "/flows", json1, `[{"id":"t1","type":"tab","label":"F"},{"id":"t2","type":"tab","label":"G"}]`); res.Status != 204 {
+		t.Fatalf("POST /flows v1: %d %s", res.Status, res.Body)
+	}
+	expect("POST /flows v1 (and nothing for the refused one)")
+	if res := do(t, ts, "PUT", "/flow/t2", json1, `{"id":"t2","label":"G2","nodes":[]}`); res.Status != 200 {
+		t.Fatalf("PUT /flow: %d %s", res.Status, res.Body)
+	}
+	expect("PUT /flow/:id")
+	if res := do(t, ts, "POST", "/flow", json1, `{"label":"H","nodes":[]}`); res.Status != 200 {
+		t.Fatalf("POST /flow: %d %s", res.Status, res.Body)
+	}
+	expect("POST /flow")
+	if res := do(t, ts, "DELETE", "/flow/t2", nil, ""); res.Status != 204 {
+		t.Fatalf("DELETE /flow: %d %s", res.Status, res.Body)
+	}
+	expect("DELETE /flow/:id")
+
+	// A client connecting later gets the latest revision (retained).
+	c2 := dial(t, ts, nil)
+	c2.send(`{"subscribe":"notification/#"}`)
+	got := c2.items(1)
+	want := []any{item("notification/runtime-deploy", map[string]any{"revision": b.Flows().Rev})}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("retained (-want +got):\n%s", diff)
+	}
+}

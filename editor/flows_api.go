@@ -78,6 +78,7 @@ func (s *Server) postFlows(c echo.Context) error {
 	if err != nil {
 		return deployError(err)
 	}
+	s.publishDeploy(newRev)
 	if v == apiV1 {
 		return c.NoContent(http.StatusNoContent)
 	}
@@ -289,8 +290,18 @@ func (s *Server) deleteFlow(c echo.Context) error {
 // configuration that another deploy replaced meanwhile gets 409 instead
 // of silently undoing that deploy.
 func (s *Server) deployFlow(c echo.Context, cur, next *flows.Config) error {
-	if _, err := s.o.Backend.Deploy(c.Request().Context(), next, engine.DeployFlows, cur.Rev); err != nil {
+	rev, err := s.o.Backend.Deploy(c.Request().Context(), next, engine.DeployFlows, cur.Rev)
+	if err != nil {
 		return deployError(err)
 	}
+	s.publishDeploy(rev)
 	return nil
+}
+
+// publishDeploy tells /comms clients, as Node-RED does after every
+// deploy, that the flows on the server are now revision rev: the retained
+// notification/runtime-deploy {"revision": rev}. An editor whose own rev
+// differs offers to review and merge the server's flows.
+func (s *Server) publishDeploy(rev string) {
+	s.hub.Publish("notification/runtime-deploy", map[string]any{"revision": rev})
 }

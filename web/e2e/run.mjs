@@ -441,6 +441,50 @@ test('hardware sidebar: toggle a simulated input, see an output follow', async (
   }
 });
 
+test('a deploy from another editor: notice, review, merge, deploy without conflict', async () => {
+  const { fg, page: a } = await open();
+  const b = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  try {
+    b.on('pageerror', (e) => console.error('  page error (B):', e.message));
+    await b.goto(fg.url);
+    await b.waitForSelector('.fg-node');
+    // A has an undeployed edit: a new inject node
+    const mine = await dropNode(a, 'inject', 300, 600);
+    const mineId = await mine.getAttribute('data-id');
+    // B moves the debug node and deploys
+    const node = b.locator(nodeSel('debug')).first();
+    const dbgId = await node.getAttribute('data-id');
+    const box = await node.boundingBox();
+    await b.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await b.mouse.down();
+    await b.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 80, { steps: 8 });
+    await b.mouse.up();
+    await deployed(b);
+    const moved = (await (await fetch(fg.url + 'flows')).json()).find((n) => n.id === dbgId);
+    // A is told, reviews and sees the moved node listed as changed
+    const notice = a.locator('.fg-background:has-text("The flows on the server have been updated.")');
+    await notice.waitFor({ timeout: 5000 });
+    await notice.locator('button:has-text("Review changes")').click();
+    const changed = a.locator(`.fg-merge-changed li:has-text("debug")`);
+    await changed.waitFor({ timeout: 5000 });
+    assert((await a.locator('.fg-merge-added li, .fg-merge-deleted li, .fg-merge-conflicts li').count()) === 0, 'review lists more than the moved node');
+    await a.click('[role="dialog"] button:has-text("Merge")');
+    await a.waitForSelector('[role="dialog"][aria-label="Review changes"]', { state: 'detached' });
+    assert((await a.locator(`[data-id="${mineId}"]`).count()) === 1, 'the merge lost the local undeployed node');
+    // A deploys on top of B's revision: no conflict, both changes kept
+    await deployed(a);
+    assert((await a.locator('[role="dialog"][aria-label="Deploy conflict"]').count()) === 0, 'deploy conflict after the merge');
+    const flows = await (await fetch(fg.url + 'flows')).json();
+    const d = flows.find((n) => n.id === dbgId);
+    assert(d && d.x === moved.x && d.y === moved.y, `B's move was lost: ${JSON.stringify(d)} want ${moved.x},${moved.y}`);
+    assert(flows.some((n) => n.id === mineId), "A's new node was not deployed");
+  } finally {
+    await b.close();
+    await a.close();
+    await fg.stop();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 for (const t of tests) {

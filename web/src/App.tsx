@@ -14,6 +14,7 @@ import { SubflowBar, SubflowTabs } from './components/Subflow';
 import { watchSubflowSpecs } from './subflows';
 import { exportNodes, exportText } from './model/clipboard';
 import { labelOf, tabs, toFlows } from './model/flows';
+import type { NodeChange } from './model/merge';
 import {
   actions,
   addTab,
@@ -27,8 +28,10 @@ import {
   moveTab,
   onComms,
   paste,
+  mergeBackground,
   reload,
   renameTab,
+  reviewBackground,
   selectAll,
   setConnected,
   setTab,
@@ -130,6 +133,7 @@ export function App() {
         </div>
         {editing && <NodeEditor key={editing} id={editing} />}
         {notice && <div className="fg-notice" role="status">{notice}</div>}
+        <BackgroundDeploy />
         {conflict && (
           <Modal title="Deploy conflict" onClose={() => actions.set({ conflict: false })}>
             <p>The flows on the server were changed by someone else since you loaded them.</p>
@@ -237,6 +241,59 @@ function Tabs() {
       </button>
       <SubflowTabs />
     </div>
+  );
+}
+
+/** BackgroundDeploy: Node-RED's notice of a deploy made elsewhere, and
+ * the review of the server's flows with a merge. */
+function BackgroundDeploy() {
+  const background = useStore((s) => s.background);
+  const review = useStore((s) => s.review);
+  const close = () => actions.set({ review: null });
+  const list = (title: string, cs: NodeChange[]) =>
+    cs.length > 0 && (
+      <>
+        <h4>{title}</h4>
+        <ul className={'fg-merge-' + title.toLowerCase().split(' ')[0]}>
+          {cs.map((c) => (
+            <li key={c.id}>
+              <code>{c.type}</code> {c.name || c.id}
+            </li>
+          ))}
+        </ul>
+      </>
+    );
+  return (
+    <>
+      {background && !review && (
+        <div className="fg-notice fg-background" role="alert">
+          The flows on the server have been updated.
+          <div className="fg-buttons">
+            <button onClick={() => actions.set({ background: '' })}>Ignore</button>
+            <button className="primary" onClick={() => void reviewBackground()}>
+              Review changes
+            </button>
+          </div>
+        </div>
+      )}
+      {review && (
+        <Modal title="Review changes" onClose={close}>
+          <div className="fg-merge">
+            {review.diff.added.length + review.diff.changed.length + review.diff.deleted.length === 0 && <p>No node changed.</p>}
+            {list('Added', review.diff.added)}
+            {list('Changed', review.diff.changed)}
+            {list('Deleted', review.diff.deleted)}
+            {list('Conflicts (the server version is taken)', review.conflicts)}
+          </div>
+          <div className="fg-buttons">
+            <button onClick={close}>Cancel</button>
+            <button className="primary" onClick={mergeBackground}>
+              Merge
+            </button>
+          </div>
+        </Modal>
+      )}
+    </>
   );
 }
 

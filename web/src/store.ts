@@ -22,6 +22,7 @@ import {
 } from './model/flows';
 import { canRedo, canUndo, initHistory, push, redo, undo, type History } from './model/history';
 import { newId } from './model/ids';
+import { diffFlows, mergeFlows, type FlowsDiff, type NodeChange } from './model/merge';
 import type { Problem, Spec, Specs } from './model/types';
 import { applyProps, connect, disconnect, fitWires, outputCount } from './model/wiring';
 
@@ -43,6 +44,15 @@ export interface NodeStatus {
   text?: string;
 }
 
+export interface Review {
+  rev: string;
+  remote: Model;
+  /** what the server's flows change relative to this editor's deployed flows */
+  diff: FlowsDiff;
+  /** nodes whose local undeployed edits the merge would replace */
+  conflicts: NodeChange[];
+}
+
 export interface State {
   specs: Specs;
   specList: Spec[];
@@ -54,6 +64,10 @@ export interface State {
   editing: string | null;
   problems: Record<string, Problem[]>;
   conflict: boolean;
+  /** the revision of a deploy made elsewhere (the notice is shown), or '' */
+  background: string;
+  /** the server's flows under review, with what the merge would do */
+  review: Review | null;
   deploying: boolean;
   notice: string;
   debug: DebugEntry[];
@@ -79,6 +93,8 @@ export const useStore = create<State>(() => ({
   editing: null,
   problems: {},
   conflict: false,
+  background: '',
+  review: null,
   deploying: false,
   notice: '',
   debug: [],
@@ -125,7 +141,27 @@ export async function reload() {
   const flows = await api.getFlows();
   const m = fromFlows(flows.flows);
   const tab = tabs(m).some((t) => t.id === get().tab) ? get().tab : firstTab(m);
-  set({ history: initHistory(m), deployed: m, rev: flows.rev, tab, selected: [], problems: {}, conflict: false });
+  set({ history: initHistory(m), deployed: m, rev: flows.rev, tab, selected: [], problems: {}, conflict: false, background: '', review: null });
+}
+
+/** reviewBackground loads the server's flows after a deploy made
+ * elsewhere and shows what changed. */
+export async function reviewBackground() {
+  const flows = await api.getFlows();
+  const s = get();
+  const remote = fromFlows(flows.flows);
+  const { conflicts } = mergeFlows(s.deployed, s.history.present, remote);
+  set({ background: '', review: { rev: flows.rev, remote, diff: diffFlows(s.deployed, remote), conflicts } });
+}
+
+/** mergeBackground takes the server's flows under review, keeping this
+ * editor's undeployed edits that do not conflict (one undo step). */
+export function mergeBackground() {
+  const s = get();
+  if (!s.review) return;
+  const { merged } = mergeFlows(s.deployed, s.history.present, s.review.remote);
+  const tab = merged.nodes[s.tab] ? s.tab : firstTab(merged);
+  set({ history: push(s.history, merged), deployed: s.review.remote, rev: s.review.rev, review: null, background: '', conflict: false, tab });
 }
 
 function byNode(ps: Problem[]): Record<string, Problem[]> {
@@ -146,7 +182,7 @@ export async function deploy(mode: DeployMode = 'full', overwrite = false) {
     let rev = s.rev;
     if (overwrite) rev = (await api.getFlows()).rev;
     const next = await api.deploy(toFlows(m), rev, mode);
-    set({ deployed: m, rev: next.rev, problems: byNode(next.warnings), conflict: false });
+    set({ deployed: m, rev: next.rev, problems: byNode(next.warnings), conflict: false, background: '' });
     const n = next.warnings.length;
     notify(n === 0 ? 'Successfully deployed' : `Deployed with ${n} warning${n > 1 ? 's' : ''}: ${describe(next.warnings[0])}`);
   } catch (e) {
@@ -336,6 +372,7 @@ export async function toggleDebug(id: string) {
 export function onComms(items: CommsItem[]) {
   const add: DebugEntry[] = [];
   let status: Record<string, NodeStatus> | null = null;
+  const patch: Partial<State> = {};
   for (const it of items) {
     if (it.topic === 'debug') {
       const d = it.data as Partial<DebugEntry> & { msg?: unknown };
@@ -351,6 +388,12 @@ export function onComms(items: CommsItem[]) {
         msg: typeof d.msg === 'string' ? d.msg : JSON.stringify(d.msg),
         format: String(d.format ?? ''),
       });
+    } else if (it.topic === 'notification/runtime-deploy') {
+      const rev = (it.data as { revision?: unknown } | null)?.revision;
+      const s = get();
+      // as Node-RED: not before the flows are loaded, not during this
+      // editor's own deploy, not for the revision it has
+      if (typeof rev === 'string' && s.rev !== '' && !s.deploying && rev !== s.rev) patch.background = rev;
     } else if (it.topic.startsWith('status/')) {
       status ??= { ...get().status };
       const id = it.topic.slice('status/'.length);
@@ -359,7 +402,6 @@ export function onComms(items: CommsItem[]) {
       else status[id] = st;
     }
   }
-  const patch: Partial<State> = {};
   if (add.length > 0) patch.debug = [...get().debug, ...add].slice(-maxDebug);
   if (status) patch.status = status;
   set(patch);
