@@ -2,7 +2,7 @@ package engine
 
 // Spec declares a node type: everything the editor needs to draw its palette
 // entry and properties form, and what the engine needs to wire it. It is
-// plain data, served as JSON by GET /nodes.
+// plain data, served as JSON by GET /api/specs.
 type Spec struct {
 	// Type is the node type name, Node-RED's where Node-RED has the type.
 	Type string `json:"type"`

@@ -4,7 +4,7 @@ import type { NRNode, Spec, Specs } from './types';
 
 const dir = join(__dirname, 'testdata');
 
-/** specs is a real GET /nodes answer of Flowgate. */
+/** specs is a real GET /api/specs answer of Flowgate (written from the registry by go test ./nodes/ -run TestEditorSpecs -update). */
 export const specs: Specs = Object.fromEntries(
   (JSON.parse(readFileSync(join(dir, 'specs.json'), 'utf8')) as Spec[]).map((s) => [s.type, s]),
 );

@@ -1,5 +1,5 @@
 // Types shared by the editor: Node-RED's flow JSON and Flowgate's node
-// specs (engine/spec.go, served by GET /nodes).
+// specs (engine/spec.go, served by GET /api/specs).
 
 /** One object of a Node-RED flows array: a tab, subflow, group, node or config node. */
 export interface NRNode {
