@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	goruntime "runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,14 +24,11 @@ func (r *Runtime) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	var b bytes.Buffer
 	m := metricWriter{&b}
 
-	var ms goruntime.MemStats
-	goruntime.ReadMemStats(&ms)
 	if rss, ok := residentBytes(); ok {
 		m.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", float64(rss))
 	}
 	m.gauge("go_goroutines", "Number of goroutines that currently exist.", float64(goruntime.NumGoroutine()))
-	m.gauge("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and still in use.", float64(ms.HeapAlloc))
-	m.gauge("go_memstats_sys_bytes", "Number of bytes obtained from the system.", float64(ms.Sys))
+	writeGoMetrics(m)
 
 	st := r.eng.Stats()
 	m.gauge("flowgate_nodes", "Number of running nodes.", float64(st.Nodes))
@@ -62,6 +61,48 @@ func (r *Runtime) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = w.Write(b.Bytes())
+}
+
+// goSamples are the runtime/metrics read for /metrics; reading them does
+// not stop the world, unlike runtime.ReadMemStats.
+var goSamples = []string{
+	"/memory/classes/heap/objects:bytes",  // 0
+	"/memory/classes/heap/unused:bytes",   // 1
+	"/memory/classes/heap/free:bytes",     // 2
+	"/memory/classes/heap/released:bytes", // 3
+	"/memory/classes/total:bytes",         // 4
+	"/gc/cycles/total:gc-cycles",          // 5
+	"/gc/heap/goal:bytes",                 // 6
+	"/gc/gomemlimit:bytes",                // 7
+}
+
+// writeGoMetrics writes the Go heap and collector figures, named as
+// Prometheus' Go collector names them.
+func writeGoMetrics(m metricWriter) {
+	s := make([]metrics.Sample, len(goSamples))
+	for i, name := range goSamples {
+		s[i].Name = name
+	}
+	metrics.Read(s)
+	v := func(i int) float64 {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return float64(s[i].Value.Uint64())
+	}
+	m.gauge("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and still in use.", v(0))
+	m.gauge("go_memstats_heap_inuse_bytes", "Number of heap bytes in spans in use.", v(0)+v(1))
+	m.gauge("go_memstats_heap_idle_bytes", "Number of heap bytes in idle spans (free or released).", v(2)+v(3))
+	m.gauge("go_memstats_heap_released_bytes", "Number of heap bytes returned to the operating system.", v(3))
+	m.gauge("go_memstats_sys_bytes", "Number of bytes obtained from the system.", v(4))
+	m.gauge("go_gc_heap_goal_bytes", "Heap size at which the next collection starts.", v(6))
+	m.gauge("go_memory_limit_bytes", "Go's soft memory limit in effect (GOMEMLIMIT); 9.223372036854776e+18 means none.", v(7))
+	m.counter("go_gc_cycles_total", "Completed garbage collection cycles.", v(5))
+	// runtime/metrics has pauses only as a histogram; ReadGCStats gives
+	// their exact total under a lock, without stopping the world.
+	var gc debug.GCStats
+	debug.ReadGCStats(&gc)
+	m.counter("go_gc_pause_seconds_total", "Total time the world was stopped for garbage collection.", gc.PauseTotal.Seconds())
 }
 
 // metricWriter writes Prometheus text exposition lines.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,7 +53,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("GET /metrics = %d %s", code, body)
 	}
 	// every line is a comment or a well-formed sample, every sample has a TYPE
-	line := regexp.MustCompile(`^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+]+$`)
+	line := regexp.MustCompile(`^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+-]+$`)
 	typed := map[string]bool{}
 	for _, l := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
 		if f := strings.Fields(l); len(f) == 4 && f[1] == "TYPE" {
@@ -81,12 +82,42 @@ func TestMetrics(t *testing.T) {
 		{`flowgate_node_queue_length{node="ch",type="change"}`, 0},
 		{"flowgate_messages_dropped_total", 0},
 		{"flowgate_comms_clients", 0},
+		{"go_memstats_heap_alloc_bytes", 1 << 10},
+		{"go_memstats_heap_inuse_bytes", 1 << 10},
+		{"go_memstats_heap_idle_bytes", 0},
+		{"go_memstats_heap_released_bytes", 0},
+		{"go_memstats_sys_bytes", 1 << 20},
+		{"go_gc_heap_goal_bytes", 1 << 10},
+		{"go_memory_limit_bytes", 1 << 20},
+		{"go_gc_cycles_total", 0},
+		{"go_gc_pause_seconds_total", 0},
 	} {
 		t.Run(tc.sample, func(t *testing.T) {
 			if v := metricValue(t, body, tc.sample); v < tc.min {
 				t.Errorf("%s = %v, want >= %v", tc.sample, v, tc.min)
 			}
 		})
+	}
+}
+
+func TestMetricsGoFigures(t *testing.T) {
+	rt := startRuntime(t)
+	base := "http://" + rt.Addr()
+	_, before := get(t, base+"/metrics")
+	goruntime.GC()
+	_, after := get(t, base+"/metrics")
+	if b, a := metricValue(t, before, "go_gc_cycles_total"), metricValue(t, after, "go_gc_cycles_total"); a < b+1 {
+		t.Errorf("go_gc_cycles_total %v → %v across runtime.GC()", b, a)
+	}
+	if p := metricValue(t, after, "go_gc_pause_seconds_total"); p <= 0 || p > 60 {
+		t.Errorf("go_gc_pause_seconds_total = %v after a collection", p)
+	}
+	inuse, alloc := metricValue(t, after, "go_memstats_heap_inuse_bytes"), metricValue(t, after, "go_memstats_heap_alloc_bytes")
+	if idle, sys := metricValue(t, after, "go_memstats_heap_idle_bytes"), metricValue(t, after, "go_memstats_sys_bytes"); inuse < alloc || inuse+idle > sys {
+		t.Errorf("heap alloc %v, in use %v, idle %v, sys %v: not alloc <= inuse, inuse+idle <= sys", alloc, inuse, idle, sys)
+	}
+	if rel, idle := metricValue(t, after, "go_memstats_heap_released_bytes"), metricValue(t, after, "go_memstats_heap_idle_bytes"); rel > idle {
+		t.Errorf("released %v > idle %v", rel, idle)
 	}
 }
 

@@ -117,6 +117,9 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if err := r.sets.load(); err != nil {
 		return err
 	}
+	if err := r.applyMemoryLimit(log); err != nil {
+		return err
+	}
 	cfg, err := r.loadFlows()
 	if err != nil {
 		return err

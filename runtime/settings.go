@@ -56,6 +56,10 @@ type Settings struct {
 	Files Files
 	// HTTPServer are the editor listener's timeouts and connection cap.
 	HTTPServer HTTPServer
+	// MemoryLimit is Go's soft memory limit ("256mb"); empty derives it
+	// from the machine's memory, "off" or 0 sets none. GOMEMLIMIT in the
+	// environment overrides it.
+	MemoryLimit string
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
@@ -68,6 +72,7 @@ type FileSettings struct {
 	NodeCloseTimeout int    `yaml:"nodeCloseTimeout"` // milliseconds
 	MaxNodeQueue     int    `yaml:"maxNodeQueue"`     // messages per node input queue
 	APIMaxLength     string `yaml:"apiMaxLength"`     // "5mb"
+	MemoryLimit      string `yaml:"memoryLimit"`      // "256mb", "off"
 	Security         `yaml:",inline"`
 	ContextStorage   yaml.Node  `yaml:"contextStorage"`
 	MQTTBroker       MQTTBroker `yaml:"mqttBroker"`
@@ -125,6 +130,9 @@ func (s *Settings) LoadFile() error {
 			return fmt.Errorf("settings %s: apiMaxLength: %w", s.File, err)
 		}
 		s.MaxBodyBytes = n
+	}
+	if s.MemoryLimit == "" {
+		s.MemoryLimit = f.MemoryLimit
 	}
 	if len(s.ContextStorage.Stores) == 0 && !f.ContextStorage.IsZero() {
 		if s.ContextStorage, err = parseContextStorage(&f.ContextStorage); err != nil {
@@ -186,6 +194,9 @@ func (s *Settings) Check() error {
 	}
 	if err := s.HTTPServer.check(); err != nil {
 		return fmt.Errorf("settings: %w", err)
+	}
+	if _, err := parseMemoryLimit(s.MemoryLimit); err != nil {
+		return fmt.Errorf("settings: memoryLimit: %w", err)
 	}
 	return nil
 }
