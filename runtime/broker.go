@@ -207,7 +207,13 @@ func (m MQTTBroker) compile() (*mqtt.Capabilities, *brokerAuth, error) {
 // Broker is the embedded MQTT broker (mochi-mqtt): a TCP listener, an
 // optional websocket listener, users and ACLs, and a store.
 type Broker struct {
+	// mu guards srv, busy and idle: flows publish in-process from their
+	// goroutines (a node's Close may outlive the engine's bounded stop), and
+	// Stop closes the server only once those calls have returned
+	mu     sync.Mutex
 	srv    *mqtt.Server
+	busy   int           // in-process calls in the server
+	idle   chan struct{} // closed when busy falls to 0 during Stop
 	tcp    *listeners.TCP
 	ws     *wsListener // nil without a websocket listener
 	auth   *brokerAuth
@@ -293,17 +299,63 @@ func (b *Broker) WSAddr() string {
 }
 
 // Server returns the mochi server (for in-process publish and subscribe).
-func (b *Broker) Server() *mqtt.Server { return b.srv }
+func (b *Broker) Server() *mqtt.Server {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.srv
+}
+
+// enter returns the server for an in-process call, false once stopped; a
+// true answer must be followed by leave. Calls may nest (a subscriber that
+// publishes) without waiting on each other.
+func (b *Broker) enter() (*mqtt.Server, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.srv == nil {
+		return nil, false
+	}
+	b.busy++
+	return b.srv, true
+}
+
+func (b *Broker) leave() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.busy--
+	if b.busy == 0 && b.idle != nil {
+		close(b.idle)
+		b.idle = nil
+	}
+}
+
+// brokerStopWait bounds how long Stop waits for in-process calls.
+const brokerStopWait = 2 * time.Second
 
 // Stop disconnects every client, closes the listeners and the store; it is
 // idempotent.
 func (b *Broker) Stop() error {
-	if b == nil || b.srv == nil {
+	if b == nil {
 		return nil
 	}
-	err := b.srv.Close()
-	b.srv = nil
-	return err
+	b.mu.Lock()
+	srv := b.srv
+	b.srv = nil // new in-process calls are refused from here
+	var idle chan struct{}
+	if b.busy > 0 {
+		b.idle = make(chan struct{})
+		idle = b.idle
+	}
+	b.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	if idle != nil {
+		select {
+		case <-idle:
+		case <-time.After(brokerStopWait):
+		}
+	}
+	return srv.Close()
 }
 
 // BrokerAddr returns the embedded broker's address ("" with --broker off).

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -103,7 +104,12 @@ func (b *Broker) Serves(host string, port int) bool {
 // (retained messages) and hands it to subscribers while the publisher may
 // reuse its own.
 func (b *Broker) Publish(topic string, payload []byte, qos byte, retain bool) error {
-	if err := b.srv.Publish(topic, append([]byte(nil), payload...), retain, qos); err != nil {
+	srv, ok := b.enter()
+	if !ok {
+		return fmt.Errorf("publish %s: %w", topic, errBrokerStopped)
+	}
+	defer b.leave()
+	if err := srv.Publish(topic, append([]byte(nil), payload...), retain, qos); err != nil {
 		return fmt.Errorf("publish %s: %w", topic, err)
 	}
 	return nil
@@ -115,11 +121,20 @@ func (b *Broker) Subscribe(filter string, h inlineHandler) (func(), error) {
 	if !mqtt.IsValidFilter(filter, false) {
 		return nil, fmt.Errorf("subscribe %s: %w", filter, packets.ErrTopicFilterInvalid)
 	}
-	if mqtt.IsSharedFilter(filter) {
-		return b.inline.subscribeShared(b.srv, filter, h), nil
+	srv, ok := b.enter()
+	if !ok {
+		return nil, fmt.Errorf("subscribe %s: %w", filter, errBrokerStopped)
 	}
-	return b.inline.subscribe(b.srv, filter, h), nil
+	defer b.leave()
+	if mqtt.IsSharedFilter(filter) {
+		return b.inline.subscribeShared(srv, filter, h), nil
+	}
+	return b.inline.subscribe(srv, filter, h), nil
 }
+
+// errBrokerStopped is the answer of an in-process publish or subscribe
+// after Stop.
+var errBrokerStopped = errors.New("the embedded broker is stopped")
 
 // inlineSubs holds the broker's in-process subscriptions. Plain ones are
 // mochi inline subscriptions; shared ones are members of mochi's shared
