@@ -232,9 +232,10 @@ func (e *Engine) Settled() bool {
 		if r.queued.Load() > 0 {
 			return false
 		}
-		if r.blocking && !r.hmu.TryLock() {
-			return false
-		} else if r.blocking {
+		if r.blocking {
+			if !r.hmu.TryLock() {
+				return false // handling a message
+			}
 			r.hmu.Unlock()
 		}
 	}

@@ -97,6 +97,12 @@ func (r *runner) drop(n int64) {
 	r.e.dropped.Add(n)
 }
 
+// unqueue drops an admitted delivery that will not be handled.
+func (r *runner) unqueue() {
+	r.queued.Add(-1)
+	r.drop(1)
+}
+
 // enqueue queues m for the node in its part's FIFO.
 func (r *runner) enqueue(m Msg) bool {
 	if !r.admit() {
@@ -111,16 +117,14 @@ func (r *runner) pushPart(d delivery) {
 	for {
 		p := r.part.Load()
 		if p == nil {
-			r.queued.Add(-1)
-			r.drop(1)
+			r.unqueue()
 			return
 		}
 		if p.push(d) {
 			return
 		}
 		if r.part.Load() == p {
-			r.queued.Add(-1)
-			r.drop(1)
+			r.unqueue()
 			return
 		}
 	}
@@ -133,18 +137,16 @@ func (r *runner) dispatch(m Msg) {
 		r.toInbox(m)
 		return
 	}
-	r.queued.Add(-1)
 	r.hmu.Lock()
 	defer r.hmu.Unlock()
-	if r.isClosed() {
-		r.drop(1)
+	if r.closed.Load() {
+		r.unqueue()
 		return
 	}
+	r.queued.Add(-1)
 	r.received.Add(1)
 	r.handle(m)
 }
-
-func (r *runner) isClosed() bool { return r.closed.Load() }
 
 // inline handles m now, on the caller's goroutine, as Node-RED's receive()
 // does for catch, status and complete nodes. When the node is busy (another
@@ -155,7 +157,7 @@ func (r *runner) inline(m Msg) {
 		return
 	}
 	defer r.hmu.Unlock()
-	if r.isClosed() || r.handler == nil {
+	if r.closed.Load() || r.handler == nil {
 		r.drop(1)
 		return
 	}
@@ -168,8 +170,7 @@ func (r *runner) toInbox(m Msg) {
 	r.mu.Lock()
 	if r.closed.Load() {
 		r.mu.Unlock()
-		r.queued.Add(-1)
-		r.drop(1)
+		r.unqueue()
 		return
 	}
 	r.queue = append(r.queue, m)
@@ -407,14 +408,13 @@ func (r *runner) stop(ctx context.Context) {
 		// each is counted as dropped when its part reaches it
 		r.log.Info("queued messages dropped on stop", "count", left)
 	}
+	r.cancel()
 	if !r.started {
-		r.cancel()
 		if c, ok := r.node.(Closer); ok {
 			_ = c.Close(ctx)
 		}
 		return
 	}
-	r.cancel()
 	if c, ok := r.node.(Closer); ok {
 		errc := make(chan error, 1)
 		go func() { errc <- safeClose(c, ctx) }()

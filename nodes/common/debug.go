@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf16"
 
 	"github.com/flowgate/flowgate/engine"
 )
@@ -320,9 +319,7 @@ func (n *debug) showStatus(m engine.Msg) {
 			fill, shape, text = orString(sm.Value("fill"), "grey"), orString(sm.Value("shape"), "ring"), orString(sm.Value("text"), "")
 		}
 	}
-	if u := utf16.Encode([]rune(text)); len(u) > debugStatusLength {
-		text = string(utf16.Decode(u[:debugStatusLength])) + "..."
-	}
+	text, _ = engine.CutText(text, debugStatusLength)
 	key := fill + "\x00" + shape + "\x00" + text
 	n.mu.Lock()
 	changed := key != n.shown
@@ -436,10 +433,8 @@ func encodeNested(v any, maxLen int) any {
 		}
 		return out
 	case string:
-		if u := utf16.Encode([]rune(t)); len(u) > maxLen {
-			return string(utf16.Decode(u[:maxLen])) + "..."
-		}
-		return t
+		cut, _ := engine.CutText(t, maxLen)
+		return cut
 	case float64:
 		if math.IsNaN(t) || math.IsInf(t, 0) {
 			return engine.ObjectOf("__enc__", true, "type", "number", "data", engine.FormatNumber(t))
