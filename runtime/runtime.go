@@ -147,6 +147,10 @@ func (r *Runtime) Start(ctx context.Context) error {
 	}
 	log.Info("flowgate started", "addr", r.ln.Addr().String(), "data", r.s.DataDir, "flows", r.s.FlowsFile, "version", r.s.Version)
 	r.warnOpen()
+	if r.s.ReleaseStartPages {
+		n, err := releaseStartPages()
+		log.Debug("start-up pages released", "bytes", n, "err", err)
+	}
 	return nil
 }
 

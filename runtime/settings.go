@@ -60,24 +60,30 @@ type Settings struct {
 	// from the machine's memory, "off" or 0 sets none. GOMEMLIMIT in the
 	// environment overrides it.
 	MemoryLimit string
+	// ReleaseStartPages gives back, once the flows run, the pages of the
+	// binary that only start-up touched (see releaseStartPages). The
+	// flowgate command sets it; the releaseStartPages setting can turn it
+	// off.
+	ReleaseStartPages bool
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
 type FileSettings struct {
-	FlowFile         string `yaml:"flowFile"`
-	UserDir          string `yaml:"userDir"`
-	UIPort           int    `yaml:"uiPort"`
-	UIHost           string `yaml:"uiHost"`
-	GatewayID        string `yaml:"gatewayId"`
-	NodeCloseTimeout int    `yaml:"nodeCloseTimeout"` // milliseconds
-	MaxNodeQueue     int    `yaml:"maxNodeQueue"`     // messages per node input queue
-	APIMaxLength     string `yaml:"apiMaxLength"`     // "5mb"
-	MemoryLimit      string `yaml:"memoryLimit"`      // "256mb", "off"
-	Security         `yaml:",inline"`
-	ContextStorage   yaml.Node  `yaml:"contextStorage"`
-	MQTTBroker       MQTTBroker `yaml:"mqttBroker"`
-	HTTPServer       HTTPServer `yaml:"httpServer"`
-	Files            `yaml:",inline"`
+	FlowFile          string `yaml:"flowFile"`
+	UserDir           string `yaml:"userDir"`
+	UIPort            int    `yaml:"uiPort"`
+	UIHost            string `yaml:"uiHost"`
+	GatewayID         string `yaml:"gatewayId"`
+	NodeCloseTimeout  int    `yaml:"nodeCloseTimeout"`  // milliseconds
+	MaxNodeQueue      int    `yaml:"maxNodeQueue"`      // messages per node input queue
+	APIMaxLength      string `yaml:"apiMaxLength"`      // "5mb"
+	MemoryLimit       string `yaml:"memoryLimit"`       // "256mb", "off"
+	ReleaseStartPages *bool  `yaml:"releaseStartPages"` // default true
+	Security          `yaml:",inline"`
+	ContextStorage    yaml.Node  `yaml:"contextStorage"`
+	MQTTBroker        MQTTBroker `yaml:"mqttBroker"`
+	HTTPServer        HTTPServer `yaml:"httpServer"`
+	Files             `yaml:",inline"`
 }
 
 // LoadFile merges the settings file into s where s has no value.
@@ -133,6 +139,9 @@ func (s *Settings) LoadFile() error {
 	}
 	if s.MemoryLimit == "" {
 		s.MemoryLimit = f.MemoryLimit
+	}
+	if f.ReleaseStartPages != nil && !*f.ReleaseStartPages {
+		s.ReleaseStartPages = false
 	}
 	if len(s.ContextStorage.Stores) == 0 && !f.ContextStorage.IsZero() {
 		if s.ContextStorage, err = parseContextStorage(&f.ContextStorage); err != nil {

@@ -105,7 +105,7 @@ func runServer(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "flowgate:", err)
 		return 2
 	}
-	s.Log, s.Version, s.Welcome = log, version, true
+	s.Log, s.Version, s.Welcome, s.ReleaseStartPages = log, version, true, true
 	if err := s.LoadFile(); err != nil {
 		log.Error("bad settings", "err", err)
 		return 2
