@@ -1,17 +1,16 @@
 // The one properties form, generated from the node's spec. Done applies
 // the draft as one undo step; Cancel discards it.
 
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { isCanvasNode, labelOf, toFlows, userInjectProps } from '../model/flows';
 import type { NRNode, Prop } from '../model/types';
 import { actions, addConfigNode, applyEdit, injectNode, useStore } from '../store';
 import { definitionOf, instanceEnv, type EnvEntry } from '../model/subflow';
 import { openSubflow } from '../subflows';
 import { InstanceEnvForm, SubflowEditor } from './Subflow';
+import { CodeArea, layouts } from './forms';
 import { JSONField, RuleList, TypedInput } from './widgets';
 
-// CodeMirror is loaded only when a form has a code field.
-const CodeField = lazy(() => import('./CodeField').then((m) => ({ default: m.CodeField })));
 
 type Rec = Record<string, unknown>;
 const structural = new Set(['id', 'type', 'z', 'x', 'y', 'wires', 'g']);
@@ -29,6 +28,8 @@ function NodeForm({ id }: { id: string }) {
   const specs = useStore((s) => s.specs);
   const problems = useStore((s) => s.problems[id]) ?? [];
   const spec = node ? specs[node.type] : undefined;
+  // a subflow instance or an unknown type keeps the generic form
+  const layout = spec && !sfDef ? layouts[spec.type] : undefined;
   const [draft, setDraft] = useState<Rec>(() => {
     if (!node) return {};
     const d: Rec = {};
@@ -75,9 +76,23 @@ function NodeForm({ id }: { id: string }) {
             {p.reason}
           </div>
         ))}
+        {spec && layout && (
+          <layout.Form
+            draft={draft}
+            patch={patch}
+            spec={spec}
+            errors={(name) =>
+              fieldProblems(name).map((q, i) => (
+                <div key={i} className="fg-field-error">
+                  {q.reason}
+                </div>
+              ))
+            }
+          />
+        )}
         {spec ? (
           spec.props
-            .filter((p) => !p.hidden)
+            .filter((p) => !p.hidden && !layout?.covers.includes(p.name))
             .map((p) => (
               <div className={'fg-field' + (fieldProblems(p.name).length ? ' invalid' : '')} key={p.name} data-field={p.name}>
                 <label>{p.label ?? p.name}</label>
@@ -150,11 +165,7 @@ function Field({ prop: p, draft, patch, self }: { prop: Prop; draft: Rec; patch:
     case 'json':
       return <JSONField value={v} onChange={set} />;
     case 'code':
-      return (
-        <Suspense fallback={<textarea className="fg-json" value={str(v)} onChange={(e) => set(e.target.value)} />}>
-          <CodeField value={str(v)} lang={p.lang} onChange={set} />
-        </Suspense>
-      );
+      return <CodeArea label={p.label ?? p.name} lang={p.lang} value={str(v)} onChange={set} />;
     case 'list':
       return <RuleList widget={p.widget ?? ''} types={p.types ?? []} value={v} onChange={set} node={draft} setNode={patch} />;
     case 'config':
