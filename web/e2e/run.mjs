@@ -485,9 +485,132 @@ test('a deploy from another editor: notice, review, merge, deploy without confli
   }
 });
 
+/** pickType chooses a type in a typed input's Node-RED type menu. */
+async function pickType(page, scope, label, type) {
+  await page.click(`${scope} button[aria-label="${label} type"]`);
+  await page.click(`${scope} [role=menu] li[data-type="${type}"]`);
+}
+
+/** deployedNode deploys and returns the node as the server has it. */
+async function deployedNode(page, fg, id) {
+  await deployed(page);
+  return (await (await fetch(fg.url + 'flows')).json()).find((n) => n.id === id);
+}
+
+test("inject form: Node-RED's property list, repeat selector and once, saved as Node-RED saves them", async () => {
+  const { fg, page } = await open();
+  try {
+    const inj = await dropNode(page, 'inject', 300, 600);
+    const id = await inj.getAttribute('data-id');
+    await inj.dblclick();
+    const form = '.fg-tray';
+    // payload and topic appear once each, in the property list
+    assert((await page.locator(`${form} input[aria-label="property name"]`).count()) === 2, 'payload and topic rows');
+    assert((await page.locator(`${form} [data-field="payload"], ${form} [data-field="topic"]`).count()) === 0, 'payload or topic shown twice');
+    await pickType(page, `${form} .fg-inject-props .fg-rule:nth-child(1)`, 'value', 'str');
+    await page.fill(`${form} .fg-inject-props input[aria-label="value"]`, 'hi');
+    await page.fill(`${form} input[aria-label="topic"]`, 'greeting');
+    await page.click(`${form} button:has-text("+ add")`);
+    await page.locator(`${form} input[aria-label="property name"]`).nth(2).fill('count');
+    await pickType(page, `${form} .fg-inject-props .fg-rule:nth-child(3)`, 'value', 'num');
+    await page.locator(`${form} .fg-inject-props input[aria-label="value"]`).nth(1).fill('3');
+    await page.check(`${form} input[aria-label="inject once"]`);
+    await page.fill(`${form} input[aria-label="once delay"]`, '2');
+    await page.selectOption(`${form} select[aria-label="repeat"]`, 'interval-time');
+    await page.selectOption(`${form} select[aria-label="every minutes"]`, '5');
+    await page.selectOption(`${form} select[aria-label="start hour"]`, '8');
+    await page.selectOption(`${form} select[aria-label="end hour"]`, '17');
+    await page.uncheck(`${form} input[aria-label="Saturday"]`);
+    await page.uncheck(`${form} input[aria-label="Sunday"]`);
+    await page.click(`${form} button:has-text("Done")`);
+    let n = await deployedNode(page, fg, id);
+    const want = { repeat: '', crontab: '*/5 8-16 * * 1,2,3,4,5', once: true, onceDelay: 2, topic: 'greeting', payload: 'hi', payloadType: 'str' };
+    for (const [k, v] of Object.entries(want)) assert(n[k] === v, `${k} is ${JSON.stringify(n[k])}, want ${JSON.stringify(v)}`);
+    assert(JSON.stringify(n.props) === JSON.stringify([{ p: 'payload' }, { p: 'topic', vt: 'str' }, { p: 'count', v: '3', vt: 'num' }]), `props ${JSON.stringify(n.props)}`);
+    const label = await inj.locator('.fg-node-label').innerText();
+    assert(label.startsWith('greeting:hi') && label.includes('↻'), `label is ${JSON.stringify(label)}`);
+    // the form reads the crontab back; then every 2 minutes, and at 07:30 at weekends
+    await inj.dblclick();
+    assert((await page.inputValue(`${form} select[aria-label="repeat"]`)) === 'interval-time', 'repeat kind not read back');
+    assert((await page.inputValue(`${form} select[aria-label="end hour"]`)) === '17', 'end hour not read back');
+    assert(!(await page.isChecked(`${form} input[aria-label="Sunday"]`)), 'Sunday read back as ticked');
+    await page.selectOption(`${form} select[aria-label="repeat"]`, 'interval');
+    await page.fill(`${form} input[aria-label="interval count"]`, '2');
+    await page.selectOption(`${form} select[aria-label="interval units"]`, 'm');
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, id);
+    assert(n.repeat === '120' && n.crontab === '', `interval saved as ${n.repeat} / ${n.crontab}`);
+    await inj.dblclick();
+    await page.selectOption(`${form} select[aria-label="repeat"]`, 'time');
+    await page.fill(`${form} input[aria-label="at time"]`, '7:30');
+    for (const d of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.uncheck(`${form} input[aria-label="${d}"]`);
+    await page.check(`${form} input[aria-label="Saturday"]`);
+    await page.check(`${form} input[aria-label="Sunday"]`);
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, id);
+    assert(n.repeat === '' && n.crontab === '30 07 * * 6,0', `time saved as ${n.repeat} / ${n.crontab}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('debug, switch and function forms: Node-RED widgets, saved as Node-RED saves them', async () => {
+  const { fg, page } = await open();
+  try {
+    const form = '.fg-tray';
+    // debug: output "complete msg object" and node status
+    const dbg = await dropNode(page, 'debug', 300, 560);
+    const dbgId = await dbg.getAttribute('data-id');
+    await dbg.dblclick();
+    await pickType(page, `${form} [data-field="complete"]`, 'output', 'full');
+    await page.check(`${form} label:has-text("node status") input`);
+    await page.click(`${form} button:has-text("Done")`);
+    let n = await deployedNode(page, fg, dbgId);
+    assert(n.complete === 'true' && n.targetType === 'full' && n.tostatus === true && n.statusType === 'auto', `debug saved ${JSON.stringify(n)}`);
+    assert((await dbg.locator('.fg-node-label').innerText()) === 'msg', 'debug label is not msg');
+    // switch: a second rule makes a second output
+    const sw = await dropNode(page, 'switch', 300, 640);
+    const swId = await sw.getAttribute('data-id');
+    await sw.dblclick();
+    await page.click(`${form} [data-field="rules"] button:has-text("+ add")`);
+    await page.locator(`${form} select[aria-label="operator"]`).nth(1).selectOption('else');
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, swId);
+    assert(n.outputs === 2 && n.rules[1].t === 'else' && n.wires.length === 2, `switch saved ${JSON.stringify(n)}`);
+    assert((await sw.locator('.react-flow__handle.source').count()) === 2, 'switch has not two ports');
+    // function: Node-RED's tabs; the code editor takes its place without moving anything
+    const fn = await dropNode(page, 'function', 300, 720);
+    const fnId = await fn.getAttribute('data-id');
+    await fn.dblclick();
+    const box = `${form} [data-tab="func"] .fg-code-box`;
+    await page.waitForSelector(box);
+    const before = await page.locator(box).boundingBox();
+    await page.waitForSelector(`${box} .cm-editor`);
+    const after = await page.locator(box).boundingBox();
+    assert(before.y === after.y && before.height === after.height, `code editor moved: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    const tabs = await page.locator(`${form} [role=tab]`).allInnerTexts();
+    assert(tabs.join('|') === 'Setup|On Start|On Message|On Stop', `tabs ${tabs}`);
+    await page.click(`${form} [role=tab]:has-text("Setup")`);
+    await page.fill(`${form} input[aria-label="outputs"]`, '2');
+    await page.click(`${form} [role=tab]:has-text("On Start")`);
+    await page.click(`${form} [data-tab="initialize"] .cm-content`);
+    await page.keyboard.type('context.set("n", 1);');
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, fnId);
+    assert(n.outputs === 2 && n.initialize === 'context.set("n", 1);', `function saved ${JSON.stringify(n)}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
 let passed = 0;
 let failed = 0;
+// E2E_ONLY=regexp runs the tests whose names match
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 for (const t of tests) {
+  if (only && !only.test(t.name)) continue;
   const t0 = Date.now();
   try {
     await t.fn();

@@ -65,7 +65,11 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
         />
       )}
       {problems && <div className="fg-node-badge" title={problems[0].reason}>!</div>}
-      {data.inputs > 0 && <Handle type="target" position={Position.Left} id="i" className="fg-port" />}
+      {data.inputs > 0 && (
+        <Handle type="target" position={Position.Left} id="i" className="fg-port">
+          {data.inputLabel && <span className="fg-port-label left">{data.inputLabel}</span>}
+        </Handle>
+      )}
       {ports.map((i) => (
         <Handle
           key={i}
@@ -74,7 +78,9 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
           id={`o${i}`}
           className="fg-port"
           style={{ top: data.outputs === 1 ? h / 2 : ((i + 0.5) * h) / data.outputs }}
-        />
+        >
+          {data.outputLabels?.[i] && <span className="fg-port-label">{data.outputLabels[i]}</span>}
+        </Handle>
       ))}
       {data.link === 'out' && <Handle type="source" position={Position.Right} id="v" className="fg-vport" isConnectable={false} />}
       {data.link === 'in' && <Handle type="target" position={Position.Left} id="v" className="fg-vport" isConnectable={false} />}

@@ -2,6 +2,7 @@
 // change and inject.
 
 import { useEffect, useRef, useState } from 'react';
+import { switchOps } from '../model/labels';
 
 type Rec = Record<string, unknown>;
 
@@ -121,30 +122,6 @@ export function TypedInput(p: {
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
-export const switchOps: [string, string][] = [
-  ['eq', '=='],
-  ['neq', '!='],
-  ['lt', '<'],
-  ['lte', '<='],
-  ['gt', '>'],
-  ['gte', '>='],
-  ['hask', 'has key'],
-  ['btwn', 'is between'],
-  ['cont', 'contains'],
-  ['regex', 'matches regex'],
-  ['true', 'is true'],
-  ['false', 'is false'],
-  ['null', 'is null'],
-  ['nnull', 'is not null'],
-  ['istype', 'is of type'],
-  ['empty', 'is empty'],
-  ['nempty', 'is not empty'],
-  ['head', 'head'],
-  ['index', 'index between'],
-  ['tail', 'tail'],
-  ['jsonata_exp', 'JSONata exp'],
-  ['else', 'otherwise'],
-];
 const noOperand = new Set(['true', 'false', 'null', 'nnull', 'empty', 'nempty', 'else']);
 const valueTypes = ['msg', 'flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 'date', 'jsonata', 'env'];
 
