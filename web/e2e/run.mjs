@@ -493,7 +493,10 @@ async function pickType(page, scope, label, type) {
 
 /** deployedNode deploys and returns the node as the server has it. */
 async function deployedNode(page, fg, id) {
-  await deployed(page);
+  // the notice of an earlier deploy may still show: wait for the flows to be clean
+  assert((await page.locator('.fg-dirty').count()) === 1, 'nothing to deploy');
+  await page.click('button:has-text("Deploy")');
+  await page.waitForSelector('.fg-dirty', { state: 'detached', timeout: 5000 });
   return (await (await fetch(fg.url + 'flows')).json()).find((n) => n.id === id);
 }
 
@@ -579,6 +582,9 @@ test('debug, switch and function forms: Node-RED widgets, saved as Node-RED save
     n = await deployedNode(page, fg, swId);
     assert(n.outputs === 2 && n.rules[1].t === 'else' && n.wires.length === 2, `switch saved ${JSON.stringify(n)}`);
     assert((await sw.locator('.react-flow__handle.source').count()) === 2, 'switch has not two ports');
+    // Node-RED's port labels: the rule of each output on hover
+    await sw.locator('.react-flow__handle.source').nth(1).hover();
+    await page.waitForSelector(`.react-flow__node[data-id="${swId}"] .fg-port-label:has-text("otherwise")`, { state: 'visible' });
     // function: Node-RED's tabs; the code editor takes its place without moving anything
     const fn = await dropNode(page, 'function', 300, 720);
     const fnId = await fn.getAttribute('data-id');
