@@ -262,6 +262,11 @@ function Info() {
             ))}
         </tbody>
       </table>
+      {typeof n.info === 'string' && n.info.trim() !== '' && (
+        <div className="fg-node-info">
+          <Markdown text={n.info} />
+        </div>
+      )}
       {spec ? <Markdown text={spec.help} /> : <p>Unknown node type: its properties are kept but it cannot run.</p>}
     </div>
   );
@@ -303,8 +308,25 @@ export function Markdown({ text }: { text: string }) {
   return <div className="fg-md">{blocks}</div>;
 }
 
+/** inline renders `code`, **strong**, *emphasis* or _emphasis_ and
+ * [links](url) (http, https, mailto or relative only); everything else is
+ * text, never HTML. */
 function inline(s: string): ReactNode {
-  return s.split(/(`[^`]+`)/).map((part, i) =>
-    part.startsWith('`') && part.endsWith('`') && part.length > 1 ? <code key={i}>{part.slice(1, -1)}</code> : <Fragment key={i}>{part}</Fragment>,
-  );
+  return s.split(/(`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|\b_[^_\s][^_]*_\b|\[[^\]]+\]\([^)\s]+\))/).map((part, i) => {
+    if (part.length > 1 && part.startsWith('`') && part.endsWith('`')) return <code key={i}>{part.slice(1, -1)}</code>;
+    if (part.length > 4 && part.startsWith('**') && part.endsWith('**')) return <strong key={i}>{inline(part.slice(2, -2))}</strong>;
+    if (part.length > 2 && ((part.startsWith('*') && part.endsWith('*')) || (part.startsWith('_') && part.endsWith('_')))) return <em key={i}>{inline(part.slice(1, -1))}</em>;
+    const link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part);
+    if (link) {
+      const safe = /^(https?:|mailto:|\/|#|\.)/i.test(link[2]) || !/^[a-z][a-z0-9+.-]*:/i.test(link[2]);
+      return safe ? (
+        <a key={i} href={link[2]} target="_blank" rel="noopener noreferrer">
+          {link[1]}
+        </a>
+      ) : (
+        <Fragment key={i}>{link[1]}</Fragment>
+      );
+    }
+    return <Fragment key={i}>{part}</Fragment>;
+  });
 }
