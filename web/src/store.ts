@@ -53,6 +53,14 @@ export interface Review {
   conflicts: NodeChange[];
 }
 
+export interface ContextMenuAt {
+  x: number;
+  y: number;
+  flowX: number;
+  flowY: number;
+  node: string | null;
+}
+
 export interface State {
   specs: Specs;
   specList: Spec[];
@@ -74,6 +82,11 @@ export interface State {
   status: Record<string, NodeStatus>;
   connected: boolean | null;
   sidebar: 'info' | 'debug' | 'config' | 'hw';
+  /** the canvas's context menu: where it opened (screen and flow
+   * coordinates) and the node under the pointer */
+  menu: ContextMenuAt | null;
+  /** the tab (flow) whose properties panel is open */
+  flowProps: string | null;
   /** set by the canvas: centres the view on a node */
   reveal: (id: string) => void;
   clipboard: string;
@@ -101,6 +114,8 @@ export const useStore = create<State>(() => ({
   status: {},
   connected: null,
   sidebar: 'debug',
+  menu: null,
+  flowProps: null,
   reveal: () => {},
   clipboard: '',
 }));
@@ -213,8 +228,35 @@ export function addTab() {
   setTab(id);
 }
 
-export function renameTab(id: string, label: string) {
-  change((m) => updateNode(m, id, { label }));
+/** editTab applies the flow properties panel (label, disabled, info, env)
+ * as one undo step. */
+export function editTab(id: string, patch: Record<string, unknown>) {
+  change((m) => updateNode(m, id, patch));
+  set({ flowProps: null });
+}
+
+/** toggleDisabled disables the selected nodes, or enables them when all
+ * are disabled (Node-RED's "Enable/Disable selection"). */
+export function toggleDisabled(ids: string[]) {
+  const m = model();
+  const nodes = ids.map((id) => m.nodes[id]).filter(Boolean);
+  if (nodes.length === 0) return;
+  const off = nodes.every((n) => n.d === true);
+  change((cur) => nodes.reduce((acc, n) => updateNode(acc, n.id, { d: off ? undefined : true }), cur));
+}
+
+/** closeTop closes the topmost of the context menu, the review, the
+ * conflict, the flow properties panel and the node editor; it says whether
+ * one was open (Escape closes every dialog). */
+export function closeTop(): boolean {
+  const s = get();
+  if (s.menu) set({ menu: null });
+  else if (s.review) set({ review: null });
+  else if (s.conflict) set({ conflict: false });
+  else if (s.flowProps) set({ flowProps: null });
+  else if (s.editing) set({ editing: null });
+  else return false;
+  return true;
 }
 
 export function toggleTabDisabled(id: string) {

@@ -138,6 +138,22 @@ export function Canvas() {
     if (n.type !== 'nrgroup' && n.type !== 'nrport') actions.set({ editing: n.id });
   }, []);
   const onPaneClick = useCallback(() => select([]), []);
+  // Node-RED's context menu: on a node it acts on the selection, which
+  // the node joins when it is not in it already.
+  const openMenu = useCallback(
+    (e: MouseEvent | React.MouseEvent, node: string | null) => {
+      e.preventDefault();
+      if (node && !actions.get().selected.includes(node)) select([node]);
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      actions.set({ menu: { x: e.clientX, y: e.clientY, flowX: p.x, flowY: p.y, node } });
+    },
+    [flow],
+  );
+  const onNodeContextMenu = useCallback(
+    (e: React.MouseEvent, n: Node) => openMenu(e, n.type === 'nrgroup' || n.type === 'nrport' ? null : n.id),
+    [openMenu],
+  );
+  const onPaneContextMenu = useCallback((e: MouseEvent | React.MouseEvent) => openMenu(e, null), [openMenu]);
 
   const onNodeDragStop = useCallback((_e: unknown, _n: Node, dragged: Node[]) => {
     const pos: Record<string, { x: number; y: number }> = {};
@@ -214,6 +230,9 @@ export function Canvas() {
         onNodeMouseEnter={onNodeMouseEnter}
         onNodeMouseLeave={onNodeMouseLeave}
         onPaneClick={onPaneClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
+        onSelectionContextMenu={onPaneContextMenu}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={multiKeys}

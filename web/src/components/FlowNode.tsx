@@ -21,6 +21,8 @@ const statusColors: Record<string, string> = {
 function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeType>) {
   const status = useStore((s) => s.status[id]);
   const problems = useStore((s) => s.problems[id]);
+  // changed since the last deploy (moved too), as Node-RED marks it
+  const changed = useStore((s) => s.history.present.nodes[id] !== s.deployed.nodes[id]);
   const h = height ?? 30;
   const cls = ['fg-node'];
   if (selected) cls.push('selected');
@@ -65,6 +67,7 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
         />
       )}
       {problems && <div className="fg-node-badge" title={problems[0].reason}>!</div>}
+      {changed && <div className="fg-node-changed" aria-label="changed" />}
       {data.inputs > 0 && (
         <Handle type="target" position={Position.Left} id="i" className="fg-port">
           {data.inputLabel && <span className="fg-port-label left">{data.inputLabel}</span>}

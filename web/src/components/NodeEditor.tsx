@@ -47,7 +47,6 @@ function NodeForm({ id }: { id: string }) {
   return (
     <div className="fg-tray" role="dialog" aria-label={`Edit ${node.type} node`}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') close();
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) done();
       }}
     >
