@@ -611,6 +611,72 @@ test('debug, switch and function forms: Node-RED widgets, saved as Node-RED save
   }
 });
 
+test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, changed marks, export buttons, Markdown info, icons', async () => {
+  const { fg, page } = await open();
+  try {
+    const deployBtn = 'button.primary:has-text("Deploy")';
+    assert(await page.isDisabled(deployBtn), 'Deploy enabled with nothing changed');
+    assert((await page.locator('.fg-node-changed').count()) === 0, 'changed marks before any change');
+    assert((await page.locator('link[rel="icon"]').count()) === 1, 'no favicon');
+    const entry = page.locator('.fg-palette-node[data-type="inject"]');
+    assert((await entry.locator('svg[data-icon="inject"]').count()) === 1, 'palette entry has no icon');
+    const tip = await entry.getAttribute('title');
+    assert(tip.startsWith('inject\n') && tip.length > 30, `palette tooltip ${JSON.stringify(tip)}`);
+    // right-click a node: its menu edits it; Escape closes the editor
+    const dbg = page.locator(nodeSel('debug')).first();
+    await dbg.click({ button: 'right' });
+    await page.click('[role=menu][aria-label="context menu"] li:has-text("Edit")');
+    await page.waitForSelector('[role=dialog][aria-label="Edit debug node"]');
+    await page.fill('.fg-tray input[aria-label="name"]', 'typed, then escaped');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Edit debug node"]', { state: 'detached' });
+    assert(await page.isDisabled(deployBtn), 'Escape applied the edit');
+    // disable from the menu: the node is changed, marked, and Deploy lights up
+    await dbg.click({ button: 'right' });
+    await page.click('[role=menu] li:has-text("Disable")');
+    await dbg.locator('.fg-node.disabled').waitFor();
+    await dbg.locator('.fg-node-changed').waitFor();
+    assert(!(await page.isDisabled(deployBtn)), 'Deploy greyed after a change');
+    await deployed(page);
+    await dbg.locator('.fg-node-changed').waitFor({ state: 'detached' });
+    assert(await page.isDisabled(deployBtn), 'Deploy enabled after deploying');
+    // the pane's menu opens the flow properties panel
+    const pane = await page.locator('.fg-canvas').boundingBox();
+    await page.mouse.click(pane.x + pane.width / 2, pane.y + 30, { button: 'right' });
+    await page.click('[role=menu] li:has-text("Flow properties")');
+    await page.waitForSelector('[role=dialog][aria-label="Flow properties"]');
+    await page.fill('input[aria-label="flow name"]', 'Renamed');
+    await page.fill('textarea[aria-label="flow description"]', 'About **this** flow');
+    await page.click('[role=dialog][aria-label="Flow properties"] button:has-text("Done")');
+    await page.waitForSelector('.fg-tab:has-text("Renamed")');
+    await page.dblclick('.fg-tab:has-text("Renamed")');
+    await page.waitForSelector('[role=dialog][aria-label="Flow properties"]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Flow properties"]', { state: 'detached' });
+    await page.keyboard.press('Escape'); // nothing open: nothing happens
+    // the export dialog: Close, Copy, Download, and Escape
+    await page.click('button:has-text("export")');
+    for (const b of ['Close', 'Copy', 'Download']) assert((await page.locator(`[role=dialog] button:text-is("${b}")`).count()) === 1, `export has no ${b}`);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Export nodes"]', { state: 'detached' });
+    await page.click('button:has-text("export")');
+    await page.click('[role=dialog] button:text-is("Close")');
+    await page.waitForSelector('[role=dialog][aria-label="Export nodes"]', { state: 'detached' });
+    // the info sidebar renders a node's description as Markdown, no raw HTML
+    await page.click('button:has-text("import")');
+    await page.fill('textarea[aria-label="import text"]', JSON.stringify([{ id: 'mdc', type: 'comment', name: 'notes', info: '**Set** the <b>value</b> and see [docs](https://nodered.org)', x: 300, y: 700, wires: [] }]));
+    await page.click('[role=dialog] button:has-text("Import")');
+    await page.click('.react-flow__node[data-id="mdc"]');
+    await page.click('.fg-sidebar nav button:has-text("info")');
+    await page.waitForSelector('.fg-node-info strong:has-text("Set")');
+    assert((await page.locator('.fg-node-info b').count()) === 0, 'raw HTML rendered');
+    assert((await page.locator('.fg-node-info a[href="https://nodered.org"]').count()) === 1, 'link not rendered');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 // E2E_ONLY=regexp runs the tests whose names match
