@@ -677,6 +677,68 @@ test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, cha
   }
 });
 
+test('Ctrl+click quick-adds a node; a node dropped on a wire is spliced into it', async () => {
+  const fg = await startFlowgate();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('pageerror', (e) => console.error('  page error:', e.message));
+  try {
+    await deployFlows(fg.url, [
+      { id: 'st', type: 'tab', label: 'Splice' },
+      { id: 'si', type: 'inject', z: 'st', props: [{ p: 'payload' }], payload: 'x', payloadType: 'str', repeat: '', once: false, x: 120, y: 100, wires: [['sd']] },
+      { id: 'sd', type: 'debug', z: 'st', active: true, tosidebar: true, complete: 'payload', targetType: 'msg', x: 520, y: 100, wires: [] },
+    ]);
+    await page.goto(fg.url);
+    await page.waitForSelector('.react-flow__edge[data-id="si:0>sd"]');
+    // drop a change node from the palette onto the middle of the wire
+    const wire = await page.locator('.react-flow__edge[data-id="si:0>sd"] path').first().boundingBox();
+    const pane = await page.locator('.fg-canvas').boundingBox();
+    await page.dragAndDrop('.fg-palette-node[data-type="change"]', '.fg-canvas', {
+      targetPosition: { x: wire.x + wire.width / 2 - pane.x, y: wire.y + wire.height / 2 - pane.y },
+    });
+    const chg = page.locator(nodeSel('change'));
+    await chg.waitFor();
+    const cid = await chg.getAttribute('data-id');
+    await page.waitForSelector(`.react-flow__edge[data-id="si:0>${cid}"]`);
+    await page.waitForSelector(`.react-flow__edge[data-id="${cid}:0>sd"]`);
+    assert((await page.locator('.react-flow__edge[data-id="si:0>sd"]').count()) === 0, 'the old wire is still there');
+    // one undo step takes the node and the splice back
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('.react-flow__edge[data-id="si:0>sd"]');
+    assert((await page.locator(nodeSel('change')).count()) === 0, 'undo left the change node');
+    // Ctrl+click on an empty spot: type, Enter
+    await page.keyboard.down('Control');
+    await page.mouse.click(pane.x + 300, pane.y + 400);
+    await page.keyboard.up('Control');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]');
+    await page.keyboard.type('func');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]', { state: 'detached' });
+    const fn = page.locator(nodeSel('function'));
+    await fn.waitFor();
+    const box = await fn.boundingBox();
+    assert(Math.abs(box.x + box.width / 2 - (pane.x + 300)) < 40 && Math.abs(box.y + box.height / 2 - (pane.y + 400)) < 40, `function not added where clicked: ${JSON.stringify(box)}`);
+    // and Escape closes the box
+    await page.keyboard.down('Control');
+    await page.mouse.click(pane.x + 300, pane.y + 500);
+    await page.keyboard.up('Control');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]', { state: 'detached' });
+    // drag the unwired function node onto the wire: spliced in too
+    const w2 = await page.locator('.react-flow__edge[data-id="si:0>sd"] path').first().boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(w2.x + w2.width / 2, w2.y + w2.height / 2, { steps: 10 });
+    await page.mouse.up();
+    const fid = await fn.getAttribute('data-id');
+    await page.waitForSelector(`.react-flow__edge[data-id="${fid}:0>sd"]`);
+    await page.waitForSelector(`.react-flow__edge[data-id="si:0>${fid}"]`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 // E2E_ONLY=regexp runs the tests whose names match

@@ -11,6 +11,7 @@ import { FlowProperties } from './components/FlowProperties';
 import { Login } from './components/Login';
 import { NodeEditor } from './components/NodeEditor';
 import { Palette } from './components/Palette';
+import { QuickAdd } from './components/QuickAdd';
 import { Sidebar } from './components/Sidebar';
 import { SubflowBar, SubflowTabs } from './components/Subflow';
 import { watchSubflowSpecs } from './subflows';
@@ -146,6 +147,7 @@ export function App() {
         {editing && <NodeEditor key={editing} id={editing} />}
         {flowProps && <FlowProperties key={flowProps} id={flowProps} />}
         <ContextMenu openDialog={setDialog} />
+        <QuickAdd />
         {notice && <div className="fg-notice" role="status">{notice}</div>}
         <BackgroundDeploy />
         {conflict && (

@@ -24,7 +24,7 @@ import { canRedo, canUndo, initHistory, push, redo, undo, type History } from '.
 import { newId } from './model/ids';
 import { diffFlows, mergeFlows, type FlowsDiff, type NodeChange } from './model/merge';
 import type { Problem, Spec, Specs } from './model/types';
-import { applyProps, connect, disconnect, fitWires, outputCount } from './model/wiring';
+import { applyProps, connect, disconnect, fitWires, outputCount, spliceIn } from './model/wiring';
 
 export interface DebugEntry {
   key: number;
@@ -85,6 +85,8 @@ export interface State {
   /** the canvas's context menu: where it opened (screen and flow
    * coordinates) and the node under the pointer */
   menu: ContextMenuAt | null;
+  /** Node-RED's quick-add box (Ctrl+click on the canvas), where it opened */
+  quickAdd: ContextMenuAt | null;
   /** the tab (flow) whose properties panel is open */
   flowProps: string | null;
   /** set by the canvas: centres the view on a node */
@@ -115,6 +117,7 @@ export const useStore = create<State>(() => ({
   connected: null,
   sidebar: 'debug',
   menu: null,
+  quickAdd: null,
   flowProps: null,
   reveal: () => {},
   clipboard: '',
@@ -245,12 +248,13 @@ export function toggleDisabled(ids: string[]) {
   change((cur) => nodes.reduce((acc, n) => updateNode(acc, n.id, { d: off ? undefined : true }), cur));
 }
 
-/** closeTop closes the topmost of the context menu, the review, the
+/** closeTop closes the topmost of the context menu, the quick-add box, the review, the
  * conflict, the flow properties panel and the node editor; it says whether
  * one was open (Escape closes every dialog). */
 export function closeTop(): boolean {
   const s = get();
   if (s.menu) set({ menu: null });
+  else if (s.quickAdd) set({ quickAdd: null });
   else if (s.review) set({ review: null });
   else if (s.conflict) set({ conflict: false });
   else if (s.flowProps) set({ flowProps: null });
@@ -283,15 +287,38 @@ export function moveTab(id: string, by: number) {
   });
 }
 
-export function addNodeAt(type: string, x: number, y: number): string | null {
+/** WireAt is a wire of the canvas: output port of src to dst. */
+export interface WireAt {
+  src: string;
+  port: number;
+  dst: string;
+}
+
+/** addNodeAt adds a node of type at x,y; dropped on a wire (into), it is
+ * spliced into it in the same undo step, as Node-RED does. */
+export function addNodeAt(type: string, x: number, y: number, into?: WireAt | null): string | null {
   const s = get();
   const spec = s.specs[type];
   if (!spec || !s.tab) return null;
   const id = newId();
   const n = newNode(spec, id, s.tab, x, y);
-  change((m) => addNodes(m, [spec.config ? n : fitWires(n, outputCount(n, spec))]));
+  change((m) => {
+    const out = addNodes(m, [spec.config ? n : fitWires(n, outputCount(n, spec))]);
+    return into ? spliceIn(out, s.specs, into.src, into.port, into.dst, id) : out;
+  });
   set({ selected: [id] });
   return id;
+}
+
+/** moveNodesTo moves nodes (centres) and, when one node is dropped on a
+ * wire, splices it in: one undo step. */
+export function moveNodesTo(pos: Record<string, { x: number; y: number }>, into?: WireAt | null, extra?: (m: Model) => Model) {
+  const ids = Object.keys(pos);
+  change((m) => {
+    let out = moveNodes(m, pos);
+    if (extra) out = extra(out);
+    return into && ids.length === 1 ? spliceIn(out, get().specs, into.src, into.port, into.dst, ids[0]) : out;
+  });
 }
 
 export function moveTo(pos: Record<string, { x: number; y: number }>) {
