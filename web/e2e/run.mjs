@@ -485,6 +485,11 @@ test('a deploy from another editor: notice, review, merge, deploy without confli
   }
 });
 
+/** readmeShot saves a picture for the README under e2e/ when SCREENSHOT is set. */
+async function readmeShot(page, name) {
+  if (process.env.SCREENSHOT) await page.screenshot({ path: join(here, name) });
+}
+
 /** pickType chooses a type in a typed input's Node-RED type menu. */
 async function pickType(page, scope, label, type) {
   await page.click(`${scope} button[aria-label="${label} type"]`);
@@ -525,6 +530,7 @@ test("inject form: Node-RED's property list, repeat selector and once, saved as 
     await page.selectOption(`${form} select[aria-label="end hour"]`, '17');
     await page.uncheck(`${form} input[aria-label="Saturday"]`);
     await page.uncheck(`${form} input[aria-label="Sunday"]`);
+    await readmeShot(page, 'inject-form.png');
     await page.click(`${form} button:has-text("Done")`);
     let n = await deployedNode(page, fg, id);
     const want = { repeat: '', crontab: '*/5 8-16 * * 1,2,3,4,5', once: true, onceDelay: 2, topic: 'greeting', payload: 'hi', payloadType: 'str' };
@@ -633,6 +639,7 @@ test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, cha
     assert(await page.isDisabled(deployBtn), 'Escape applied the edit');
     // disable from the menu: the node is changed, marked, and Deploy lights up
     await dbg.click({ button: 'right' });
+    await readmeShot(page, 'context-menu.png');
     await page.click('[role=menu] li:has-text("Disable")');
     await dbg.locator('.fg-node.disabled').waitFor();
     await dbg.locator('.fg-node-changed').waitFor();
