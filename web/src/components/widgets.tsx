@@ -146,27 +146,41 @@ function SwitchRule({ r, types, set }: { r: Rec; types: string[]; set: (r: Rec) 
   );
 }
 
+/** ChangeRule is one rule of a change node in Node-RED's words: "Set
+ * msg.payload / to the value …", "Change … / Search for … / Replace with …",
+ * "Delete …", "Move … / to …". */
 function ChangeRule({ r, set }: { r: Rec; set: (r: Rec) => void }) {
   const t = String(r.t ?? 'set');
   return (
-    <>
-      <select aria-label="action" value={t} onChange={(e) => set({ ...r, t: e.target.value })}>
-        <option value="set">Set</option>
-        <option value="change">Change</option>
-        <option value="delete">Delete</option>
-        <option value="move">Move</option>
-      </select>
-      <TypedInput label="property" types={['msg', 'flow', 'global']} type={str(r.pt) || 'msg'} value={str(r.p)} onChange={(pt, p) => set({ ...r, p, pt })} />
+    <div className="fg-rule-lines">
+      <div className="fg-rule-line">
+        <select aria-label="action" value={t} onChange={(e) => set({ ...r, t: e.target.value })}>
+          <option value="set">Set</option>
+          <option value="change">Change</option>
+          <option value="delete">Delete</option>
+          <option value="move">Move</option>
+        </select>
+        <TypedInput label="property" types={['msg', 'flow', 'global']} type={str(r.pt) || 'msg'} value={str(r.p)} onChange={(pt, p) => set({ ...r, p, pt })} />
+      </div>
       {t === 'change' && (
-        <TypedInput label="search" types={['str', 're', 'num', 'bool', 'msg', 'flow', 'global', 'env']} type={str(r.fromt) || 'str'} value={str(r.from)} onChange={(fromt, from) => set({ ...r, from, fromt })} />
+        <div className="fg-rule-line">
+          <span className="fg-rule-word">Search for</span>
+          <TypedInput label="search" types={['str', 're', 'num', 'bool', 'msg', 'flow', 'global', 'env']} type={str(r.fromt) || 'str'} value={str(r.from)} onChange={(fromt, from) => set({ ...r, from, fromt })} />
+        </div>
       )}
       {t === 'move' && (
-        <TypedInput label="to property" types={['msg', 'flow', 'global']} type={str(r.tot) || 'msg'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        <div className="fg-rule-line">
+          <span className="fg-rule-word">to</span>
+          <TypedInput label="to property" types={['msg', 'flow', 'global']} type={str(r.tot) || 'msg'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        </div>
       )}
       {(t === 'set' || t === 'change') && (
-        <TypedInput label="to" types={valueTypes} type={str(r.tot) || 'str'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        <div className="fg-rule-line">
+          <span className="fg-rule-word">{t === 'set' ? 'to the value' : 'Replace with'}</span>
+          <TypedInput label="to" types={valueTypes} type={str(r.tot) || 'str'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        </div>
       )}
-    </>
+    </div>
   );
 }
 
