@@ -622,6 +622,9 @@ test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, cha
   try {
     const deployBtn = 'button.primary:has-text("Deploy")';
     assert(await page.isDisabled(deployBtn), 'Deploy enabled with nothing changed');
+    // every label fits its node, as Node-RED sizes nodes
+    const clipped = await page.$$eval('.fg-node-label', (ls) => ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+    assert(clipped.length === 0, `labels cut: ${JSON.stringify(clipped)}`);
     assert((await page.locator('.fg-node-changed').count()) === 0, 'changed marks before any change');
     assert((await page.locator('link[rel="icon"]').count()) === 1, 'no favicon');
     const entry = page.locator('.fg-palette-node[data-type="inject"]');
@@ -637,6 +640,11 @@ test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, cha
     await page.keyboard.press('Escape');
     await page.waitForSelector('[role=dialog][aria-label="Edit debug node"]', { state: 'detached' });
     assert(await page.isDisabled(deployBtn), 'Escape applied the edit');
+    for (const type of ['inject', 'debug', 'change', 'http in']) {
+      await page.locator(nodeSel(type)).first().dblclick();
+      await page.click('.fg-tray button:has-text("Done")');
+      assert(await page.isDisabled(deployBtn), `Done on an untouched ${type} form changed the node`);
+    }
     // disable from the menu: the node is changed, marked, and Deploy lights up
     await dbg.click({ button: 'right' });
     await readmeShot(page, 'context-menu.png');
@@ -656,6 +664,9 @@ test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, cha
     await page.fill('textarea[aria-label="flow description"]', 'About **this** flow');
     await page.click('[role=dialog][aria-label="Flow properties"] button:has-text("Done")');
     await page.waitForSelector('.fg-tab:has-text("Renamed")');
+    await page.click('.fg-sidebar nav button:has-text("info")');
+    await page.mouse.click(pane.x + pane.width / 2, pane.y + 30); // nothing selected: the flow's description
+    await page.waitForSelector('.fg-flow-info strong:has-text("this")');
     await page.dblclick('.fg-tab:has-text("Renamed")');
     await page.waitForSelector('[role=dialog][aria-label="Flow properties"]');
     await page.keyboard.press('Escape');
@@ -673,7 +684,7 @@ test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, cha
     await page.click('button:has-text("import")');
     await page.fill('textarea[aria-label="import text"]', JSON.stringify([{ id: 'mdc', type: 'comment', name: 'notes', info: '**Set** the <b>value</b> and see [docs](https://nodered.org)', x: 300, y: 700, wires: [] }]));
     await page.click('[role=dialog] button:has-text("Import")');
-    await page.click('.react-flow__node[data-id="mdc"]');
+    // the imported node is selected, as Node-RED selects what it imports
     await page.click('.fg-sidebar nav button:has-text("info")');
     await page.waitForSelector('.fg-node-info strong:has-text("Set")');
     assert((await page.locator('.fg-node-info b').count()) === 0, 'raw HTML rendered');

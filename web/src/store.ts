@@ -351,10 +351,10 @@ export function deleteSelected() {
 
 export function applyEdit(id: string, props: Record<string, unknown>) {
   const s = get();
-  change((m) => {
-    const n = m.nodes[id];
-    return n ? replaceNode(m, applyProps(n, props, s.specs[n.type])) : m;
-  });
+  const n = model().nodes[id];
+  const next = n && applyProps(n, props, s.specs[n.type]);
+  // Done without a change is no change: no undo step, no changed mark
+  if (n && JSON.stringify(next) !== JSON.stringify(n)) change((m) => (m.nodes[id] ? replaceNode(m, next) : m));
   const problems = { ...s.problems };
   delete problems[id];
   set({ editing: null, problems });

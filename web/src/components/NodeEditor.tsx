@@ -40,8 +40,15 @@ function NodeForm({ id }: { id: string }) {
   if (!node) return null;
   const patch = (p: Rec) => setDraft((d) => ({ ...d, ...p }));
   const close = () => actions.set({ editing: null });
-  const done = () =>
-    applyEdit(id, sfDef ? { ...draft, env: instanceEnv(sfDef, (Array.isArray(draft.env) ? draft.env : []) as EnvEntry[], envValues) } : draft);
+  const done = () => {
+    // a property the node did not have, left at the spec's default, is not
+    // written: an untouched form changes nothing
+    const out: Rec = { ...draft };
+    for (const p of spec?.props ?? []) {
+      if (!(p.name in node) && p.name in out && JSON.stringify(out[p.name]) === JSON.stringify(p.default)) delete out[p.name];
+    }
+    applyEdit(id, sfDef ? { ...out, env: instanceEnv(sfDef, (Array.isArray(out.env) ? out.env : []) as EnvEntry[], envValues) } : out);
+  };
   const fieldProblems = (name: string) => problems.filter((p) => p.field === name || p.field?.startsWith(name + '['));
   const general = problems.filter((p) => !p.field || !spec?.props.some((q) => p.field === q.name || p.field?.startsWith(q.name + '[')));
   return (

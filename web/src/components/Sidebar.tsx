@@ -233,8 +233,25 @@ function Info() {
   const selected = useStore((s) => s.selected);
   const m = useStore((s) => s.history.present);
   const specs = useStore((s) => s.specs);
+  const tab = useStore((s) => s.tab);
   const n = selected.length === 1 ? m.nodes[selected[0]] : undefined;
-  if (!n) return <div className="fg-info">Select a node to see its properties and help.</div>;
+  if (!n) {
+    // as Node-RED: with no node selected, the flow's own description
+    const flow = m.nodes[tab];
+    const info = typeof flow?.info === 'string' ? flow.info.trim() : '';
+    return (
+      <div className="fg-info">
+        {flow && <h4>{String(flow.label ?? flow.name ?? flow.id)}</h4>}
+        {info ? (
+          <div className="fg-flow-info">
+            <Markdown text={info} />
+          </div>
+        ) : (
+          <p>Select a node to see its properties and help.</p>
+        )}
+      </div>
+    );
+  }
   const spec = specs[n.type];
   return (
     <div className="fg-info">
