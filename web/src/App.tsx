@@ -430,7 +430,11 @@ const shortcuts: [string, string][] = [
   ['Ctrl+F', 'search'],
   ['Ctrl+I / Ctrl+E', 'import / export'],
   ['Shift+drag', 'box select'],
-  ['double-click', 'edit node'],
+  ['double-click', 'edit node (on a flow tab: flow properties)'],
+  ['right-click', 'context menu'],
+  ['Ctrl+click', 'quick-add a node where clicked'],
+  ['drop on a wire', 'splice the node into the wire'],
+  ['Escape', 'close the open dialog'],
   ['?', 'this help'],
 ];
 
