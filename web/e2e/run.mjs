@@ -485,9 +485,284 @@ test('a deploy from another editor: notice, review, merge, deploy without confli
   }
 });
 
+/** readmeShot saves a picture for the README under e2e/ when SCREENSHOT is set. */
+async function readmeShot(page, name) {
+  if (process.env.SCREENSHOT) await page.screenshot({ path: join(here, name) });
+}
+
+/** pickType chooses a type in a typed input's Node-RED type menu. */
+async function pickType(page, scope, label, type) {
+  await page.click(`${scope} button[aria-label="${label} type"]`);
+  await page.click(`${scope} [role=menu] li[data-type="${type}"]`);
+}
+
+/** deployedNode deploys and returns the node as the server has it. */
+async function deployedNode(page, fg, id) {
+  // the notice of an earlier deploy may still show: wait for the flows to be clean
+  assert((await page.locator('.fg-dirty').count()) === 1, 'nothing to deploy');
+  await page.click('button:has-text("Deploy")');
+  await page.waitForSelector('.fg-dirty', { state: 'detached', timeout: 5000 });
+  return (await (await fetch(fg.url + 'flows')).json()).find((n) => n.id === id);
+}
+
+test("inject form: Node-RED's property list, repeat selector and once, saved as Node-RED saves them", async () => {
+  const { fg, page } = await open();
+  try {
+    const inj = await dropNode(page, 'inject', 300, 600);
+    const id = await inj.getAttribute('data-id');
+    await inj.dblclick();
+    const form = '.fg-tray';
+    // payload and topic appear once each, in the property list
+    assert((await page.locator(`${form} input[aria-label="property name"]`).count()) === 2, 'payload and topic rows');
+    assert((await page.locator(`${form} [data-field="payload"], ${form} [data-field="topic"]`).count()) === 0, 'payload or topic shown twice');
+    await pickType(page, `${form} .fg-inject-props .fg-rule:nth-child(1)`, 'value', 'str');
+    await page.fill(`${form} .fg-inject-props input[aria-label="value"]`, 'hi');
+    await page.fill(`${form} input[aria-label="topic"]`, 'greeting');
+    await page.click(`${form} button:has-text("+ add")`);
+    await page.locator(`${form} input[aria-label="property name"]`).nth(2).fill('count');
+    await pickType(page, `${form} .fg-inject-props .fg-rule:nth-child(3)`, 'value', 'num');
+    await page.locator(`${form} .fg-inject-props input[aria-label="value"]`).nth(1).fill('3');
+    await page.check(`${form} input[aria-label="inject once"]`);
+    await page.fill(`${form} input[aria-label="once delay"]`, '2');
+    await page.selectOption(`${form} select[aria-label="repeat"]`, 'interval-time');
+    await page.selectOption(`${form} select[aria-label="every minutes"]`, '5');
+    await page.selectOption(`${form} select[aria-label="start hour"]`, '8');
+    await page.selectOption(`${form} select[aria-label="end hour"]`, '17');
+    await page.uncheck(`${form} input[aria-label="Saturday"]`);
+    await page.uncheck(`${form} input[aria-label="Sunday"]`);
+    await readmeShot(page, 'inject-form.png');
+    await page.click(`${form} button:has-text("Done")`);
+    let n = await deployedNode(page, fg, id);
+    const want = { repeat: '', crontab: '*/5 8-16 * * 1,2,3,4,5', once: true, onceDelay: 2, topic: 'greeting', payload: 'hi', payloadType: 'str' };
+    for (const [k, v] of Object.entries(want)) assert(n[k] === v, `${k} is ${JSON.stringify(n[k])}, want ${JSON.stringify(v)}`);
+    assert(JSON.stringify(n.props) === JSON.stringify([{ p: 'payload' }, { p: 'topic', vt: 'str' }, { p: 'count', v: '3', vt: 'num' }]), `props ${JSON.stringify(n.props)}`);
+    const label = await inj.locator('.fg-node-label').innerText();
+    assert(label.startsWith('greeting:hi') && label.includes('↻'), `label is ${JSON.stringify(label)}`);
+    // the form reads the crontab back; then every 2 minutes, and at 07:30 at weekends
+    await inj.dblclick();
+    assert((await page.inputValue(`${form} select[aria-label="repeat"]`)) === 'interval-time', 'repeat kind not read back');
+    assert((await page.inputValue(`${form} select[aria-label="end hour"]`)) === '17', 'end hour not read back');
+    assert(!(await page.isChecked(`${form} input[aria-label="Sunday"]`)), 'Sunday read back as ticked');
+    await page.selectOption(`${form} select[aria-label="repeat"]`, 'interval');
+    await page.fill(`${form} input[aria-label="interval count"]`, '2');
+    await page.selectOption(`${form} select[aria-label="interval units"]`, 'm');
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, id);
+    assert(n.repeat === '120' && n.crontab === '', `interval saved as ${n.repeat} / ${n.crontab}`);
+    await inj.dblclick();
+    await page.selectOption(`${form} select[aria-label="repeat"]`, 'time');
+    await page.fill(`${form} input[aria-label="at time"]`, '7:30');
+    for (const d of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.uncheck(`${form} input[aria-label="${d}"]`);
+    await page.check(`${form} input[aria-label="Saturday"]`);
+    await page.check(`${form} input[aria-label="Sunday"]`);
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, id);
+    assert(n.repeat === '' && n.crontab === '30 07 * * 6,0', `time saved as ${n.repeat} / ${n.crontab}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('debug, switch and function forms: Node-RED widgets, saved as Node-RED saves them', async () => {
+  const { fg, page } = await open();
+  try {
+    const form = '.fg-tray';
+    // debug: output "complete msg object" and node status
+    const dbg = await dropNode(page, 'debug', 300, 560);
+    const dbgId = await dbg.getAttribute('data-id');
+    await dbg.dblclick();
+    await pickType(page, `${form} [data-field="complete"]`, 'output', 'full');
+    await page.check(`${form} label:has-text("node status") input`);
+    await page.click(`${form} button:has-text("Done")`);
+    let n = await deployedNode(page, fg, dbgId);
+    assert(n.complete === 'true' && n.targetType === 'full' && n.tostatus === true && n.statusType === 'auto', `debug saved ${JSON.stringify(n)}`);
+    assert((await dbg.locator('.fg-node-label').innerText()) === 'msg', 'debug label is not msg');
+    // switch: a second rule makes a second output
+    const sw = await dropNode(page, 'switch', 300, 640);
+    const swId = await sw.getAttribute('data-id');
+    await sw.dblclick();
+    await page.click(`${form} [data-field="rules"] button:has-text("+ add")`);
+    await page.locator(`${form} select[aria-label="operator"]`).nth(1).selectOption('else');
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, swId);
+    assert(n.outputs === 2 && n.rules[1].t === 'else' && n.wires.length === 2, `switch saved ${JSON.stringify(n)}`);
+    assert((await sw.locator('.react-flow__handle.source').count()) === 2, 'switch has not two ports');
+    // Node-RED's port labels: the rule of each output on hover
+    await sw.locator('.react-flow__handle.source').nth(1).hover();
+    await page.waitForSelector(`.react-flow__node[data-id="${swId}"] .fg-port-label:has-text("otherwise")`, { state: 'visible' });
+    // function: Node-RED's tabs; the code editor takes its place without moving anything
+    const fn = await dropNode(page, 'function', 300, 720);
+    const fnId = await fn.getAttribute('data-id');
+    await fn.dblclick();
+    const box = `${form} [data-tab="func"] .fg-code-box`;
+    await page.waitForSelector(box);
+    const before = await page.locator(box).boundingBox();
+    await page.waitForSelector(`${box} .cm-editor`);
+    const after = await page.locator(box).boundingBox();
+    assert(before.y === after.y && before.height === after.height, `code editor moved: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    const tabs = await page.locator(`${form} [role=tab]`).allInnerTexts();
+    assert(tabs.join('|') === 'Setup|On Start|On Message|On Stop', `tabs ${tabs}`);
+    await page.click(`${form} [role=tab]:has-text("Setup")`);
+    await page.fill(`${form} input[aria-label="outputs"]`, '2');
+    await page.click(`${form} [role=tab]:has-text("On Start")`);
+    await page.click(`${form} [data-tab="initialize"] .cm-content`);
+    await page.keyboard.type('context.set("n", 1);');
+    await page.click(`${form} button:has-text("Done")`);
+    n = await deployedNode(page, fg, fnId);
+    assert(n.outputs === 2 && n.initialize === 'context.set("n", 1);', `function saved ${JSON.stringify(n)}`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('Node-RED habits: context menu, Escape, flow properties, Deploy greyed, changed marks, export buttons, Markdown info, icons', async () => {
+  const { fg, page } = await open();
+  try {
+    const deployBtn = 'button.primary:has-text("Deploy")';
+    assert(await page.isDisabled(deployBtn), 'Deploy enabled with nothing changed');
+    // every label fits its node, as Node-RED sizes nodes
+    const clipped = await page.$$eval('.fg-node-label', (ls) => ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+    assert(clipped.length === 0, `labels cut: ${JSON.stringify(clipped)}`);
+    assert((await page.locator('.fg-node-changed').count()) === 0, 'changed marks before any change');
+    assert((await page.locator('link[rel="icon"]').count()) === 1, 'no favicon');
+    const entry = page.locator('.fg-palette-node[data-type="inject"]');
+    assert((await entry.locator('svg[data-icon="inject"]').count()) === 1, 'palette entry has no icon');
+    const tip = await entry.getAttribute('title');
+    assert(tip.startsWith('inject\n') && tip.length > 30, `palette tooltip ${JSON.stringify(tip)}`);
+    // right-click a node: its menu edits it; Escape closes the editor
+    const dbg = page.locator(nodeSel('debug')).first();
+    await dbg.click({ button: 'right' });
+    await page.click('[role=menu][aria-label="context menu"] li:has-text("Edit")');
+    await page.waitForSelector('[role=dialog][aria-label="Edit debug node"]');
+    await page.fill('.fg-tray input[aria-label="name"]', 'typed, then escaped');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Edit debug node"]', { state: 'detached' });
+    assert(await page.isDisabled(deployBtn), 'Escape applied the edit');
+    for (const type of ['inject', 'debug', 'change', 'http in']) {
+      await page.locator(nodeSel(type)).first().dblclick();
+      await page.click('.fg-tray button:has-text("Done")');
+      assert(await page.isDisabled(deployBtn), `Done on an untouched ${type} form changed the node`);
+    }
+    // disable from the menu: the node is changed, marked, and Deploy lights up
+    await dbg.click({ button: 'right' });
+    await readmeShot(page, 'context-menu.png');
+    await page.click('[role=menu] li:has-text("Disable")');
+    await dbg.locator('.fg-node.disabled').waitFor();
+    await dbg.locator('.fg-node-changed').waitFor();
+    assert(!(await page.isDisabled(deployBtn)), 'Deploy greyed after a change');
+    await deployed(page);
+    await dbg.locator('.fg-node-changed').waitFor({ state: 'detached' });
+    assert(await page.isDisabled(deployBtn), 'Deploy enabled after deploying');
+    // the pane's menu opens the flow properties panel
+    const pane = await page.locator('.fg-canvas').boundingBox();
+    await page.mouse.click(pane.x + pane.width / 2, pane.y + 30, { button: 'right' });
+    await page.click('[role=menu] li:has-text("Flow properties")');
+    await page.waitForSelector('[role=dialog][aria-label="Flow properties"]');
+    await page.fill('input[aria-label="flow name"]', 'Renamed');
+    await page.fill('textarea[aria-label="flow description"]', 'About **this** flow');
+    await page.click('[role=dialog][aria-label="Flow properties"] button:has-text("Done")');
+    await page.waitForSelector('.fg-tab:has-text("Renamed")');
+    await page.click('.fg-sidebar nav button:has-text("info")');
+    await page.mouse.click(pane.x + pane.width / 2, pane.y + 30); // nothing selected: the flow's description
+    await page.waitForSelector('.fg-flow-info strong:has-text("this")');
+    await page.dblclick('.fg-tab:has-text("Renamed")');
+    await page.waitForSelector('[role=dialog][aria-label="Flow properties"]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Flow properties"]', { state: 'detached' });
+    await page.keyboard.press('Escape'); // nothing open: nothing happens
+    // the export dialog: Close, Copy, Download, and Escape
+    await page.click('button:has-text("export")');
+    for (const b of ['Close', 'Copy', 'Download']) assert((await page.locator(`[role=dialog] button:text-is("${b}")`).count()) === 1, `export has no ${b}`);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Export nodes"]', { state: 'detached' });
+    await page.click('button:has-text("export")');
+    await page.click('[role=dialog] button:text-is("Close")');
+    await page.waitForSelector('[role=dialog][aria-label="Export nodes"]', { state: 'detached' });
+    // the info sidebar renders a node's description as Markdown, no raw HTML
+    await page.click('button:has-text("import")');
+    await page.fill('textarea[aria-label="import text"]', JSON.stringify([{ id: 'mdc', type: 'comment', name: 'notes', info: '**Set** the <b>value</b> and see [docs](https://nodered.org)', x: 300, y: 700, wires: [] }]));
+    await page.click('[role=dialog] button:has-text("Import")');
+    // the imported node is selected, as Node-RED selects what it imports
+    await page.click('.fg-sidebar nav button:has-text("info")');
+    await page.waitForSelector('.fg-node-info strong:has-text("Set")');
+    assert((await page.locator('.fg-node-info b').count()) === 0, 'raw HTML rendered');
+    assert((await page.locator('.fg-node-info a[href="https://nodered.org"]').count()) === 1, 'link not rendered');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('Ctrl+click quick-adds a node; a node dropped on a wire is spliced into it', async () => {
+  const fg = await startFlowgate();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('pageerror', (e) => console.error('  page error:', e.message));
+  try {
+    await deployFlows(fg.url, [
+      { id: 'st', type: 'tab', label: 'Splice' },
+      { id: 'si', type: 'inject', z: 'st', props: [{ p: 'payload' }], payload: 'x', payloadType: 'str', repeat: '', once: false, x: 120, y: 100, wires: [['sd']] },
+      { id: 'sd', type: 'debug', z: 'st', active: true, tosidebar: true, complete: 'payload', targetType: 'msg', x: 520, y: 100, wires: [] },
+    ]);
+    await page.goto(fg.url);
+    await page.waitForSelector('.react-flow__edge[data-id="si:0>sd"]');
+    // drop a change node from the palette onto the middle of the wire
+    const wire = await page.locator('.react-flow__edge[data-id="si:0>sd"] path').first().boundingBox();
+    const pane = await page.locator('.fg-canvas').boundingBox();
+    await page.dragAndDrop('.fg-palette-node[data-type="change"]', '.fg-canvas', {
+      targetPosition: { x: wire.x + wire.width / 2 - pane.x, y: wire.y + wire.height / 2 - pane.y },
+    });
+    const chg = page.locator(nodeSel('change'));
+    await chg.waitFor();
+    const cid = await chg.getAttribute('data-id');
+    await page.waitForSelector(`.react-flow__edge[data-id="si:0>${cid}"]`);
+    await page.waitForSelector(`.react-flow__edge[data-id="${cid}:0>sd"]`);
+    assert((await page.locator('.react-flow__edge[data-id="si:0>sd"]').count()) === 0, 'the old wire is still there');
+    // one undo step takes the node and the splice back
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('.react-flow__edge[data-id="si:0>sd"]');
+    assert((await page.locator(nodeSel('change')).count()) === 0, 'undo left the change node');
+    // Ctrl+click on an empty spot: type, Enter
+    await page.keyboard.down('Control');
+    await page.mouse.click(pane.x + 300, pane.y + 400);
+    await page.keyboard.up('Control');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]');
+    await page.keyboard.type('func');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]', { state: 'detached' });
+    const fn = page.locator(nodeSel('function'));
+    await fn.waitFor();
+    const box = await fn.boundingBox();
+    assert(Math.abs(box.x + box.width / 2 - (pane.x + 300)) < 40 && Math.abs(box.y + box.height / 2 - (pane.y + 400)) < 40, `function not added where clicked: ${JSON.stringify(box)}`);
+    // and Escape closes the box
+    await page.keyboard.down('Control');
+    await page.mouse.click(pane.x + 300, pane.y + 500);
+    await page.keyboard.up('Control');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Add a node"]', { state: 'detached' });
+    // drag the unwired function node onto the wire: spliced in too
+    const w2 = await page.locator('.react-flow__edge[data-id="si:0>sd"] path').first().boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(w2.x + w2.width / 2, w2.y + w2.height / 2, { steps: 10 });
+    await page.mouse.up();
+    const fid = await fn.getAttribute('data-id');
+    await page.waitForSelector(`.react-flow__edge[data-id="${fid}:0>sd"]`);
+    await page.waitForSelector(`.react-flow__edge[data-id="si:0>${fid}"]`);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
 let passed = 0;
 let failed = 0;
+// E2E_ONLY=regexp runs the tests whose names match
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 for (const t of tests) {
+  if (only && !only.test(t.name)) continue;
   const t0 = Date.now();
   try {
     await t.fn();

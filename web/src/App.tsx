@@ -1,14 +1,17 @@
 // The editor's layout, dialogs and keyboard shortcuts.
 
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DeployMode } from './api';
 import { ApiError, authToken, forgetToken, getLogin, onUnauthorized } from './api';
 import { connectComms } from './comms';
 import { Canvas, isTyping } from './components/Canvas';
+import { ContextMenu } from './components/ContextMenu';
+import { FlowProperties } from './components/FlowProperties';
 import { Login } from './components/Login';
 import { NodeEditor } from './components/NodeEditor';
 import { Palette } from './components/Palette';
+import { QuickAdd } from './components/QuickAdd';
 import { Sidebar } from './components/Sidebar';
 import { SubflowBar, SubflowTabs } from './components/Subflow';
 import { watchSubflowSpecs } from './subflows';
@@ -30,8 +33,8 @@ import {
   paste,
   mergeBackground,
   reload,
-  renameTab,
   reviewBackground,
+  closeTop,
   selectAll,
   setConnected,
   setTab,
@@ -44,6 +47,8 @@ type Dialog = null | 'import' | 'export' | 'help' | 'search';
 export function App() {
   const [error, setError] = useState('');
   const [dialog, setDialog] = useState<Dialog>(null);
+  const dialogNow = useRef(dialog);
+  dialogNow.current = dialog;
   // needLogin is set when adminAuth refuses the editor's calls; session
   // counts logins, restarting the load and /comms after each
   const [needLogin, setNeedLogin] = useState(false);
@@ -52,6 +57,7 @@ export function App() {
   const connected = useStore((s) => s.connected);
   const notice = useStore((s) => s.notice);
   const conflict = useStore((s) => s.conflict);
+  const flowProps = useStore((s) => s.flowProps);
 
   useEffect(watchSubflowSpecs, []);
   useEffect(() => {
@@ -82,7 +88,14 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e) || actions.get().editing) return;
+      // Escape closes every dialog, the topmost first, even from a field
+      if (e.key === 'Escape') {
+        if (!actions.get().menu && dialogNow.current) setDialog(null);
+        else if (!closeTop()) return;
+        e.preventDefault();
+        return;
+      }
+      if (isTyping(e) || actions.get().editing || actions.get().flowProps) return;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
       if (mod && k === 'z' && !e.shiftKey) doUndo();
@@ -132,6 +145,9 @@ export function App() {
           <Sidebar />
         </div>
         {editing && <NodeEditor key={editing} id={editing} />}
+        {flowProps && <FlowProperties key={flowProps} id={flowProps} />}
+        <ContextMenu openDialog={setDialog} />
+        <QuickAdd />
         {notice && <div className="fg-notice" role="status">{notice}</div>}
         <BackgroundDeploy />
         {conflict && (
@@ -184,7 +200,7 @@ function Header({ open }: { open: (d: Dialog) => void }) {
         ?
       </button>
       <span className="fg-deploy">
-        <button className={'primary' + (dirty ? ' dirty' : '')} disabled={deploying} onClick={() => void deploy(mode)} title="deploy (Ctrl+D)">
+        <button className={'primary' + (dirty ? ' dirty' : '')} disabled={deploying || !dirty} onClick={() => void deploy(mode)} title="deploy (Ctrl+D)">
           {dirty && <span className="fg-dirty" aria-label="undeployed changes" />}
           Deploy
         </button>
@@ -210,10 +226,7 @@ function Tabs() {
           aria-selected={t.id === tab}
           className={'fg-tab' + (t.id === tab ? ' on' : '') + (t.disabled ? ' disabled' : '')}
           onClick={() => setTab(t.id)}
-          onDoubleClick={() => {
-            const label = prompt('Rename flow', String(t.label ?? ''));
-            if (label !== null) renameTab(t.id, label);
-          }}
+          onDoubleClick={() => actions.set({ flowProps: t.id })}
         >
           {String(t.label ?? t.id)}
           {t.id === tab && (
@@ -300,7 +313,7 @@ function BackgroundDeploy() {
 function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: React.ReactNode }) {
   return (
     <div className="fg-modal-back" onClick={onClose}>
-      <div className="fg-modal" role="dialog" aria-label={title} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div className="fg-modal" role="dialog" aria-label={title} onClick={(e) => e.stopPropagation()}>
         <h3>{title}</h3>
         {children}
       </div>
@@ -355,12 +368,14 @@ function ExportDialog({ close }: { close: () => void }) {
       </div>
       <textarea className="fg-json" aria-label="export text" readOnly value={text} />
       <div className="fg-buttons">
+        <button onClick={close}>Close</button>
         <button
           onClick={() => {
             const a = document.createElement('a');
             a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
             a.download = 'flows.json';
             a.click();
+            setTimeout(() => URL.revokeObjectURL(a.href), 1000);
           }}
         >
           Download
@@ -373,7 +388,7 @@ function ExportDialog({ close }: { close: () => void }) {
             close();
           }}
         >
-          Copy to clipboard
+          Copy
         </button>
       </div>
     </Modal>
@@ -415,7 +430,11 @@ const shortcuts: [string, string][] = [
   ['Ctrl+F', 'search'],
   ['Ctrl+I / Ctrl+E', 'import / export'],
   ['Shift+drag', 'box select'],
-  ['double-click', 'edit node'],
+  ['double-click', 'edit node (on a flow tab: flow properties)'],
+  ['right-click', 'context menu'],
+  ['Ctrl+click', 'quick-add a node where clicked'],
+  ['drop on a wire', 'splice the node into the wire'],
+  ['Escape', 'close the open dialog'],
   ['?', 'this help'],
 ];
 

@@ -24,7 +24,7 @@ import { canRedo, canUndo, initHistory, push, redo, undo, type History } from '.
 import { newId } from './model/ids';
 import { diffFlows, mergeFlows, type FlowsDiff, type NodeChange } from './model/merge';
 import type { Problem, Spec, Specs } from './model/types';
-import { applyProps, connect, disconnect, fitWires, outputCount } from './model/wiring';
+import { applyProps, connect, disconnect, fitWires, outputCount, spliceIn } from './model/wiring';
 
 export interface DebugEntry {
   key: number;
@@ -53,6 +53,14 @@ export interface Review {
   conflicts: NodeChange[];
 }
 
+export interface ContextMenuAt {
+  x: number;
+  y: number;
+  flowX: number;
+  flowY: number;
+  node: string | null;
+}
+
 export interface State {
   specs: Specs;
   specList: Spec[];
@@ -74,6 +82,13 @@ export interface State {
   status: Record<string, NodeStatus>;
   connected: boolean | null;
   sidebar: 'info' | 'debug' | 'config' | 'hw';
+  /** the canvas's context menu: where it opened (screen and flow
+   * coordinates) and the node under the pointer */
+  menu: ContextMenuAt | null;
+  /** Node-RED's quick-add box (Ctrl+click on the canvas), where it opened */
+  quickAdd: ContextMenuAt | null;
+  /** the tab (flow) whose properties panel is open */
+  flowProps: string | null;
   /** set by the canvas: centres the view on a node */
   reveal: (id: string) => void;
   clipboard: string;
@@ -101,6 +116,9 @@ export const useStore = create<State>(() => ({
   status: {},
   connected: null,
   sidebar: 'debug',
+  menu: null,
+  quickAdd: null,
+  flowProps: null,
   reveal: () => {},
   clipboard: '',
 }));
@@ -213,8 +231,36 @@ export function addTab() {
   setTab(id);
 }
 
-export function renameTab(id: string, label: string) {
-  change((m) => updateNode(m, id, { label }));
+/** editTab applies the flow properties panel (label, disabled, info, env)
+ * as one undo step. */
+export function editTab(id: string, patch: Record<string, unknown>) {
+  change((m) => updateNode(m, id, patch));
+  set({ flowProps: null });
+}
+
+/** toggleDisabled disables the selected nodes, or enables them when all
+ * are disabled (Node-RED's "Enable/Disable selection"). */
+export function toggleDisabled(ids: string[]) {
+  const m = model();
+  const nodes = ids.map((id) => m.nodes[id]).filter(Boolean);
+  if (nodes.length === 0) return;
+  const off = nodes.every((n) => n.d === true);
+  change((cur) => nodes.reduce((acc, n) => updateNode(acc, n.id, { d: off ? undefined : true }), cur));
+}
+
+/** closeTop closes the topmost of the context menu, the quick-add box, the review, the
+ * conflict, the flow properties panel and the node editor; it says whether
+ * one was open (Escape closes every dialog). */
+export function closeTop(): boolean {
+  const s = get();
+  if (s.menu) set({ menu: null });
+  else if (s.quickAdd) set({ quickAdd: null });
+  else if (s.review) set({ review: null });
+  else if (s.conflict) set({ conflict: false });
+  else if (s.flowProps) set({ flowProps: null });
+  else if (s.editing) set({ editing: null });
+  else return false;
+  return true;
 }
 
 export function toggleTabDisabled(id: string) {
@@ -241,15 +287,38 @@ export function moveTab(id: string, by: number) {
   });
 }
 
-export function addNodeAt(type: string, x: number, y: number): string | null {
+/** WireAt is a wire of the canvas: output port of src to dst. */
+export interface WireAt {
+  src: string;
+  port: number;
+  dst: string;
+}
+
+/** addNodeAt adds a node of type at x,y; dropped on a wire (into), it is
+ * spliced into it in the same undo step, as Node-RED does. */
+export function addNodeAt(type: string, x: number, y: number, into?: WireAt | null): string | null {
   const s = get();
   const spec = s.specs[type];
   if (!spec || !s.tab) return null;
   const id = newId();
   const n = newNode(spec, id, s.tab, x, y);
-  change((m) => addNodes(m, [spec.config ? n : fitWires(n, outputCount(n, spec))]));
+  change((m) => {
+    const out = addNodes(m, [spec.config ? n : fitWires(n, outputCount(n, spec))]);
+    return into ? spliceIn(out, s.specs, into.src, into.port, into.dst, id) : out;
+  });
   set({ selected: [id] });
   return id;
+}
+
+/** moveNodesTo moves nodes (centres) and, when one node is dropped on a
+ * wire, splices it in: one undo step. */
+export function moveNodesTo(pos: Record<string, { x: number; y: number }>, into?: WireAt | null, extra?: (m: Model) => Model) {
+  const ids = Object.keys(pos);
+  change((m) => {
+    let out = moveNodes(m, pos);
+    if (extra) out = extra(out);
+    return into && ids.length === 1 ? spliceIn(out, get().specs, into.src, into.port, into.dst, ids[0]) : out;
+  });
 }
 
 export function moveTo(pos: Record<string, { x: number; y: number }>) {
@@ -282,10 +351,10 @@ export function deleteSelected() {
 
 export function applyEdit(id: string, props: Record<string, unknown>) {
   const s = get();
-  change((m) => {
-    const n = m.nodes[id];
-    return n ? replaceNode(m, applyProps(n, props, s.specs[n.type])) : m;
-  });
+  const n = model().nodes[id];
+  const next = n && applyProps(n, props, s.specs[n.type]);
+  // Done without a change is no change: no undo step, no changed mark
+  if (n && JSON.stringify(next) !== JSON.stringify(n)) change((m) => (m.nodes[id] ? replaceNode(m, next) : m));
   const problems = { ...s.problems };
   delete problems[id];
   set({ editing: null, problems });

@@ -26,14 +26,25 @@ import {
   type GroupView,
   type NodeView,
 } from '../model/canvas';
-import { moveNodes } from '../model/flows';
+import type { Model } from '../model/flows';
 import { movePort, parsePortId, portCanvas } from '../model/subflow';
 import { canConnect, inputCount } from '../model/wiring';
-import { actions, addNodeAt, change, deleteSelected, select, unwire, useStore, wire } from '../store';
+import { actions, addNodeAt, deleteSelected, moveNodesTo, select, unwire, useStore, wire, type WireAt } from '../store';
 import { portUnwire, portWire } from '../subflows';
 
 /** isPort says whether a canvas id is a subflow template's port node. */
 const isPort = (id: string) => !!parsePortId(id) && !actions.get().history.present.nodes[id];
+
+/** wireAt is the wire under a point of the screen, if any (link wires
+ * are not wires to splice into). */
+function wireAt(x: number, y: number): WireAt | null {
+  for (const el of document.elementsFromPoint(x, y)) {
+    const id = el.closest('.react-flow__edge')?.getAttribute('data-id');
+    const m = id ? /^(.*):(\d+)>(.*)$/.exec(id) : null;
+    if (m) return { src: m[1], port: Number(m[2]), dst: m[3] };
+  }
+  return null;
+}
 
 /** isTyping says whether a key event goes to a text field. */
 export function isTyping(e: KeyboardEvent): boolean {
@@ -137,7 +148,34 @@ export function Canvas() {
   const onNodeDoubleClick = useCallback((_e: unknown, n: Node) => {
     if (n.type !== 'nrgroup' && n.type !== 'nrport') actions.set({ editing: n.id });
   }, []);
-  const onPaneClick = useCallback(() => select([]), []);
+  // Ctrl+click (Cmd+click) on the canvas opens Node-RED's quick-add box
+  const onPaneClick = useCallback(
+    (e: React.MouseEvent) => {
+      if (e.ctrlKey || e.metaKey) {
+        const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        actions.set({ quickAdd: { x: e.clientX, y: e.clientY, flowX: p.x, flowY: p.y, node: null } });
+        return;
+      }
+      select([]);
+    },
+    [flow],
+  );
+  // Node-RED's context menu: on a node it acts on the selection, which
+  // the node joins when it is not in it already.
+  const openMenu = useCallback(
+    (e: MouseEvent | React.MouseEvent, node: string | null) => {
+      e.preventDefault();
+      if (node && !actions.get().selected.includes(node)) select([node]);
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      actions.set({ menu: { x: e.clientX, y: e.clientY, flowX: p.x, flowY: p.y, node } });
+    },
+    [flow],
+  );
+  const onNodeContextMenu = useCallback(
+    (e: React.MouseEvent, n: Node) => openMenu(e, n.type === 'nrgroup' || n.type === 'nrport' ? null : n.id),
+    [openMenu],
+  );
+  const onPaneContextMenu = useCallback((e: MouseEvent | React.MouseEvent) => openMenu(e, null), [openMenu]);
 
   const onNodeDragStop = useCallback((_e: unknown, _n: Node, dragged: Node[]) => {
     const pos: Record<string, { x: number; y: number }> = {};
@@ -148,7 +186,9 @@ export function Canvas() {
       if (d.type === 'nrport') ports.push([d.id, at]);
       else pos[d.id] = at;
     }
-    change((m) => ports.reduce((acc, [id, p]) => movePort(acc, id, p.x, p.y), moveNodes(m, pos)));
+    const e = _e as MouseEvent;
+    const into = dragged.length === 1 && dragged[0].type === 'nr' ? wireAt(e.clientX, e.clientY) : null;
+    moveNodesTo(pos, into, ports.length ? (m: Model) => ports.reduce((acc, [id, p]) => movePort(acc, id, p.x, p.y), m) : undefined);
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
@@ -175,7 +215,7 @@ export function Canvas() {
       if (!type) return;
       e.preventDefault();
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      addNodeAt(type, Math.round(p.x / gridSize) * gridSize, Math.round(p.y / gridSize) * gridSize);
+      addNodeAt(type, Math.round(p.x / gridSize) * gridSize, Math.round(p.y / gridSize) * gridSize, wireAt(e.clientX, e.clientY));
     },
     [flow],
   );
@@ -214,6 +254,9 @@ export function Canvas() {
         onNodeMouseEnter={onNodeMouseEnter}
         onNodeMouseLeave={onNodeMouseLeave}
         onPaneClick={onPaneClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
+        onSelectionContextMenu={onPaneContextMenu}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={multiKeys}

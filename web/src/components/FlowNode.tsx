@@ -21,6 +21,8 @@ const statusColors: Record<string, string> = {
 function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeType>) {
   const status = useStore((s) => s.status[id]);
   const problems = useStore((s) => s.problems[id]);
+  // changed since the last deploy (moved too), as Node-RED marks it
+  const changed = useStore((s) => s.history.present.nodes[id] !== s.deployed.nodes[id]);
   const h = height ?? 30;
   const cls = ['fg-node'];
   if (selected) cls.push('selected');
@@ -65,7 +67,12 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
         />
       )}
       {problems && <div className="fg-node-badge" title={problems[0].reason}>!</div>}
-      {data.inputs > 0 && <Handle type="target" position={Position.Left} id="i" className="fg-port" />}
+      {changed && <div className="fg-node-changed" aria-label="changed" />}
+      {data.inputs > 0 && (
+        <Handle type="target" position={Position.Left} id="i" className="fg-port">
+          {data.inputLabel && <span className="fg-port-label left">{data.inputLabel}</span>}
+        </Handle>
+      )}
       {ports.map((i) => (
         <Handle
           key={i}
@@ -74,7 +81,9 @@ function FlowNodeImpl({ id, data, selected, width, height }: NodeProps<FlowNodeT
           id={`o${i}`}
           className="fg-port"
           style={{ top: data.outputs === 1 ? h / 2 : ((i + 0.5) * h) / data.outputs }}
-        />
+        >
+          {data.outputLabels?.[i] && <span className="fg-port-label">{data.outputLabels[i]}</span>}
+        </Handle>
       ))}
       {data.link === 'out' && <Handle type="source" position={Position.Right} id="v" className="fg-vport" isConnectable={false} />}
       {data.link === 'in' && <Handle type="target" position={Position.Left} id="v" className="fg-vport" isConnectable={false} />}

@@ -1,17 +1,16 @@
 // The one properties form, generated from the node's spec. Done applies
 // the draft as one undo step; Cancel discards it.
 
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { isCanvasNode, labelOf, toFlows, userInjectProps } from '../model/flows';
 import type { NRNode, Prop } from '../model/types';
 import { actions, addConfigNode, applyEdit, injectNode, useStore } from '../store';
 import { definitionOf, instanceEnv, type EnvEntry } from '../model/subflow';
 import { openSubflow } from '../subflows';
 import { InstanceEnvForm, SubflowEditor } from './Subflow';
+import { CodeArea, layouts } from './forms';
 import { JSONField, RuleList, TypedInput } from './widgets';
 
-// CodeMirror is loaded only when a form has a code field.
-const CodeField = lazy(() => import('./CodeField').then((m) => ({ default: m.CodeField })));
 
 type Rec = Record<string, unknown>;
 const structural = new Set(['id', 'type', 'z', 'x', 'y', 'wires', 'g']);
@@ -29,6 +28,8 @@ function NodeForm({ id }: { id: string }) {
   const specs = useStore((s) => s.specs);
   const problems = useStore((s) => s.problems[id]) ?? [];
   const spec = node ? specs[node.type] : undefined;
+  // a subflow instance or an unknown type keeps the generic form
+  const layout = spec && !sfDef ? layouts[spec.type] : undefined;
   const [draft, setDraft] = useState<Rec>(() => {
     if (!node) return {};
     const d: Rec = {};
@@ -39,14 +40,20 @@ function NodeForm({ id }: { id: string }) {
   if (!node) return null;
   const patch = (p: Rec) => setDraft((d) => ({ ...d, ...p }));
   const close = () => actions.set({ editing: null });
-  const done = () =>
-    applyEdit(id, sfDef ? { ...draft, env: instanceEnv(sfDef, (Array.isArray(draft.env) ? draft.env : []) as EnvEntry[], envValues) } : draft);
+  const done = () => {
+    // a property the node did not have, left at the spec's default, is not
+    // written: an untouched form changes nothing
+    const out: Rec = { ...draft };
+    for (const p of spec?.props ?? []) {
+      if (!(p.name in node) && p.name in out && JSON.stringify(out[p.name]) === JSON.stringify(p.default)) delete out[p.name];
+    }
+    applyEdit(id, sfDef ? { ...out, env: instanceEnv(sfDef, (Array.isArray(out.env) ? out.env : []) as EnvEntry[], envValues) } : out);
+  };
   const fieldProblems = (name: string) => problems.filter((p) => p.field === name || p.field?.startsWith(name + '['));
   const general = problems.filter((p) => !p.field || !spec?.props.some((q) => p.field === q.name || p.field?.startsWith(q.name + '[')));
   return (
     <div className="fg-tray" role="dialog" aria-label={`Edit ${node.type} node`}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') close();
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) done();
       }}
     >
@@ -75,9 +82,23 @@ function NodeForm({ id }: { id: string }) {
             {p.reason}
           </div>
         ))}
+        {spec && layout && (
+          <layout.Form
+            draft={draft}
+            patch={patch}
+            spec={spec}
+            errors={(name) =>
+              fieldProblems(name).map((q, i) => (
+                <div key={i} className="fg-field-error">
+                  {q.reason}
+                </div>
+              ))
+            }
+          />
+        )}
         {spec ? (
           spec.props
-            .filter((p) => !p.hidden)
+            .filter((p) => !p.hidden && !layout?.covers.includes(p.name))
             .map((p) => (
               <div className={'fg-field' + (fieldProblems(p.name).length ? ' invalid' : '')} key={p.name} data-field={p.name}>
                 <label>{p.label ?? p.name}</label>
@@ -150,11 +171,7 @@ function Field({ prop: p, draft, patch, self }: { prop: Prop; draft: Rec; patch:
     case 'json':
       return <JSONField value={v} onChange={set} />;
     case 'code':
-      return (
-        <Suspense fallback={<textarea className="fg-json" value={str(v)} onChange={(e) => set(e.target.value)} />}>
-          <CodeField value={str(v)} lang={p.lang} onChange={set} />
-        </Suspense>
-      );
+      return <CodeArea label={p.label ?? p.name} lang={p.lang} value={str(v)} onChange={set} />;
     case 'list':
       return <RuleList widget={p.widget ?? ''} types={p.types ?? []} value={v} onChange={set} node={draft} setNode={patch} />;
     case 'config':

@@ -4,7 +4,18 @@ import { useMemo, useState } from 'react';
 import { useStore } from '../store';
 import { openSubflow } from '../subflows';
 import { subflowPrefix } from '../model/subflow';
+import { iconName } from '../model/canvas';
+import type { Spec } from '../model/types';
 import { dragType } from './Canvas';
+import { Icon } from './icons';
+
+/** paletteTip is a palette entry's tooltip, as Node-RED's: the type, then
+ * the whole first paragraph of its help as plain text. */
+export function paletteTip(s: Spec): string {
+  const para = s.help.split(/\n\s*\n/).find((b) => b.trim() !== '' && !b.trim().startsWith('#')) ?? '';
+  const text = para.replace(/`([^`]*)`/g, '$1').replace(/\*\*([^*]+)\*\*/g, '$1').replace(/\[([^\]]+)\]\([^)]*\)/g, '$1').replace(/\s+/g, ' ').trim();
+  return text ? `${s.paletteLabel || s.type}\n${text}` : s.paletteLabel || s.type;
+}
 
 const categoryOrder = ['subflows', 'common', 'function', 'sequence', 'parser', 'network', 'storage', 'hardware', 'homeassistant'];
 
@@ -49,10 +60,13 @@ export function Palette() {
                 }}
                 // a subflow's entry opens its template, as in Node-RED
                 onDoubleClick={() => s.type.startsWith(subflowPrefix) && openSubflow(s.type.slice(subflowPrefix.length))}
-                title={s.help.split('\n')[0]}
+                title={paletteTip(s)}
               >
                 {s.inputs > 0 && <span className="fg-palette-port in" />}
-                {s.paletteLabel || s.type}
+                <span className="fg-palette-icon">
+                  <Icon name={iconName(s.icon)} />
+                </span>
+                <span className="fg-palette-label">{s.paletteLabel || s.type}</span>
                 {(s.outputs > 0 || s.outputsFrom) && <span className="fg-palette-port out" />}
               </div>
             ))}

@@ -233,8 +233,25 @@ function Info() {
   const selected = useStore((s) => s.selected);
   const m = useStore((s) => s.history.present);
   const specs = useStore((s) => s.specs);
+  const tab = useStore((s) => s.tab);
   const n = selected.length === 1 ? m.nodes[selected[0]] : undefined;
-  if (!n) return <div className="fg-info">Select a node to see its properties and help.</div>;
+  if (!n) {
+    // as Node-RED: with no node selected, the flow's own description
+    const flow = m.nodes[tab];
+    const info = typeof flow?.info === 'string' ? flow.info.trim() : '';
+    return (
+      <div className="fg-info">
+        {flow && <h4>{String(flow.label ?? flow.name ?? flow.id)}</h4>}
+        {info ? (
+          <div className="fg-flow-info">
+            <Markdown text={info} />
+          </div>
+        ) : (
+          <p>Select a node to see its properties and help.</p>
+        )}
+      </div>
+    );
+  }
   const spec = specs[n.type];
   return (
     <div className="fg-info">
@@ -262,6 +279,11 @@ function Info() {
             ))}
         </tbody>
       </table>
+      {typeof n.info === 'string' && n.info.trim() !== '' && (
+        <div className="fg-node-info">
+          <Markdown text={n.info} />
+        </div>
+      )}
       {spec ? <Markdown text={spec.help} /> : <p>Unknown node type: its properties are kept but it cannot run.</p>}
     </div>
   );
@@ -303,8 +325,25 @@ export function Markdown({ text }: { text: string }) {
   return <div className="fg-md">{blocks}</div>;
 }
 
+/** inline renders `code`, **strong**, *emphasis* or _emphasis_ and
+ * [links](url) (http, https, mailto or relative only); everything else is
+ * text, never HTML. */
 function inline(s: string): ReactNode {
-  return s.split(/(`[^`]+`)/).map((part, i) =>
-    part.startsWith('`') && part.endsWith('`') && part.length > 1 ? <code key={i}>{part.slice(1, -1)}</code> : <Fragment key={i}>{part}</Fragment>,
-  );
+  return s.split(/(`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|\b_[^_\s][^_]*_\b|\[[^\]]+\]\([^)\s]+\))/).map((part, i) => {
+    if (part.length > 1 && part.startsWith('`') && part.endsWith('`')) return <code key={i}>{part.slice(1, -1)}</code>;
+    if (part.length > 4 && part.startsWith('**') && part.endsWith('**')) return <strong key={i}>{inline(part.slice(2, -2))}</strong>;
+    if (part.length > 2 && ((part.startsWith('*') && part.endsWith('*')) || (part.startsWith('_') && part.endsWith('_')))) return <em key={i}>{inline(part.slice(1, -1))}</em>;
+    const link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part);
+    if (link) {
+      const safe = /^(https?:|mailto:|\/|#|\.)/i.test(link[2]) || !/^[a-z][a-z0-9+.-]*:/i.test(link[2]);
+      return safe ? (
+        <a key={i} href={link[2]} target="_blank" rel="noopener noreferrer">
+          {link[1]}
+        </a>
+      ) : (
+        <Fragment key={i}>{link[1]}</Fragment>
+      );
+    }
+    return <Fragment key={i}>{part}</Fragment>;
+  });
 }

@@ -124,7 +124,7 @@ export function SubflowEditor({ def }: { def: NRNode }) {
     close();
   };
   return (
-    <div className="fg-tray" role="dialog" aria-label="Edit subflow" onKeyDown={(e) => e.key === 'Escape' && close()}>
+    <div className="fg-tray" role="dialog" aria-label="Edit subflow">
       <header>
         <span>Edit subflow</span>
         <span className="fg-spacer" />

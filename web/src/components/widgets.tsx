@@ -1,57 +1,120 @@
 // Shared form widgets: Node-RED's TypedInput and the rule lists of switch,
 // change and inject.
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { switchOps } from '../model/labels';
 
 type Rec = Record<string, unknown>;
 
-const typeLabels: Record<string, string> = {
-  msg: 'msg.',
-  flow: 'flow.',
-  global: 'global.',
-  str: 'a-z',
-  num: '0-9',
-  bool: 'bool',
-  json: '{}',
-  bin: 'buffer',
-  date: 'timestamp',
-  env: 'env',
-  re: 're',
-  jsonata: 'J:',
-  expr: 'expr',
-  full: 'full msg',
-  prev: 'prev',
-  auto: 'auto',
-  counter: 'counter',
+/** typeInfo is Node-RED's TypedInput menu: the glyph shown on the button
+ * (the label itself for msg., flow., global.) and the menu's words. */
+const typeInfo: Record<string, { glyph: string; label: string }> = {
+  msg: { glyph: 'msg.', label: 'msg.' },
+  flow: { glyph: 'flow.', label: 'flow.' },
+  global: { glyph: 'global.', label: 'global.' },
+  str: { glyph: 'az', label: 'string' },
+  num: { glyph: '09', label: 'number' },
+  bool: { glyph: 'T|F', label: 'boolean' },
+  json: { glyph: '{ }', label: 'JSON' },
+  bin: { glyph: '01', label: 'buffer' },
+  date: { glyph: '\u25F7', label: 'timestamp' },
+  env: { glyph: '${ }', label: 'env variable' },
+  re: { glyph: '.*', label: 'regular expression' },
+  jsonata: { glyph: 'J:', label: 'expression' },
+  expr: { glyph: 'x=', label: 'expr' },
+  full: { glyph: 'msg', label: 'complete msg object' },
+  prev: { glyph: 'prev', label: 'previous value' },
+  auto: { glyph: 'auto', label: 'automatic' },
+  counter: { glyph: '#', label: 'message count' },
+  node: { glyph: '\u25CE', label: 'node' },
 };
+const info = (t: string) => typeInfo[t] ?? { glyph: t, label: t };
+const noValueTypes = new Set(['full', 'auto', 'counter']);
+const dateFormats: [string, string][] = [
+  ['', 'milliseconds since epoch'],
+  ['iso', 'YYYY-MM-DDTHH:mm:ss.sssZ'],
+  ['object', 'JavaScript Date Object'],
+];
 
-/** TypedInput is a value with a type selector beside it. */
+/** TypedInput is Node-RED's typed input: a type button with Node-RED's
+ * menu of types, and the value beside it (a menu for booleans and
+ * timestamps, nothing for types without a value). */
 export function TypedInput(p: {
   types: string[];
   type: string;
   value: string;
   onChange: (type: string, value: string) => void;
   label?: string;
+  placeholder?: string;
 }) {
   const types = p.types.length > 0 ? p.types : ['str'];
   const type = p.type || types[0];
-  const noValue = type === 'date' || type === 'full' || type === 'auto' || type === 'counter';
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: MouseEvent) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', away);
+    return () => document.removeEventListener('mousedown', away);
+  }, [open]);
+  const label = p.label ?? 'value';
+  const pick = (t: string) => {
+    setOpen(false);
+    // a boolean starts true and a timestamp in milliseconds, as Node-RED
+    let v = p.value;
+    if (t === 'bool') v = v === 'false' ? 'false' : 'true';
+    else if (t === 'date' || type === 'date') v = '';
+    p.onChange(t, noValueTypes.has(t) ? '' : v);
+  };
   return (
-    <span className="fg-typed">
-      <select aria-label={(p.label ?? 'value') + ' type'} value={type} onChange={(e) => p.onChange(e.target.value, p.value)}>
-        {(types.includes(type) ? types : [type, ...types]).map((t) => (
-          <option key={t} value={t}>
-            {typeLabels[t] ?? t}
-          </option>
-        ))}
-      </select>
+    <span className="fg-typed" ref={box} data-type={type}>
+      <button
+        type="button"
+        className={'fg-type' + (types.length < 2 ? ' fixed' : '')}
+        aria-label={label + ' type'}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        title={info(type).label}
+        disabled={types.length < 2}
+        onClick={() => setOpen((o) => !o)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && open) {
+            e.stopPropagation();
+            setOpen(false);
+          }
+        }}
+      >
+        <span className="fg-type-glyph">{info(type).glyph}</span>
+        {types.length > 1 && <span className="fg-type-caret">▾</span>}
+      </button>
+      {open && (
+        <ul className="fg-type-menu" role="menu" aria-label={label + ' types'}>
+          {(types.includes(type) ? types : [type, ...types]).map((t) => (
+            <li key={t} role="menuitem" data-type={t} className={t === type ? 'current' : ''} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(t)}>
+              <span className="fg-type-glyph">{info(t).glyph}</span> {info(t).label}
+            </li>
+          ))}
+        </ul>
+      )}
       {type === 'bool' ? (
-        <select aria-label={p.label ?? 'value'} value={p.value === 'false' ? 'false' : 'true'} onChange={(e) => p.onChange(type, e.target.value)}>
+        <select aria-label={label} value={p.value === 'false' ? 'false' : 'true'} onChange={(e) => p.onChange(type, e.target.value)}>
           <option value="true">true</option>
           <option value="false">false</option>
         </select>
-      ) : noValue ? null : (
-        <input aria-label={p.label ?? 'value'} value={p.value} onChange={(e) => p.onChange(type, e.target.value)} />
+      ) : type === 'date' ? (
+        <select aria-label={label} value={dateFormats.some(([v]) => v === p.value) ? p.value : ''} onChange={(e) => p.onChange(type, e.target.value)}>
+          {dateFormats.map(([v, l]) => (
+            <option key={v} value={v}>
+              {l}
+            </option>
+          ))}
+        </select>
+      ) : noValueTypes.has(type) ? (
+        <span className="fg-type-text">{info(type).label}</span>
+      ) : (
+        <input aria-label={label} value={p.value} placeholder={p.placeholder} onChange={(e) => p.onChange(type, e.target.value)} />
       )}
     </span>
   );
@@ -59,30 +122,6 @@ export function TypedInput(p: {
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
-export const switchOps: [string, string][] = [
-  ['eq', '=='],
-  ['neq', '!='],
-  ['lt', '<'],
-  ['lte', '<='],
-  ['gt', '>'],
-  ['gte', '>='],
-  ['hask', 'has key'],
-  ['btwn', 'is between'],
-  ['cont', 'contains'],
-  ['regex', 'matches regex'],
-  ['true', 'is true'],
-  ['false', 'is false'],
-  ['null', 'is null'],
-  ['nnull', 'is not null'],
-  ['istype', 'is of type'],
-  ['empty', 'is empty'],
-  ['nempty', 'is not empty'],
-  ['head', 'head'],
-  ['index', 'index between'],
-  ['tail', 'tail'],
-  ['jsonata_exp', 'JSONata exp'],
-  ['else', 'otherwise'],
-];
 const noOperand = new Set(['true', 'false', 'null', 'nnull', 'empty', 'nempty', 'else']);
 const valueTypes = ['msg', 'flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 'date', 'jsonata', 'env'];
 
@@ -107,27 +146,41 @@ function SwitchRule({ r, types, set }: { r: Rec; types: string[]; set: (r: Rec) 
   );
 }
 
+/** ChangeRule is one rule of a change node in Node-RED's words: "Set
+ * msg.payload / to the value …", "Change … / Search for … / Replace with …",
+ * "Delete …", "Move … / to …". */
 function ChangeRule({ r, set }: { r: Rec; set: (r: Rec) => void }) {
   const t = String(r.t ?? 'set');
   return (
-    <>
-      <select aria-label="action" value={t} onChange={(e) => set({ ...r, t: e.target.value })}>
-        <option value="set">Set</option>
-        <option value="change">Change</option>
-        <option value="delete">Delete</option>
-        <option value="move">Move</option>
-      </select>
-      <TypedInput label="property" types={['msg', 'flow', 'global']} type={str(r.pt) || 'msg'} value={str(r.p)} onChange={(pt, p) => set({ ...r, p, pt })} />
+    <div className="fg-rule-lines">
+      <div className="fg-rule-line">
+        <select aria-label="action" value={t} onChange={(e) => set({ ...r, t: e.target.value })}>
+          <option value="set">Set</option>
+          <option value="change">Change</option>
+          <option value="delete">Delete</option>
+          <option value="move">Move</option>
+        </select>
+        <TypedInput label="property" types={['msg', 'flow', 'global']} type={str(r.pt) || 'msg'} value={str(r.p)} onChange={(pt, p) => set({ ...r, p, pt })} />
+      </div>
       {t === 'change' && (
-        <TypedInput label="search" types={['str', 're', 'num', 'bool', 'msg', 'flow', 'global', 'env']} type={str(r.fromt) || 'str'} value={str(r.from)} onChange={(fromt, from) => set({ ...r, from, fromt })} />
+        <div className="fg-rule-line">
+          <span className="fg-rule-word">Search for</span>
+          <TypedInput label="search" types={['str', 're', 'num', 'bool', 'msg', 'flow', 'global', 'env']} type={str(r.fromt) || 'str'} value={str(r.from)} onChange={(fromt, from) => set({ ...r, from, fromt })} />
+        </div>
       )}
       {t === 'move' && (
-        <TypedInput label="to property" types={['msg', 'flow', 'global']} type={str(r.tot) || 'msg'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        <div className="fg-rule-line">
+          <span className="fg-rule-word">to</span>
+          <TypedInput label="to property" types={['msg', 'flow', 'global']} type={str(r.tot) || 'msg'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        </div>
       )}
       {(t === 'set' || t === 'change') && (
-        <TypedInput label="to" types={valueTypes} type={str(r.tot) || 'str'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        <div className="fg-rule-line">
+          <span className="fg-rule-word">{t === 'set' ? 'to the value' : 'Replace with'}</span>
+          <TypedInput label="to" types={valueTypes} type={str(r.tot) || 'str'} value={str(r.to)} onChange={(tot, to) => set({ ...r, to, tot })} />
+        </div>
       )}
-    </>
+    </div>
   );
 }
 

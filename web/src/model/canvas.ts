@@ -5,6 +5,7 @@
 
 import type { Model } from './flows';
 import { labelOf, nodesOn } from './flows';
+import { outputLabels } from './labels';
 import { inputCount, outputCount } from './wiring';
 import type { NRNode, Specs } from './types';
 
@@ -25,6 +26,10 @@ export interface NodeView {
   active?: boolean;
   /** link nodes: which side carries the virtual wires */
   link?: 'in' | 'out';
+  /** the words shown on hovering each output port (model/labels.ts) */
+  outputLabels?: string[];
+  /** the word shown on hovering the input port */
+  inputLabel?: string;
   [key: string]: unknown;
 }
 
@@ -112,6 +117,9 @@ export function viewOf(n: NRNode, specs: Specs): NodeView {
     unknown: !s,
     active: s?.button === 'toggle' ? n.active !== false : undefined,
   };
+  const outs = outputLabels(n);
+  if (outs) v.outputLabels = outs;
+  if (Array.isArray(n.inputLabels) && typeof n.inputLabels[0] === 'string' && n.inputLabels[0]) v.inputLabel = n.inputLabels[0];
   if (n.type === 'link in') v.link = 'in';
   else if (n.type === 'link out' || n.type === 'link call') v.link = 'out';
   return v;

@@ -3,6 +3,7 @@
 // (unknown node types and properties included), and edits replace objects
 // immutably so that undo history shares everything unchanged.
 
+import { nodeLabel } from './labels';
 import type { NRNode, Specs } from './types';
 
 export interface Model {
@@ -152,29 +153,19 @@ function dropRefs(n: NRNode, gone: ReadonlySet<string>): NRNode {
   return out;
 }
 
-/** labelOf is the canvas text of n. */
+/** labelOf is the canvas text of n: Node-RED's label for the core types
+ * (model/labels.ts), else the spec's label property, name or palette label. */
 export function labelOf(n: NRNode, specs: Specs): string {
   if (n.type === 'tab') return String(n.label ?? n.id);
-  if (n.type === 'debug') return debugLabel(n);
   if (n.type === 'junction') return '';
+  const known = nodeLabel(n);
+  if (known !== undefined) return known;
   const s = specs[n.type];
   const prop = s?.labelProp || 'name';
   const v = n[prop];
   if (typeof v === 'string' && v !== '') return v;
   if (n.name) return String(n.name);
   return s?.paletteLabel || n.type;
-}
-
-/** debugLabel is Node-RED's label of a debug node: its name, else the
- * property it shows ("msg.payload", "msg" for the complete message),
- * with a mark when it also writes to the console. */
-function debugLabel(n: NRNode): string {
-  const suffix = n.console === true || n.console === 'true' ? '\t⇲' : '';
-  const name = typeof n.name === 'string' ? n.name : '';
-  if (n.targetType === 'jsonata') return (name || 'JSONata') + suffix;
-  if (n.complete === true || n.complete === 'true') return (name || 'msg') + suffix;
-  const c = n.complete;
-  return (name || 'msg.' + (!c || c === 'false' ? 'payload' : String(c))) + suffix;
 }
 
 /** newNode returns a node of spec type with the spec's defaults. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromFlows, newNode, removeNodes } from './flows';
-import { applyProps, canConnect, connect, disconnect, fitWires, inputCount, outputCount } from './wiring';
+import { applyProps, canConnect, connect, disconnect, fitWires, inputCount, outputCount, spliceIn } from './wiring';
 import { specs } from './testutil';
 import type { NRNode } from './types';
 
@@ -92,4 +92,27 @@ describe('applyProps', () => {
     const n = fitWires(newNode(specs.switch, 'x', 't', 10, 20), 1);
     expect(n).toMatchObject({ id: 'x', type: 'switch', z: 't', property: 'payload', propertyType: 'msg', x: 10, y: 20, wires: [[]] });
   });
+});
+
+describe('spliceIn', () => {
+  const m = flow(
+    { id: 'i', type: 'inject', z: 't', wires: [['d']] },
+    { id: 'c', type: 'change', z: 't', rules: [], wires: [[]] },
+    { id: 'c2', type: 'change', z: 't', rules: [], wires: [['d']] },
+    { id: 'd', type: 'debug', z: 't', wires: [] },
+    { id: 'i2', type: 'inject', z: 't', wires: [[]] },
+  );
+  it('puts an unwired node into the wire', () => {
+    const out = spliceIn(m, specs, 'i', 0, 'd', 'c');
+    expect(out.nodes.i.wires).toEqual([['c']]);
+    expect(out.nodes.c.wires).toEqual([['d']]);
+  });
+  const refused: [string, string][] = [
+    ['a node already wired', 'c2'],
+    ['a node without an input', 'i2'],
+    ['a node without an output', 'd'],
+    ['an end of the wire itself', 'i'],
+  ];
+  for (const [name, id] of refused) it(`leaves ${name}`, () => expect(spliceIn(m, specs, 'i', 0, 'd', id)).toBe(m));
+  it('leaves a wire that does not exist', () => expect(spliceIn(m, specs, 'i2', 0, 'd', 'c')).toBe(m));
 });

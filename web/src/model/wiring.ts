@@ -79,3 +79,24 @@ export function applyProps(n: NRNode, props: Record<string, unknown>, spec: Spec
   out = fitWires(out, outputCount(out, spec));
   return out;
 }
+
+/** isUnwired says whether no wire leads to or from node id. */
+function isUnwired(m: Model, id: string): boolean {
+  const n = m.nodes[id];
+  if (n?.wires?.some((p) => p.length > 0)) return false;
+  return !Object.values(m.nodes).some((o) => o.wires?.some((p) => p.includes(id)));
+}
+
+/** spliceIn puts node id into the wire src:port → dst, as Node-RED does
+ * when a node is dropped on a wire: src:port → id → dst. Only a node with
+ * an input and an output and no wires yet is spliced; otherwise m is
+ * returned unchanged. */
+export function spliceIn(m: Model, specs: Specs, src: string, port: number, dst: string, id: string): Model {
+  const n = m.nodes[id];
+  if (!n || id === src || id === dst || !m.nodes[src]?.wires?.[port]?.includes(dst)) return m;
+  const spec = specs[n.type];
+  if (inputCount(n, spec) === 0 || outputCount(n, spec) === 0 || !isUnwired(m, id)) return m;
+  if (!canConnect(m, specs, src, port, id).ok) return m;
+  const out = connect(connect(disconnect(m, src, port, dst), specs, src, port, id), specs, id, 0, dst);
+  return out.nodes[id].wires?.[0]?.includes(dst) ? out : m;
+}
