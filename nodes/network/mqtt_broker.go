@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/mochi-mqtt/server/v2/packets"
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
@@ -73,12 +74,6 @@ const (
 	// connection is down; they are sent on reconnection, the ones past the
 	// bound are dropped with a warning.
 	mqttOfflineQueue = 1000
-	// mqttRetryInterval is the wait between first-connection attempts;
-	// reconnections back off from 1 s up to mqttMaxReconnect.
-	mqttRetryInterval = 2 * time.Second
-	mqttMaxReconnect  = 10 * time.Second
-	// mqttCloseWait bounds the wait for in-flight work on disconnect (ms).
-	mqttCloseWait = 250
 	// mqttGoodbyeWait bounds the wait for the acknowledgement of the close
 	// message and a user's will published on an orderly close.
 	mqttGoodbyeWait = 2 * time.Second
@@ -103,21 +98,35 @@ func (s mqttState) status() engine.Status {
 	return engine.Status{Fill: "red", Shape: "ring", Text: "disconnected"}
 }
 
-// lwt is a birth, close or will message.
+// lwt is a birth, close or will message (props: its MQTT 5 properties).
 type lwt struct {
 	topic   string
 	payload string
 	qos     byte
 	retain  bool
+	props   packets.Properties
+}
+
+func (w *lwt) message() *mqttconn.Message {
+	return &mqttconn.Message{Topic: w.topic, Payload: []byte(w.payload), QoS: w.qos, Retain: w.retain, Props: w.props}
+}
+
+// same reports whether w and o are the same message.
+func (w *lwt) same(o *lwt) bool {
+	return w != nil && o != nil && w.topic == o.topic && w.payload == o.payload && w.qos == o.qos && w.retain == o.retain
 }
 
 // mqttHandler receives a message of a subscription. It runs on the
-// client's delivery goroutine and must not block.
-type mqttHandler func(topic string, payload []byte, qos byte, retain bool)
+// client's delivery goroutine (or the embedded broker's publisher's) and
+// must not block; the message is shared with the other subscribers.
+type mqttHandler func(m *mqttconn.Message)
 
-// mqttSub is one user's subscription to a filter.
+// mqttSub is one user's subscription to a filter, with its MQTT 5
+// options (no local, retain as published, retain handling).
 type mqttSub struct {
 	qos     byte
+	nl, rap bool
+	rh      byte
 	handler mqttHandler
 }
 
@@ -129,6 +138,10 @@ type mqttConnOptions struct {
 	password     string
 	keepalive    int
 	cleanSession bool
+	version      byte // 3, 4 or 5
+	// sessionExpiry and userProps are MQTT 5's CONNECT properties
+	sessionExpiry uint32
+	userProps     []packets.UserProperty
 }
 
 // mqttBroker is the mqtt-broker config node: one client connection shared
@@ -137,29 +150,33 @@ type mqttConnOptions struct {
 // ("embedded", or the broker's own address) connects in-process (link)
 // instead of over TCP (client).
 type mqttBroker struct {
-	res      *engine.Resources
-	log      nodeLog
-	host     string // the configured broker, for Node-RED's msg._topic rule
-	auto     bool
-	v5       bool
-	birth    *lwt
-	close    *lwt
-	will     *lwt
-	embedded mqttconn.Embedded // nil without an embedded broker
+	res       *engine.Resources
+	log       nodeLog
+	host      string // the configured broker, for Node-RED's msg._topic rule
+	auto      bool
+	tlsID     string // the tls-config node, "" for none
+	verify    bool   // verifyservercert, without a tls-config
+	autoUnsub bool   // unsubscribe when the last user of a filter goes
+	birth     *lwt
+	close     *lwt
+	will      *lwt
+	embedded  mqttconn.Embedded // nil without an embedded broker
 
 	fanMu      sync.Mutex   // serialises showing the state on users (fanOut, register)
 	mu         sync.RWMutex // guards everything below
 	opts       mqttConnOptions
-	client     paho.Client      // nil until the first connect over TCP
+	client     *mqttconn.Client // nil until the first connect over the network
 	link       *mqttconn.Inline // the in-process connection, or nil
 	state      mqttState
 	users      map[string]func(engine.Status)
 	subs       map[string]map[string]mqttSub // filter → user id → subscription
-	userWill   *lwt                          // a user's will (Will), when the node sets none
-	willOwner  string                        // the user id of userWill
-	clientWill *lwt                          // the will the current client connected with
-	offline    int                           // QoS 1/2 publishes queued while down
-	dropped    int                           // QoS 0 publishes dropped while down
+	subIDs     map[string]int                // filter → MQTT 5 subscription identifier
+	nextSubID  int
+	subIDsOK   bool   // the broker takes subscription identifiers (MQTT 5)
+	userWill   *lwt   // a user's will (Will), when the node sets none
+	willOwner  string // the user id of userWill
+	clientWill *lwt   // the will the current client connected with
+	dropped    int    // QoS 0 publishes dropped while down
 	started    bool
 	closed     bool
 }
@@ -175,14 +192,44 @@ func newMQTTBroker(cfg *engine.Config, res *engine.Resources, embedded mqttconn.
 		state:    mqttDisconnected,
 		users:    map[string]func(engine.Status){},
 		subs:     map[string]map[string]mqttSub{},
+		subIDs:   map[string]int{},
 	}
 	port := p.Int("port", 1883)
 	usetls := p.Bool("usetls", false)
-	n.v5 = p.Int("protocolVersion", 4) == 5
 	n.opts = mqttConnOptions{
 		clientID:     p.String("clientid", ""),
 		keepalive:    p.Int("keepalive", 60),
 		cleanSession: p.Bool("cleansession", true),
+		version:      4,
+	}
+	switch v := p.Int("protocolVersion", 4); {
+	case v == 3 || p.Bool("compatmode", false):
+		n.opts.version = 3
+	case v == 5:
+		n.opts.version = 5
+	case v != 4:
+		p.Fail("protocolVersion", "unknown MQTT protocol version %d (3, 4 or 5)", v)
+	}
+	if port < 0 || port > 65535 {
+		p.Fail("port", "port %d is out of range (1-65535)", port)
+	}
+	if n.opts.keepalive < 0 || n.opts.keepalive > 65535 {
+		p.Fail("keepalive", "keep alive %d is out of range (0-65535 seconds)", n.opts.keepalive)
+	}
+	n.autoUnsub = p.Bool("autoUnsubscribe", true)
+	if usetls {
+		n.tlsID = p.String("tls", "")
+	}
+	n.verify = p.Bool("verifyservercert", false)
+	if n.opts.version == 5 {
+		n.opts.sessionExpiry = uint32(max(0, p.Int("sessionExpiry", 0)))
+		if up := strings.TrimSpace(p.String("userProps", "")); strings.HasPrefix(up, "{") {
+			props, err := mqttUserPropsJSON(up)
+			if err != nil {
+				p.Fail("userProps", "%v", err)
+			}
+			n.opts.userProps = props
+		}
 	}
 	if c, ok := p.Any("credentials").(map[string]any); ok {
 		n.opts.user, _ = c["user"].(string)
@@ -193,15 +240,15 @@ func newMQTTBroker(cfg *engine.Config, res *engine.Resources, embedded mqttconn.
 		p.Fail("broker", "%v", err)
 	}
 	n.opts.url = u
-	n.birth = readLWT(p, "birth")
-	n.close = readLWT(p, "close")
-	n.will = readLWT(p, "will")
+	n.birth = readLWT(p, "birth", n.opts.version == 5)
+	n.close = readLWT(p, "close", n.opts.version == 5)
+	n.will = readLWT(p, "will", n.opts.version == 5)
 	return n, p.Err()
 }
 
-// readLWT reads the <kind>Topic/Qos/Retain/Payload properties (nil when
-// the topic is empty).
-func readLWT(p *engine.Props, kind string) *lwt {
+// readLWT reads the <kind>Topic/Qos/Retain/Payload properties and, on
+// MQTT 5, the <kind>Msg properties (nil when the topic is empty).
+func readLWT(p *engine.Props, kind string, v5 bool) *lwt {
 	topic := p.String(kind+"Topic", "")
 	if topic == "" {
 		return nil
@@ -214,7 +261,15 @@ func readLWT(p *engine.Props, kind string) *lwt {
 	if q < 0 || q > 2 {
 		q = 0
 	}
-	return &lwt{topic: topic, payload: p.String(kind+"Payload", ""), qos: byte(q), retain: p.Bool(kind+"Retain", false)}
+	w := &lwt{topic: topic, payload: p.String(kind+"Payload", ""), qos: byte(q), retain: p.Bool(kind+"Retain", false)}
+	if o, ok := engine.AsObject(p.Any(kind + "Msg")); ok && v5 {
+		props, err := mqttLWTProps(o)
+		if err != nil {
+			p.Fail(kind+"Msg", "%v", err)
+		}
+		w.props = props
+	}
+	return w
 }
 
 // mqttURL builds the broker URL as Node-RED does: a broker with a scheme is
@@ -255,9 +310,6 @@ func mqttURL(broker string, port int, usetls bool) (string, error) {
 // Start connects when autoConnect is set. The connection is made in the
 // background; failures retry with back-off and show on the users' status.
 func (n *mqttBroker) Start(ctx context.Context) error {
-	if n.v5 {
-		n.log.warn("MQTT 5 is not supported yet: connecting with MQTT 3.1.1 (v5 message properties are ignored)")
-	}
 	n.mu.Lock()
 	n.started = true
 	var connected func()
@@ -292,14 +344,14 @@ func (n *mqttBroker) Close(ctx context.Context) error {
 // disconnect publishes the close message and a user's will (when
 // connected), waits for their acknowledgements (bounded), and ends c or
 // the in-process connection l (either may be nil).
-func (n *mqttBroker) disconnect(c paho.Client, l *mqttconn.Inline) {
+func (n *mqttBroker) disconnect(c *mqttconn.Client, l *mqttconn.Inline) {
 	n.mu.RLock()
 	goodbye := []*lwt{n.close, n.userWill}
 	n.mu.RUnlock()
 	if l != nil {
 		for _, m := range goodbye {
 			if m != nil {
-				if err := l.Publish(m.topic, []byte(m.payload), m.qos, m.retain); err != nil {
+				if err := l.Publish(m.message()); err != nil {
 					n.res.Error(err, nil)
 				}
 			}
@@ -309,19 +361,20 @@ func (n *mqttBroker) disconnect(c paho.Client, l *mqttconn.Inline) {
 	if c == nil {
 		return
 	}
-	if c.IsConnectionOpen() {
-		var toks []paho.Token
+	if c.Connected() {
+		ctx, cancel := context.WithTimeout(context.Background(), mqttGoodbyeWait)
+		var toks []mqttconn.Token
 		for _, m := range goodbye {
 			if m != nil {
-				toks = append(toks, c.Publish(m.topic, m.qos, m.retain, m.payload))
+				toks = append(toks, c.Publish(m.message()))
 			}
 		}
-		deadline := time.Now().Add(mqttGoodbyeWait)
 		for _, t := range toks {
-			t.WaitTimeout(time.Until(deadline))
+			_ = t.Wait(ctx)
 		}
+		cancel()
 	}
-	c.Disconnect(mqttCloseWait)
+	c.Close()
 }
 
 // connectLocked starts a client with the current options unless one runs.
@@ -343,8 +396,18 @@ func (n *mqttBroker) connectLocked() func() {
 		n.state = mqttConnecting
 		return func() { n.inlineConnected(l) }
 	}
-	o := paho.NewClientOptions()
-	o.AddBroker(n.opts.url)
+	u, err := url.Parse(n.opts.url)
+	if err != nil {
+		n.state = mqttDisconnected
+		n.res.Error(fmt.Errorf("broker: %w", err), nil)
+		return nil
+	}
+	tlsc, err := n.tlsConfig(u)
+	if err != nil {
+		n.state = mqttDisconnected
+		n.res.Error(err, nil)
+		return nil
+	}
 	id := n.opts.clientID
 	clean := n.opts.cleanSession
 	if id == "" {
@@ -354,41 +417,54 @@ func (n *mqttBroker) connectLocked() func() {
 			n.log.warn("No client ID set, using clean session")
 		}
 	}
-	o.SetClientID(id)
-	o.SetUsername(n.opts.user)
-	o.SetPassword(n.opts.password)
-	o.SetCleanSession(clean)
-	o.SetKeepAlive(time.Duration(n.opts.keepalive) * time.Second)
-	o.SetProtocolVersion(4)
-	o.SetAutoReconnect(true)
-	o.SetConnectRetry(true)
-	o.SetConnectRetryInterval(mqttRetryInterval)
-	o.SetMaxReconnectInterval(mqttMaxReconnect)
-	o.SetConnectTimeout(10 * time.Second)
-	o.SetOrderMatters(true) // delivery stays in order; handlers never block
-	o.SetTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12})
-	o.SetCustomOpenConnectionFn(mqttconn.Dial) // writes batched
 	n.clientWill = n.will
 	if n.will == nil {
 		n.clientWill = n.userWill
 	}
+	var will *mqttconn.Message
 	if w := n.clientWill; w != nil {
-		o.SetWill(w.topic, w.payload, w.qos, w.retain)
+		will = w.message()
 	}
-	o.SetDefaultPublishHandler(func(_ paho.Client, m paho.Message) {
-		n.dispatch(m.Topic(), m.Payload(), m.Qos(), m.Retained())
+	var c *mqttconn.Client
+	c = mqttconn.NewClient(mqttconn.Options{
+		URL: u, TLS: tlsc, ClientID: id, User: n.opts.user, Password: n.opts.password,
+		Version: n.opts.version, Keepalive: time.Duration(n.opts.keepalive) * time.Second,
+		Clean: clean, SessionExpiry: n.opts.sessionExpiry, UserProps: n.opts.userProps,
+		Will: will, OfflineQueue: mqttOfflineQueue,
+		OnConnect:    func(ack packets.Properties) { n.onConnect(c, ack) },
+		OnConnecting: func() { n.setClientState(c, mqttConnecting) },
+		OnLost: func(err error) {
+			n.log.res.Log.Info("mqtt connection lost", "broker", n.opts.url, "err", err)
+			n.setClientState(c, mqttDisconnected)
+		},
+		OnMessage: n.dispatch,
+		Log:       n.res.Log,
 	})
-	o.SetOnConnectHandler(n.onConnect)
-	o.SetConnectionLostHandler(func(_ paho.Client, err error) {
-		n.log.res.Log.Info("mqtt connection lost", "broker", n.opts.url, "err", err)
-		n.setState(mqttDisconnected)
-	})
-	o.SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) { n.setState(mqttConnecting) })
-	c := paho.NewClient(o)
 	n.client = c
 	n.state = mqttConnecting
-	c.Connect() // retries in the background until connected or disconnected
+	c.Start() // retries in the background until connected or closed
 	return nil
+}
+
+// tlsConfig is the TLS configuration of a connection to u: the tls-config
+// node's when one is set, else Node-RED's default (the server's
+// certificate verified only when verifyservercert is set).
+func (n *mqttBroker) tlsConfig(u *url.URL) (*tls.Config, error) {
+	if u.Scheme != "ssl" && u.Scheme != "wss" {
+		return nil, nil
+	}
+	if n.tlsID == "" {
+		return &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: !n.verify}, nil //nolint:gosec // Node-RED's verifyservercert
+	}
+	t, err := lookupTLS(n.res, n.tlsID)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	c, err := t.Client()
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	return c, nil
 }
 
 // mqttEmbedded is the broker address naming the embedded broker whatever
@@ -433,7 +509,7 @@ func (n *mqttBroker) inlineConnected(l *mqttconn.Inline) {
 		n.syncInline(l, f)
 	}
 	if b := n.birth; b != nil {
-		if err := l.Publish(b.topic, []byte(b.payload), b.qos, b.retain); err != nil {
+		if err := l.Publish(b.message()); err != nil {
 			n.res.Error(err, nil)
 		}
 	}
@@ -449,9 +525,7 @@ func (n *mqttBroker) syncInline(l *mqttconn.Inline, filter string) {
 		defer n.mu.RUnlock()
 		return n.link == l && n.state == mqttConnected && len(n.subs[filter]) > 0
 	}
-	deliver := func(topic string, payload []byte, qos byte, retain bool) {
-		n.dispatchFilter(filter, topic, payload, qos, retain)
-	}
+	deliver := func(m *mqttconn.Message) { n.dispatchFilter(filter, m) }
 	if err := l.Sync(filter, want, deliver); err != nil {
 		n.res.Error(err, nil)
 	}
@@ -462,49 +536,94 @@ func (n *mqttBroker) syncInline(l *mqttconn.Inline, filter string) {
 // filter), at the lower of its QoS and theirs. The handlers are called
 // without n.mu: on the in-process path they run on the publisher's
 // goroutine, which may be a flow's.
-func (n *mqttBroker) dispatchFilter(filter, topic string, payload []byte, qos byte, retain bool) {
+func (n *mqttBroker) dispatchFilter(filter string, m *mqttconn.Message) {
 	var buf [4]mqttHandler
 	hs := buf[:0]
 	n.mu.RLock()
 	users := n.subs[filter]
-	qos = min(qos, maxQoS(users))
+	qos := min(m.QoS, maxQoS(users))
 	for _, s := range users {
 		hs = append(hs, s.handler)
 	}
 	n.mu.RUnlock()
+	if qos != m.QoS {
+		c := *m
+		c.QoS = qos
+		m = &c
+	}
 	for _, h := range hs {
-		h(topic, payload, qos, retain)
+		h(m)
 	}
 }
 
-// onConnect runs on its own goroutine (paho's) after every (re)connection:
+// onConnect runs on the client's goroutine after every (re)connection:
 // it resubscribes every filter and publishes the birth message.
-func (n *mqttBroker) onConnect(c paho.Client) {
+func (n *mqttBroker) onConnect(c *mqttconn.Client, ack packets.Properties) {
 	n.mu.Lock()
 	if n.closed || n.client != c {
 		n.mu.Unlock()
 		return
 	}
-	filters := make(map[string]byte, len(n.subs))
-	for f, users := range n.subs {
-		filters[f] = maxQoS(users)
+	n.subIDsOK = n.opts.version == 5 && (!ack.SubIDAvailableFlag || ack.SubIDAvailable == 1)
+	filters := make([]string, 0, len(n.subs))
+	for f := range n.subs {
+		filters = append(filters, f)
 	}
-	n.offline, n.dropped = 0, 0
+	n.dropped = 0
 	// connected from here: a subscribe after this snapshot subscribes itself
 	n.state = mqttConnected
 	n.mu.Unlock()
 	if n.res.Log != nil {
 		n.res.Log.Info("Connected to broker: " + n.opts.url)
 	}
-	if len(filters) > 0 {
-		if t := c.SubscribeMultiple(filters, nil); t.WaitTimeout(10*time.Second) && t.Error() != nil {
-			n.res.Error(fmt.Errorf("mqtt subscribe: %w", t.Error()), nil)
-		}
+	for _, f := range filters {
+		n.subscribeClient(c, f)
 	}
 	if n.birth != nil {
-		c.Publish(n.birth.topic, n.birth.qos, n.birth.retain, n.birth.payload)
+		c.Publish(n.birth.message())
 	}
 	n.fanOut(mqttConnected.status())
+}
+
+// subscribeClient subscribes filter on c with its users' options (highest
+// QoS; the last user's MQTT 5 options) and waits for the SUBACK (bounded).
+func (n *mqttBroker) subscribeClient(c *mqttconn.Client, filter string) {
+	n.mu.Lock()
+	users := n.subs[filter]
+	if len(users) == 0 {
+		n.mu.Unlock()
+		return
+	}
+	sub := packets.Subscription{Filter: filter, Qos: maxQoS(users)}
+	for _, u := range users {
+		sub.NoLocal, sub.RetainAsPublished, sub.RetainHandling = u.nl, u.rap, u.rh
+	}
+	id := 0
+	if n.subIDsOK {
+		id = n.subIDs[filter]
+		if id == 0 {
+			n.nextSubID++
+			id = n.nextSubID
+			n.subIDs[filter] = id
+		}
+	}
+	n.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Subscribe(ctx, []packets.Subscription{sub}, id); err != nil && !errors.Is(err, mqttconn.ErrNotConnected) {
+		n.res.Error(fmt.Errorf("mqtt subscribe %s: %w", filter, err), nil)
+	}
+}
+
+// setClientState records a state change of client c, unless another
+// client replaced it.
+func (n *mqttBroker) setClientState(c *mqttconn.Client, s mqttState) {
+	n.mu.RLock()
+	current := n.client == c
+	n.mu.RUnlock()
+	if current {
+		n.setState(s)
+	}
 }
 
 func maxQoS(users map[string]mqttSub) byte {
@@ -528,7 +647,7 @@ func (n *mqttBroker) setState(s mqttState) {
 }
 
 // fanOut shows the current state on every registered user. The state is
-// read under fanMu, so concurrent fan-outs and registrations (paho's
+// read under fanMu, so concurrent fan-outs and registrations (the client's
 // goroutine, Start, a node registering) cannot leave an older state shown
 // last; st is what the caller changed to, superseded by anything newer.
 func (n *mqttBroker) fanOut(st engine.Status) {
@@ -571,6 +690,7 @@ func (n *mqttBroker) deregister(id string) {
 			delete(users, id)
 			if len(users) == 0 {
 				delete(n.subs, f)
+				delete(n.subIDs, f)
 				gone = append(gone, f)
 			}
 		}
@@ -582,17 +702,20 @@ func (n *mqttBroker) deregister(id string) {
 
 // subscribe adds the user's subscription to filter; the broker is asked
 // only for the first subscription of a filter, or a higher QoS.
-func (n *mqttBroker) subscribe(filter string, qos byte, id string, h mqttHandler) {
+func (n *mqttBroker) subscribe(filter string, id string, s mqttSub) {
 	n.mu.Lock()
 	users := n.subs[filter]
 	if users == nil {
 		users = map[string]mqttSub{}
 		n.subs[filter] = users
 	}
-	before, had := maxQoS(users), len(users) > 0
-	users[id] = mqttSub{qos: qos, handler: h}
+	had, top := len(users) > 0, maxQoS(users)
+	before, mine := users[id]
+	users[id] = s
 	c, l := n.client, n.link
 	connected := n.state == mqttConnected
+	// the broker is asked again for a higher QoS or changed MQTT 5 options
+	changed := !had || s.qos > top || (mine && (before.nl != s.nl || before.rap != s.rap || before.rh != s.rh))
 	n.mu.Unlock()
 	if l != nil {
 		if !had {
@@ -600,12 +723,10 @@ func (n *mqttBroker) subscribe(filter string, qos byte, id string, h mqttHandler
 		}
 		return
 	}
-	if c != nil && connected && (!had || qos > before) {
+	if c != nil && connected && changed {
 		// wait for the SUBACK (bounded) so that a message published after
 		// Start or a subscribe action is not missed
-		if t := c.Subscribe(filter, qos, nil); t.WaitTimeout(5*time.Second) && t.Error() != nil {
-			n.res.Error(fmt.Errorf("mqtt subscribe %s: %w", filter, t.Error()), nil)
-		}
+		n.subscribeClient(c, filter)
 	}
 }
 
@@ -618,6 +739,7 @@ func (n *mqttBroker) unsubscribe(filter, id string) {
 	var gone []string
 	if users != nil && len(users) == 0 {
 		delete(n.subs, filter)
+		delete(n.subIDs, filter)
 		gone = []string{filter}
 	}
 	c, l := n.client, n.link
@@ -628,28 +750,36 @@ func (n *mqttBroker) unsubscribe(filter, id string) {
 // unsubscribeFilters tells the broker, waiting (bounded) for its UNSUBACK:
 // a connection closing with the broker's answer unread ends with a reset,
 // which the broker takes for a lost connection and publishes the will.
-func (n *mqttBroker) unsubscribeFilters(c paho.Client, l *mqttconn.Inline, filters []string) {
+func (n *mqttBroker) unsubscribeFilters(c *mqttconn.Client, l *mqttconn.Inline, filters []string) {
 	if l != nil {
 		for _, f := range filters {
 			n.syncInline(l, f)
 		}
 	}
-	if c != nil && len(filters) > 0 && c.IsConnectionOpen() {
-		c.Unsubscribe(filters...).WaitTimeout(mqttGoodbyeWait)
+	if c != nil && len(filters) > 0 && c.Connected() && n.autoUnsub {
+		ctx, cancel := context.WithTimeout(context.Background(), mqttGoodbyeWait)
+		defer cancel()
+		_ = c.Unsubscribe(ctx, filters...)
 	}
 }
 
 // dispatch hands a received message to every subscription whose filter
-// matches, as Node-RED does (overlapping filters each get it).
-func (n *mqttBroker) dispatch(topic string, payload []byte, qos byte, retain bool) {
+// matches, as Node-RED does (overlapping filters each get it); on MQTT 5
+// with subscription identifiers, only to the filters the broker names.
+func (n *mqttBroker) dispatch(m *mqttconn.Message) {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
+	ids := m.Props.SubscriptionIdentifier
 	for f, users := range n.subs {
-		if !topicMatches(f, topic) {
+		if len(ids) > 0 && n.subIDsOK && n.subIDs[f] != 0 {
+			if !slices.Contains(ids, n.subIDs[f]) {
+				continue
+			}
+		} else if !topicMatches(f, m.Topic) {
 			continue
 		}
 		for _, s := range users {
-			s.handler(topic, payload, qos, retain)
+			s.handler(m)
 		}
 	}
 }
@@ -659,39 +789,38 @@ var errNotConnected = errors.New("not connected")
 
 // publish sends a message. While the connection is down, QoS 1/2 messages
 // are queued (up to mqttOfflineQueue) and QoS 0 ones dropped.
-func (n *mqttBroker) publish(topic string, payload []byte, qos byte, retain bool) error {
+func (n *mqttBroker) publish(m *mqttconn.Message) error {
 	n.mu.RLock()
 	c, l, st := n.client, n.link, n.state
 	n.mu.RUnlock()
 	if st == mqttConnected && l != nil {
-		return l.Publish(topic, payload, qos, retain)
+		return l.Publish(m)
 	}
-	n.mu.Lock()
-	c, st = n.client, n.state
-	if st != mqttConnected || c == nil { // no client: closing
-		if c == nil || qos == 0 {
-			n.dropped++
-			first := n.dropped == 1
-			n.mu.Unlock()
-			if first {
-				n.log.warn("not connected to the broker: QoS 0 messages are dropped until it reconnects")
-			}
-			return nil
-		}
-		if n.offline >= mqttOfflineQueue {
-			n.mu.Unlock()
-			return fmt.Errorf("not connected to the broker and %d messages are already queued: message dropped", mqttOfflineQueue)
-		}
-		n.offline++
+	if c == nil { // closing, or disconnected by an action
+		return n.dropQoS0()
 	}
-	n.mu.Unlock()
-	t := c.Publish(topic, qos, retain, payload)
+	t := c.Publish(m)
 	select {
-	case <-t.Done():
-		return t.Error()
+	case err := <-t:
+		if errors.Is(err, mqttconn.ErrNotConnected) {
+			return n.dropQoS0()
+		}
+		return err
 	default:
 		return nil
 	}
+}
+
+// dropQoS0 warns, once per outage, that messages are dropped.
+func (n *mqttBroker) dropQoS0() error {
+	n.mu.Lock()
+	n.dropped++
+	first := n.dropped == 1
+	n.mu.Unlock()
+	if first {
+		n.log.warn("not connected to the broker: QoS 0 messages are dropped until it reconnects")
+	}
+	return nil
 }
 
 // setWill makes topic/payload (retained, QoS 1) the will of the
@@ -706,7 +835,7 @@ func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
 	}
 	n.userWill, n.willOwner = w, id
 	old := n.client
-	if n.link != nil || old == nil || (n.clientWill != nil && *n.clientWill == *w) {
+	if n.link != nil || old == nil || n.clientWill.same(w) {
 		n.mu.Unlock()
 		return true
 	}
@@ -717,7 +846,7 @@ func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
 	// (same client id) from it
 	n.client = nil
 	n.mu.Unlock()
-	old.Disconnect(mqttCloseWait)
+	old.Close()
 	n.mu.Lock()
 	n.connectLocked()
 	st := n.state
@@ -727,23 +856,20 @@ func (n *mqttBroker) setWill(id, topic string, payload []byte) bool {
 }
 
 // publishWait publishes and waits for the acknowledgement until ctx ends.
-func (n *mqttBroker) publishWait(ctx context.Context, topic string, payload []byte, qos byte, retain bool) error {
+func (n *mqttBroker) publishWait(ctx context.Context, m *mqttconn.Message) error {
 	n.mu.RLock()
 	c, l, st := n.client, n.link, n.state
 	n.mu.RUnlock()
 	if st == mqttConnected && l != nil {
-		return l.Publish(topic, payload, qos, retain)
+		return l.Publish(m)
 	}
 	if c == nil || st != mqttConnected {
 		return errNotConnected
 	}
-	t := c.Publish(topic, qos, retain, payload)
-	select {
-	case <-t.Done():
-		return t.Error()
-	case <-ctx.Done():
-		return fmt.Errorf("publish %s: %w", topic, ctx.Err())
+	if err := c.Publish(m).Wait(ctx); err != nil {
+		return fmt.Errorf("publish %s: %w", m.Topic, err)
 	}
+	return nil
 }
 
 // connectAction handles msg.action "connect" (msg.broker may change the
@@ -830,6 +956,26 @@ func (n *mqttBroker) disconnectAction() {
 	n.setState(mqttDisconnected)
 }
 
+// v5 reports whether the connection speaks MQTT 5 (the in-process one
+// carries MQTT 5 properties too).
+func (n *mqttBroker) v5() bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.opts.version == 5
+}
+
+// topicAliasMax is the broker's topic alias maximum (0 while not
+// connected, and in-process).
+func (n *mqttBroker) topicAliasMax() uint16 {
+	n.mu.RLock()
+	c := n.client
+	n.mu.RUnlock()
+	if c == nil {
+		return 0
+	}
+	return c.TopicAliasMax()
+}
+
 // localBroker is Node-RED's rule for msg._topic on mqtt in messages.
 func (n *mqttBroker) localBroker() bool {
 	n.mu.RLock()
@@ -907,12 +1053,12 @@ var _ mqttconn.Conn = (*mqttBroker)(nil)
 
 // Publish is publish for mqttconn.Conn.
 func (n *mqttBroker) Publish(topic string, payload []byte, qos byte, retain bool) error {
-	return n.publish(topic, payload, qos, retain)
+	return n.publish(&mqttconn.Message{Topic: topic, Payload: payload, QoS: qos, Retain: retain})
 }
 
 // PublishWait is publishWait for mqttconn.Conn.
 func (n *mqttBroker) PublishWait(ctx context.Context, topic string, payload []byte, qos byte, retain bool) error {
-	return n.publishWait(ctx, topic, payload, qos, retain)
+	return n.publishWait(ctx, &mqttconn.Message{Topic: topic, Payload: payload, QoS: qos, Retain: retain})
 }
 
 // Will is setWill for mqttconn.Conn.
@@ -922,7 +1068,9 @@ func (n *mqttBroker) Will(id, topic string, payload []byte) bool {
 
 // Subscribe is subscribe for mqttconn.Conn.
 func (n *mqttBroker) Subscribe(filter string, qos byte, id string, h mqttconn.Handler) {
-	n.subscribe(filter, qos, id, h)
+	n.subscribe(filter, id, mqttSub{qos: qos, rap: true, handler: func(m *mqttconn.Message) {
+		h(m.Topic, m.Payload, m.QoS, m.Retain)
+	}})
 }
 
 // Unsubscribe is unsubscribe for mqttconn.Conn.

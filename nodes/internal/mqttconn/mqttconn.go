@@ -15,6 +15,11 @@ import (
 // the other subscribers: it must not be modified, nor kept (copy it).
 type Handler = func(topic string, payload []byte, qos byte, retain bool)
 
+// MessageHandler receives a message of a subscription with its MQTT 5
+// properties, on the goroutines a Handler runs on; the message is shared
+// with the other subscribers and must not be modified.
+type MessageHandler = func(m *Message)
+
 // Conn is the shared connection of an mqtt-broker config node.
 type Conn interface {
 	// Publish sends a message; while the connection is down QoS 0 messages
