@@ -173,6 +173,7 @@ type mqttBroker struct {
 	subIDs     map[string]int                // filter → MQTT 5 subscription identifier
 	nextSubID  int
 	subIDsOK   bool   // the broker takes subscription identifiers (MQTT 5)
+	failure    string // the last connection failure reported, "" once connected
 	userWill   *lwt   // a user's will (Will), when the node sets none
 	willOwner  string // the user id of userWill
 	clientWill *lwt   // the will the current client connected with
@@ -433,12 +434,9 @@ func (n *mqttBroker) connectLocked() func() {
 		Will: will, OfflineQueue: mqttOfflineQueue,
 		OnConnect:    func(ack packets.Properties) { n.onConnect(c, ack) },
 		OnConnecting: func() { n.setClientState(c, mqttConnecting) },
-		OnLost: func(err error) {
-			n.log.res.Log.Info("mqtt connection lost", "broker", n.opts.url, "err", err)
-			n.setClientState(c, mqttDisconnected)
-		},
-		OnMessage: n.dispatch,
-		Log:       n.res.Log,
+		OnLost:       func(err error) { n.lost(c, err) },
+		OnMessage:    n.dispatch,
+		Log:          n.res.Log,
 	})
 	n.client = c
 	n.state = mqttConnecting
@@ -565,6 +563,7 @@ func (n *mqttBroker) onConnect(c *mqttconn.Client, ack packets.Properties) {
 		return
 	}
 	n.subIDsOK = n.opts.version == 5 && (!ack.SubIDAvailableFlag || ack.SubIDAvailable == 1)
+	n.failure = ""
 	filters := make([]string, 0, len(n.subs))
 	for f := range n.subs {
 		filters = append(filters, f)
@@ -613,6 +612,32 @@ func (n *mqttBroker) subscribeClient(c *mqttconn.Client, filter string) {
 	if err := c.Subscribe(ctx, []packets.Subscription{sub}, id); err != nil && !errors.Is(err, mqttconn.ErrNotConnected) {
 		n.res.Error(fmt.Errorf("mqtt subscribe %s: %w", filter, err), nil)
 	}
+}
+
+// lost reports the end of a connection of c, or a failed attempt: in the
+// log each time (as Node-RED), and to the debug sidebar once per distinct
+// reason until a connection succeeds, so a wrong address, credentials or
+// certificate is seen without flooding the sidebar while retrying.
+func (n *mqttBroker) lost(c *mqttconn.Client, err error) {
+	n.mu.Lock()
+	was, current := n.state, n.client == c
+	report := current && err != nil && err.Error() != n.failure
+	if report {
+		n.failure = err.Error()
+	}
+	n.mu.Unlock()
+	if !current {
+		return
+	}
+	if was == mqttConnected {
+		n.res.Log.Info("Disconnected from broker: "+n.opts.url, "err", err)
+	} else {
+		n.res.Log.Info("Connection failed to broker: "+n.opts.url, "err", err)
+		if report {
+			n.log.warn(fmt.Sprintf("Connection failed to broker: %s: %v", n.opts.url, err))
+		}
+	}
+	n.setState(mqttDisconnected)
 }
 
 // setClientState records a state change of client c, unless another
