@@ -68,6 +68,9 @@ const (
 	// maxIncoming bounds the packets read from the broker (MQTT's own
 	// bound: a larger remaining length is malformed).
 	maxIncoming = 268435455
+	// v3InFlight bounds the QoS 1/2 publishes awaiting their
+	// acknowledgement on MQTT 3.1.1 (mosquitto's default window).
+	v3InFlight = 20
 )
 
 // ErrNotConnected is returned by a QoS 0 publish and by subscribe while the
@@ -237,7 +240,13 @@ func (c *Client) connect() (chan struct{}, error) {
 	}
 	c.conn, c.connected, c.lost = conn, true, lost
 	c.recvMax = 65535
-	if ack.Properties.ReceiveMaximum > 0 {
+	switch {
+	case c.o.Version < 5:
+		// MQTT 3.1.1 has no receive maximum; mosquitto takes 20 QoS 2
+		// messages in flight (max_inflight_messages) and silently drops
+		// the ones beyond
+		c.recvMax = v3InFlight
+	case ack.Properties.ReceiveMaximum > 0:
 		c.recvMax = int(ack.Properties.ReceiveMaximum)
 	}
 	c.aliasMax = ack.Properties.TopicAliasMaximum
