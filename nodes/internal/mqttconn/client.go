@@ -100,6 +100,7 @@ type Client struct {
 	recvQoS2  map[uint16]bool                 // inbound QoS 2 ids awaiting PUBREL
 	recvMax   int                             // the broker's receive maximum
 	aliasMax  uint16                          // the broker's topic alias maximum
+	aliases   map[uint16]string               // topic aliases set on this connection
 	lost      chan struct{}                   // closed when conn ends
 
 	stop chan struct{} // closed by Close
@@ -250,6 +251,7 @@ func (c *Client) connect() (chan struct{}, error) {
 		c.recvMax = int(ack.Properties.ReceiveMaximum)
 	}
 	c.aliasMax = ack.Properties.TopicAliasMaximum
+	c.aliases = map[uint16]string{}
 	c.recvQoS2 = map[uint16]bool{}
 	keepalive := c.o.Keepalive
 	if ack.Properties.ServerKeepAliveFlag {
@@ -666,8 +668,20 @@ func (c *Client) Publish(m *Message) Token {
 	if c.o.Version == 5 {
 		pk.Properties = m.Props
 		pk.Properties.TopicAliasFlag = m.Props.TopicAlias > 0
+	} else {
+		pk.Properties = packets.Properties{}
 	}
 	c.mu.Lock()
+	if a := pk.Properties.TopicAlias; a > 0 && c.connected && a <= c.aliasMax {
+		// a QoS 0 message goes without its topic once the broker knows
+		// the alias (set by an earlier message on this connection);
+		// QoS 1/2 ones carry it, as they may be sent again elsewhere
+		if c.aliases[a] == m.Topic && m.QoS == 0 {
+			pk.TopicName = ""
+		} else {
+			c.aliases[a] = m.Topic
+		}
+	}
 	if m.QoS == 0 || c.closed {
 		conn, closed := c.conn, c.closed
 		c.mu.Unlock()

@@ -267,3 +267,34 @@ func TestClientRefused(t *testing.T) {
 		t.Fatal("no failure reported")
 	}
 }
+
+// Topic aliases (MQTT 5): a QoS 0 message to an aliased topic goes
+// without the topic, a new topic remaps the alias, and the subscriber
+// sees every message under its topic (mosquitto refuses an unknown alias
+// by disconnecting).
+func TestClientTopicAlias(t *testing.T) {
+	addr := startMosquitto(t)
+	sub, msgs, _ := testClient(t, addr, 5, "sub")
+	if err := sub.Subscribe(ctx5(t), []packets.Subscription{{Filter: "ta/#"}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := testClient(t, addr, 5, "pub")
+	if pub.TopicAliasMax() == 0 {
+		t.Fatal("mosquitto offered no topic aliases")
+	}
+	topics := []string{"ta/one", "ta/one", "ta/one", "ta/two", "ta/two", "ta/one"}
+	for i, topic := range topics {
+		m := &Message{Topic: topic, Payload: fmt.Appendf(nil, "%d", i), Props: packets.Properties{TopicAlias: 1}}
+		if err := pub.Publish(m).Wait(ctx5(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, topic := range topics {
+		if m := recv(t, msgs); m.Topic != topic || string(m.Payload) != fmt.Sprint(i) {
+			t.Errorf("message %d: %s %q, want %s", i, m.Topic, m.Payload, topic)
+		}
+	}
+	if !pub.Connected() {
+		t.Error("the broker disconnected the publisher")
+	}
+}
