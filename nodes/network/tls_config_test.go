@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/engine/enginetest"
 )
@@ -280,5 +282,38 @@ func TestHTTPRequestTLSConfig(t *testing.T) {
 	}
 	if errs := fmt.Sprint(h.Errors()); !strings.Contains(errs, "certificate") {
 		t.Errorf("without the tls-config the request should fail verification, errors: %s", errs)
+	}
+}
+
+// TestWebsocketClientTLSConfig: a websocket-client reaches a wss:// server
+// whose certificate the test CA signed, through its tls-config.
+func TestWebsocketClientTLSConfig(t *testing.T) {
+	p := newTestPKI(t)
+	up := websocket.Upgrader{}
+	sessions := make(chan *websocket.Conn, 4)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := up.Upgrade(w, r, nil); err == nil {
+			sessions <- c
+		}
+	}))
+	cert, err := tlsPair(p.serverCert, p.serverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.TLS = cert
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	h := enginetest.New(t, Types()...)
+	h.Deploy([]any{
+		engine.ObjectOf("id", "f1", "type", "tab"),
+		engine.ObjectOf("id", "tc", "type", "tls-config", "cert", "", "key", "", "ca", p.ca, "verifyservercert", true),
+		engine.ObjectOf("id", "c1", "type", "websocket-client", "path", "wss"+strings.TrimPrefix(srv.URL, "https"), "tls", "tc", "wholemsg", "false"),
+		engine.ObjectOf("id", "out1", "type", "websocket out", "z", "f1", "server", "", "client", "c1"),
+	})
+	select {
+	case c := <-sessions:
+		c.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the client never connected over TLS: %v", h.Errors())
 	}
 }
