@@ -119,10 +119,10 @@ func (n *mqttIn) Start(ctx context.Context) error {
 	}
 	n.broker = b
 	n.local = b.localBroker()
-	n.v5 = b.v5()
-	b.register(n.id, n.res.Status)
+	n.v5 = b.s.V5()
+	b.s.Register(n.id, n.res.Status)
 	if !n.dynamic {
-		b.subscribe(n.topic, n.id, n.sub(n.qos, n.nl, n.rap, n.rh, n.datatype))
+		b.s.Subscribe(n.topic, n.id, n.sub(n.qos, n.nl, n.rap, n.rh, n.datatype))
 	}
 	return nil
 }
@@ -137,7 +137,7 @@ func (n *mqttIn) Close(ctx context.Context) error {
 		return nil
 	}
 	n.stopped = true
-	n.broker.deregister(n.id)
+	n.broker.s.Deregister(n.id)
 	n.res.Status(engine.Status{})
 	return nil
 }
@@ -153,7 +153,7 @@ func (n *mqttIn) Handle(ctx context.Context, m engine.Msg, out *engine.Output) e
 	case "connect":
 		return n.broker.connectAction(m)
 	case "disconnect":
-		n.broker.disconnectAction()
+		n.broker.s.Disconnect()
 		return nil
 	case "subscribe", "unsubscribe":
 		return n.subscribeAction(action, m)
@@ -202,7 +202,7 @@ func (n *mqttIn) subscribeAction(action string, m engine.Msg) error {
 	for _, sub := range subs {
 		topic := sub.Value("topic").(string)
 		if _, ok := n.subs[topic]; ok {
-			n.broker.unsubscribe(topic, n.id)
+			n.broker.s.Unsubscribe(topic, n.id)
 			n.forgetLocked(topic)
 		}
 		if action == "unsubscribe" {
@@ -231,7 +231,7 @@ func (n *mqttIn) subscribeAction(action string, m engine.Msg) error {
 				rh = byte(f)
 			}
 		}
-		n.broker.subscribe(topic, n.id, n.sub(byte(q), nl, rap, rh, dt))
+		n.broker.s.Subscribe(topic, n.id, n.sub(byte(q), nl, rap, rh, dt))
 		n.subs[topic] = sub
 		n.order = append(n.order, topic)
 	}
@@ -264,15 +264,15 @@ func (n *mqttIn) subscriptionsLocked() []any {
 }
 
 // sub is the node's subscription with its options and handler.
-func (n *mqttIn) sub(qos byte, nl, rap bool, rh byte, datatype string) mqttSub {
-	return mqttSub{qos: qos, nl: nl, rap: rap, rh: rh, handler: n.handler(datatype)}
+func (n *mqttIn) sub(qos byte, nl, rap bool, rh byte, datatype string) mqttconn.Sub {
+	return mqttconn.Sub{QoS: qos, NL: nl, RAP: rap, RH: rh, Handler: n.handler(datatype)}
 }
 
 // handler converts a received message to a msg and sends it; it runs on
 // the client's delivery goroutine and only hands the msg to res.Send.
 // MQTT 5 properties become msg properties as in Node-RED, and a content
 // type or payload format indicator guides the auto-detect conversions.
-func (n *mqttIn) handler(datatype string) mqttHandler {
+func (n *mqttIn) handler(datatype string) mqttconn.MessageHandler {
 	return func(rm *mqttconn.Message) {
 		m := engine.Msg{"_msgid": engine.NewMsgID(), "topic": rm.Topic, "qos": float64(rm.QoS), "retain": rm.Retain}
 		props := &rm.Props

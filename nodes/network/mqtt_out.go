@@ -105,14 +105,14 @@ func (n *mqttOut) Start(ctx context.Context) error {
 		return nil
 	}
 	n.broker = b
-	b.register(n.id, n.res.Status)
+	b.s.Register(n.id, n.res.Status)
 	return nil
 }
 
 // Close deregisters; the connection stays with the config node.
 func (n *mqttOut) Close(ctx context.Context) error {
 	if b := n.broker; b != nil && !n.closed.Swap(true) {
-		b.deregister(n.id)
+		b.s.Deregister(n.id)
 		n.res.Status(engine.Status{})
 	}
 	return nil
@@ -129,7 +129,7 @@ func (n *mqttOut) Handle(ctx context.Context, m engine.Msg, out *engine.Output) 
 		case "connect":
 			return n.broker.connectAction(m)
 		case "disconnect":
-			n.broker.disconnectAction()
+			n.broker.s.Disconnect()
 			return nil
 		}
 		return errors.New("Invalid action specified")
@@ -155,14 +155,14 @@ func (n *mqttOut) Handle(ctx context.Context, m engine.Msg, out *engine.Output) 
 		return nil
 	}
 	pm := &mqttconn.Message{QoS: byte(qos), Retain: retain == true || retain == "true"}
-	if n.broker.v5() {
+	if n.broker.s.V5() {
 		n.setV5(m)
 		props, err := mqttMsgProps(m)
 		if err != nil {
 			return err
 		}
 		if props.TopicAlias > 0 {
-			if max := n.broker.topicAliasMax(); props.TopicAlias > max {
+			if max := n.broker.s.TopicAliasMax(); props.TopicAlias > max {
 				return fmt.Errorf("Invalid topicAlias: msg.topicAlias %d is above the broker's maximum %d", props.TopicAlias, max)
 			}
 		}
@@ -180,7 +180,7 @@ func (n *mqttOut) Handle(ctx context.Context, m engine.Msg, out *engine.Output) 
 		return nil
 	}
 	pm.Topic, pm.Payload = topic, mqttBytes(payload)
-	return n.broker.publish(pm)
+	return n.broker.s.Publish(pm)
 }
 
 // setV5 sets the node's MQTT 5 properties on m, as Node-RED's doPublish.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -380,6 +381,9 @@ func (c *Client) newIDLocked() uint16 {
 		if _, used := c.acks[c.nextID]; used {
 			continue
 		}
+		if c.recvQoS2[c.nextID] {
+			continue // mochi keeps one identifier space for both ways
+		}
 		return c.nextID
 	}
 }
@@ -719,9 +723,19 @@ func (c *Client) Subscribe(ctx context.Context, subs []packets.Subscription, id 
 	if id > 0 && c.o.Version == 5 {
 		pk.Properties.SubscriptionIdentifier = []int{id}
 	}
-	ack, err := c.request(ctx, pk)
-	if err != nil {
-		return err
+	var ack *packets.Packet
+	for try := 0; ; try++ {
+		var err error
+		if ack, err = c.request(ctx, pk); err != nil {
+			return err
+		}
+		// mochi answers "packet identifier in use" when the identifier is
+		// one of its own messages in flight to us (it keeps one space for
+		// both ways): ask again with another
+		if try < 3 && slices.Contains(ack.ReasonCodes, packets.ErrPacketIdentifierInUse.Code) {
+			continue
+		}
+		break
 	}
 	var errs []error
 	for i, rc := range ack.ReasonCodes {
