@@ -7,7 +7,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -198,4 +200,59 @@ func lookupTLS(res *engine.Resources, id string) (*tlsConfig, error) {
 		return nil, fmt.Errorf("node %s is not a tls-config", id)
 	}
 	return t, nil
+}
+
+// Server is the TLS configuration of a server using this node (tcp in
+// and tcp out listening): its certificate and key, which it must have.
+func (n *tlsConfig) Server() (*tls.Config, error) {
+	c, err := n.Client()
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Certificates) == 0 {
+		return nil, errors.New("tls-config: a server needs a certificate and its key")
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: c.Certificates, NextProtos: c.NextProtos}, nil
+}
+
+// nodeTLS resolves a node's tls property at Start: nil for none; a
+// problem is the node's error, and it goes on without TLS (as a node
+// whose tls-config Node-RED finds invalid does).
+func nodeTLS(res *engine.Resources, id string, server bool) *tls.Config {
+	if id == "" {
+		return nil
+	}
+	t, err := lookupTLS(res, id)
+	var c *tls.Config
+	if err == nil {
+		if server {
+			c, err = t.Server()
+		} else {
+			c, err = t.Client()
+		}
+	}
+	if err != nil {
+		res.Error(fmt.Errorf("tls: %w", err), nil)
+		return nil
+	}
+	return c
+}
+
+// dialTCP connects to addr, over TLS with c when c is set (the server
+// name defaults to addr's host).
+func dialTCP(ctx context.Context, addr string, c *tls.Config) (net.Conn, error) {
+	var d net.Dialer
+	if c == nil {
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	return (&tls.Dialer{NetDialer: &d, Config: c}).DialContext(ctx, "tcp", addr)
+}
+
+// listenTCP listens on port, over TLS with c when c is set.
+func listenTCP(ctx context.Context, port int, c *tls.Config) (net.Listener, error) {
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", ":"+strconv.Itoa(port))
+	if err != nil || c == nil {
+		return ln, err
+	}
+	return tls.NewListener(ln, c), nil
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -316,4 +317,63 @@ func TestWebsocketClientTLSConfig(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("the client never connected over TLS: %v", h.Errors())
 	}
+}
+
+// TestTCPTLSConfig: tcp in listens over TLS with the tls-config's
+// certificate (a TLS client trusting only the test CA completes the
+// handshake), and tcp out (client) reaches it over TLS.
+func TestTCPTLSConfig(t *testing.T) {
+	p := newTestPKI(t)
+	port := freeTCPPort(t)
+	flow := tcpFlow(
+		map[string]any{"id": "in", "type": "tcp in", "server": "server", "port": strconv.Itoa(port), "datamode": "stream", "datatype": "utf8", "newline": "", "tls": "srv", "wires": []any{[]any{"got"}}},
+		map[string]any{"id": "out", "type": "tcp out", "beserver": "client", "host": "127.0.0.1", "port": strconv.Itoa(port), "tls": "cli"},
+	)
+	flow = append(flow,
+		map[string]any{"id": "srv", "type": "tls-config", "cert": p.serverCert, "key": p.serverKey, "ca": ""},
+		map[string]any{"id": "cli", "type": "tls-config", "cert": "", "key": "", "ca": p.ca, "verifyservercert": true})
+	h := enginetest.New(t, Types()...)
+	h.Deploy(flow)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM([]byte(readFile(t, p.ca)))
+	var c *tls.Conn
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err = tls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port), &tls.Config{RootCAs: pool}); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("TLS handshake with tcp in: %v", err)
+	}
+	if _, err := c.Write([]byte("direct")); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if m := h.Wait("got", 1, 5*time.Second)[0]; m["payload"] != "direct" {
+		t.Errorf("tcp in got %v", m["payload"])
+	}
+	waitTCPOut(t, h)
+	h.Send("out", engine.Msg{"payload": "via tcp out"})
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range h.Collected()["got"] {
+			if m["payload"] == "via tcp out" {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("tcp in never got tcp out's message over TLS: %v", payloads(h.Collected()["got"]))
+}
+
+// waitTCPOut waits until the tcp out client shows connected.
+func waitTCPOut(t *testing.T, h *enginetest.Harness) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if h.E.Statuses()["out"].Text == "connected" {
+			return
+		}
+	}
+	t.Fatalf("tcp out never connected: %+v %v", h.E.Statuses()["out"], h.Errors())
 }
