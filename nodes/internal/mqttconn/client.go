@@ -211,6 +211,8 @@ func (c *Client) connect() (chan struct{}, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Close or the timeout end a broker that never answers the CONNECT
+	unwatch := context.AfterFunc(ctx, func() { raw.Close() })
 	conn := NewBatchConn(raw)
 	r := bufio.NewReaderSize(raw, 32<<10)
 	if err := c.write(conn, c.connectPacket()); err != nil {
@@ -232,6 +234,10 @@ func (c *Client) connect() (chan struct{}, error) {
 	if ack.ReasonCode != 0 {
 		conn.Close()
 		return nil, fmt.Errorf("connection refused: %s", connackReason(c.o.Version, ack.ReasonCode))
+	}
+	if !unwatch() {
+		conn.Close()
+		return nil, fmt.Errorf("connecting: %w", context.Cause(ctx))
 	}
 	lost := make(chan struct{})
 	c.mu.Lock()

@@ -306,3 +306,35 @@ func TestClientTopicAlias(t *testing.T) {
 		t.Error("the broker disconnected the publisher")
 	}
 }
+
+// Close ends a connection attempt to a broker that accepted the TCP
+// connection and never answers the CONNECT, without waiting for the
+// connect timeout.
+func TestClientCloseWhileConnecting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	c := NewClient(Options{URL: &url.URL{Scheme: "tcp", Host: ln.Addr().String()}, ClientID: "x"})
+	c.Start()
+	select {
+	case conn := <-accepted:
+		defer conn.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client never dialled")
+	}
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(connectTimeout / 2):
+		t.Fatal("Close waited for the connect timeout")
+	}
+}
