@@ -64,10 +64,6 @@ func mqttBrokerSpec() engine.Spec {
 	}
 }
 
-// mqttOfflineQueue bounds the QoS 1/2 messages published while the
-// connection is down (documented in the help text).
-const mqttOfflineQueue = 1000
-
 // mqttBroker is the mqtt-broker config node: its properties made into a
 // mqttconn.Session, the connection shared by the mqtt in and mqtt out
 // nodes naming it, which find it with Resources.Lookup and register with
@@ -372,7 +368,7 @@ func (n *mqttBroker) Will(id, topic string, payload []byte) bool {
 
 // Subscribe is the session's, for mqttconn.Conn.
 func (n *mqttBroker) Subscribe(filter string, qos byte, id string, h mqttconn.Handler) {
-	n.s.Subscribe(filter, id, mqttconn.Sub{QoS: qos, RAP: true, Handler: func(m *mqttconn.Message) {
+	n.s.Subscribe(filter, id, mqttconn.Sub{QoS: qos, Handler: func(m *mqttconn.Message) {
 		h(m.Topic, m.Payload, m.QoS, m.Retain)
 	}})
 }
