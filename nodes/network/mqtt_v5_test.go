@@ -240,6 +240,8 @@ func TestMQTTBadBrokerConfig(t *testing.T) {
 		{map[string]any{"protocolVersion": "5", "userProps": "{bad"}, "userProps"},
 		{map[string]any{"protocolVersion": "5", "birthTopic": "b", "birthMsg": map[string]any{"expiry": "soon"}}, "birthMsg"},
 		{map[string]any{"keepalive": "100000"}, "keepalive"},
+		{map[string]any{"broker": "ftp://example.com"}, "broker"},
+		{map[string]any{"broker": "mqtt://bad host:1883"}, "broker"},
 	} {
 		t.Run(c.field, func(t *testing.T) {
 			var node map[string]any
