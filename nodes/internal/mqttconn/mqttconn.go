@@ -1,6 +1,11 @@
-// Package mqttconn is the client side of an mqtt-broker config node as
-// node types of other categories see it: the Home Assistant nodes find the
-// config node with Resources.Lookup and assert it to Conn.
+// Package mqttconn is the client side of an mqtt-broker config node: the
+// MQTT 3.1.1 and 5 Client (on mochi's packet codec, writes batched by
+// BatchConn), the in-process link to the embedded broker (Inline), and
+// the Session the node is made of (connection, subscriptions, state,
+// birth/close/will). Node types of other categories see the node as Conn:
+// the Home Assistant nodes find it with Resources.Lookup and assert it.
+//
+// Import rules: engine, mochi's packets, the standard library.
 package mqttconn
 
 import (
