@@ -5,7 +5,9 @@
 // birth/close/will). Node types of other categories see the node as Conn:
 // the Home Assistant nodes find it with Resources.Lookup and assert it.
 //
-// Import rules: engine, mochi's packets, the standard library.
+// Import rules: engine, mochi's packets, paho.mqtt.golang's websocket
+// dialer (ws:// and wss:// brokers), golang.org/x/net/proxy, the
+// standard library.
 package mqttconn
 
 import (
