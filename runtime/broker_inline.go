@@ -15,9 +15,14 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// inlineHandler receives a message of an in-process subscription (the
-// nodes' mqttconn.Handler).
-type inlineHandler = func(topic string, payload []byte, qos byte, retain bool)
+// inlineHandler receives a message of an in-process subscription with its
+// MQTT 5 properties (the nodes' mqttconn.EmbeddedHandler).
+type inlineHandler = func(topic string, payload []byte, qos byte, retain bool, props *packets.Properties)
+
+// inlineMessage hands pk to h.
+func inlineMessage(h inlineHandler, pk *packets.Packet, retain bool) {
+	h(pk.TopicName, pk.Payload, pk.FixedHeader.Qos, retain, &pk.Properties)
+}
 
 // embedded is the broker as the mqtt-broker nodes reach it in-process
 // (nodes/internal/mqttconn.Embedded). The node types are built before the
@@ -40,12 +45,12 @@ func (e *embedded) Serves(host string, port int) bool {
 func (e *embedded) Running() bool { return e.b.Load() != nil }
 
 // Publish publishes through the running broker's inline client.
-func (e *embedded) Publish(topic string, payload []byte, qos byte, retain bool) error {
+func (e *embedded) Publish(topic string, payload []byte, qos byte, retain bool, props *packets.Properties) error {
 	b := e.b.Load()
 	if b == nil {
 		return errBrokerOff
 	}
-	return b.Publish(topic, payload, qos, retain)
+	return b.PublishProps(topic, payload, qos, retain, props)
 }
 
 // Subscribe subscribes in-process to the running broker.
@@ -115,6 +120,36 @@ func (b *Broker) Publish(topic string, payload []byte, qos byte, retain bool) er
 	return nil
 }
 
+// PublishProps is Publish with MQTT 5 properties (nil: none), which reach
+// MQTT 5 subscribers and in-process ones. Payload and properties are
+// copied.
+func (b *Broker) PublishProps(topic string, payload []byte, qos byte, retain bool, props *packets.Properties) error {
+	if props == nil {
+		return b.Publish(topic, payload, qos, retain)
+	}
+	srv, ok := b.enter()
+	if !ok {
+		return fmt.Errorf("publish %s: %w", topic, errBrokerStopped)
+	}
+	defer b.leave()
+	cl, ok := srv.Clients.Get(mqtt.InlineClientId)
+	if !ok {
+		return fmt.Errorf("publish %s: %w", topic, mqtt.ErrInlineClientNotEnabled)
+	}
+	pk := packets.Packet{
+		FixedHeader: packets.FixedHeader{Type: packets.Publish, Qos: qos, Retain: retain},
+		TopicName:   topic,
+		Payload:     append([]byte(nil), payload...),
+		Properties:  props.Copy(true),
+		PacketID:    uint16(qos), // mochi's validity check wants one; the inline client acks nothing
+	}
+	pk.Properties.TopicAlias, pk.Properties.TopicAliasFlag = 0, false // a network client's own
+	if err := srv.InjectPacket(cl, pk); err != nil {
+		return fmt.Errorf("publish %s: %w", topic, err)
+	}
+	return nil
+}
+
 // Subscribe is mqttconn.Embedded's Subscribe: a mochi inline subscription
 // for a plain filter, a member of the shared group for a shared one.
 func (b *Broker) Subscribe(filter string, h inlineHandler) (func(), error) {
@@ -167,11 +202,11 @@ func (s *inlineSubs) subscribe(srv *mqtt.Server, filter string, h inlineHandler)
 	noDollar := strings.HasPrefix(filter, "+") || strings.HasPrefix(filter, "#")
 	parent, multi := strings.CutSuffix(filter, "/#")
 	depth := strings.Count(filter, "/") // the levels of filter - 1
-	deliver := func(topic string, payload []byte, qos byte, retain bool) {
-		if noDollar && strings.HasPrefix(topic, "$") {
+	deliver := func(pk *packets.Packet, retain bool) {
+		if noDollar && strings.HasPrefix(pk.TopicName, "$") {
 			return
 		}
-		h(topic, payload, qos, retain)
+		inlineMessage(h, pk, retain)
 	}
 	ids := []int{int(s.next.Add(1))}
 	srv.Topics.InlineSubscribe(mqtt.InlineSubscription{
@@ -180,7 +215,7 @@ func (s *inlineSubs) subscribe(srv *mqtt.Server, filter string, h inlineHandler)
 			if multi && strings.Count(pk.TopicName, "/") < depth {
 				return // the parent's subscription delivers it
 			}
-			deliver(pk.TopicName, pk.Payload, pk.FixedHeader.Qos, false)
+			deliver(&pk, false)
 		},
 	})
 	if multi {
@@ -188,12 +223,12 @@ func (s *inlineSubs) subscribe(srv *mqtt.Server, filter string, h inlineHandler)
 		srv.Topics.InlineSubscribe(mqtt.InlineSubscription{
 			Subscription: packets.Subscription{Filter: parent, Identifier: ids[1]},
 			Handler: func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
-				deliver(pk.TopicName, pk.Payload, pk.FixedHeader.Qos, false)
+				deliver(&pk, false)
 			},
 		})
 	}
 	for _, pk := range srv.Topics.Messages(filter) {
-		deliver(pk.TopicName, pk.Payload, pk.FixedHeader.Qos, true)
+		deliver(&pk, true)
 	}
 	var once sync.Once
 	return func() {
@@ -266,7 +301,7 @@ func (s *inlineSubs) OnSelectSubscribers(subs *mqtt.Subscribers, pk packets.Pack
 	}
 	s.mu.RUnlock()
 	for _, h := range picked {
-		h(pk.TopicName, pk.Payload, pk.FixedHeader.Qos, false)
+		inlineMessage(h, &pk, false)
 	}
 	return subs
 }

@@ -99,7 +99,8 @@ type httpRequest struct {
 	ret      string
 	paytoqs  bool
 	paybody  bool
-	hasTLS   bool // a tls-config is set (not yet applied: see package notes)
+	hasTLS   bool   // a tls-config is set
+	tlsID    string // the tls-config node
 	authType string
 	senderr  bool
 	headers  []headerRule
@@ -122,6 +123,7 @@ func newHTTPRequest(cfg *engine.Config, res *engine.Resources, s Settings) (engi
 		method:   p.String("method", "GET"),
 		ret:      p.String("ret", "txt"),
 		hasTLS:   p.String("tls", "") != "",
+		tlsID:    p.String("tls", ""),
 		authType: p.String("authType", ""),
 		senderr:  p.Bool("senderr", false),
 		timeout:  s.HTTPRequestTimeout,
@@ -163,6 +165,27 @@ func newHTTPRequest(cfg *engine.Config, res *engine.Resources, s Settings) (engi
 	n.insecure = n.transport.Clone()
 	n.insecure.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	return n, p.Err()
+}
+
+// Start applies the tls-config node to the connections (a problem with
+// it is the node's error, and requests go out without it, as Node-RED's
+// do when its tls node is invalid).
+func (n *httpRequest) Start(ctx context.Context) error {
+	if n.tlsID == "" {
+		return nil
+	}
+	t, err := lookupTLS(n.res, n.tlsID)
+	if err != nil {
+		n.res.Error(fmt.Errorf("tls: %w", err), nil)
+		return nil
+	}
+	c, err := t.Client()
+	if err != nil {
+		n.res.Error(fmt.Errorf("tls: %w", err), nil)
+		return nil
+	}
+	n.transport.TLSClientConfig = c
+	return nil
 }
 
 // Close waits for the requests in flight, which end with the node's

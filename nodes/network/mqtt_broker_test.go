@@ -19,6 +19,7 @@ import (
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/engine/enginetest"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
 )
 
 // testBroker is a broker the tests talk to over loopback.
@@ -214,8 +215,8 @@ func TestTopicMatches(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.filter+"~"+c.topic, func(t *testing.T) {
-			if got := topicMatches(c.filter, c.topic); got != c.want {
-				t.Errorf("topicMatches(%q, %q) = %v, want %v", c.filter, c.topic, got, c.want)
+			if got := mqttconn.TopicMatches(c.filter, c.topic); got != c.want {
+				t.Errorf("mqttconn.TopicMatches(%q, %q) = %v, want %v", c.filter, c.topic, got, c.want)
 			}
 		})
 	}

@@ -9,7 +9,10 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/mochi-mqtt/server/v2/packets"
+
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
 )
 
 func mqttInSpec() engine.Spec {
@@ -54,9 +57,12 @@ type mqttIn struct {
 	qos      byte
 	datatype string
 	dynamic  bool
+	nl, rap  bool // MQTT 5 no local, retain as published
+	rh       byte // MQTT 5 retain handling
 
 	broker *mqttBroker // set by Start
 	local  bool        // the broker is localhost: msg._topic is set (Node-RED)
+	v5     bool        // the broker speaks MQTT 5: properties go in msg
 
 	mu      sync.Mutex // guards subs and order (Handle against Close)
 	subs    map[string]*engine.Object
@@ -86,6 +92,13 @@ func newMQTTIn(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	if n.brokerID == "" {
 		p.Fail("broker", "missing broker configuration")
 	}
+	n.nl = p.Bool("nl", false)
+	n.rap = p.Bool("rap", false)
+	if rh := p.Int("rh", 0); rh >= 0 && rh <= 2 {
+		n.rh = byte(rh)
+	} else {
+		p.Fail("rh", "retain handling %d is not 0, 1 or 2", rh)
+	}
 	if !n.dynamic && !validSubscriptionTopic(n.topic) {
 		p.Fail("topic", "Invalid topic specified")
 	}
@@ -106,9 +119,10 @@ func (n *mqttIn) Start(ctx context.Context) error {
 	}
 	n.broker = b
 	n.local = b.localBroker()
-	b.register(n.id, n.res.Status)
+	n.v5 = b.s.V5()
+	b.s.Register(n.id, n.res.Status)
 	if !n.dynamic {
-		b.subscribe(n.topic, n.qos, n.id, n.handler(n.datatype))
+		b.s.Subscribe(n.topic, n.id, n.sub(n.qos, n.nl, n.rap, n.rh, n.datatype))
 	}
 	return nil
 }
@@ -123,7 +137,7 @@ func (n *mqttIn) Close(ctx context.Context) error {
 		return nil
 	}
 	n.stopped = true
-	n.broker.deregister(n.id)
+	n.broker.s.Deregister(n.id)
 	n.res.Status(engine.Status{})
 	return nil
 }
@@ -139,7 +153,7 @@ func (n *mqttIn) Handle(ctx context.Context, m engine.Msg, out *engine.Output) e
 	case "connect":
 		return n.broker.connectAction(m)
 	case "disconnect":
-		n.broker.disconnectAction()
+		n.broker.s.Disconnect()
 		return nil
 	case "subscribe", "unsubscribe":
 		return n.subscribeAction(action, m)
@@ -188,7 +202,7 @@ func (n *mqttIn) subscribeAction(action string, m engine.Msg) error {
 	for _, sub := range subs {
 		topic := sub.Value("topic").(string)
 		if _, ok := n.subs[topic]; ok {
-			n.broker.unsubscribe(topic, n.id)
+			n.broker.s.Unsubscribe(topic, n.id)
 			n.forgetLocked(topic)
 		}
 		if action == "unsubscribe" {
@@ -205,7 +219,19 @@ func (n *mqttIn) subscribeAction(action string, m engine.Msg) error {
 		if dt == "" {
 			dt = n.datatype
 		}
-		n.broker.subscribe(topic, byte(q), n.id, n.handler(dt))
+		nl, rap, rh := n.nl, n.rap, n.rh
+		if v, ok := sub.Get("nl"); ok {
+			nl = engine.Truthy(v) && v != "false"
+		}
+		if v, ok := sub.Get("rap"); ok {
+			rap = engine.Truthy(v) && v != "false"
+		}
+		if v, ok := sub.Get("rh"); ok {
+			if f := engine.ToNumber(v); f >= 0 && f <= 2 {
+				rh = byte(f)
+			}
+		}
+		n.broker.s.Subscribe(topic, n.id, n.sub(byte(q), nl, rap, rh, dt))
 		n.subs[topic] = sub
 		n.order = append(n.order, topic)
 	}
@@ -237,23 +263,73 @@ func (n *mqttIn) subscriptionsLocked() []any {
 	return out
 }
 
+// sub is the node's subscription with its options and handler.
+func (n *mqttIn) sub(qos byte, nl, rap bool, rh byte, datatype string) mqttconn.Sub {
+	return mqttconn.Sub{QoS: qos, NL: nl, RAP: rap, RH: rh, Handler: n.handler(datatype)}
+}
+
 // handler converts a received message to a msg and sends it; it runs on
 // the client's delivery goroutine and only hands the msg to res.Send.
-func (n *mqttIn) handler(datatype string) mqttHandler {
-	return func(topic string, payload []byte, qos byte, retain bool) {
-		m := engine.Msg{"_msgid": engine.NewMsgID(), "topic": topic, "qos": float64(qos), "retain": retain}
-		v, err := mqttPayload(datatype, payload)
+// MQTT 5 properties become msg properties as in Node-RED, and a content
+// type or payload format indicator guides the auto-detect conversions.
+func (n *mqttIn) handler(datatype string) mqttconn.MessageHandler {
+	return func(rm *mqttconn.Message) {
+		m := engine.Msg{"_msgid": engine.NewMsgID(), "topic": rm.Topic, "qos": float64(rm.QoS), "retain": rm.Retain}
+		props := &rm.Props
+		if n.v5 {
+			mqttSetMsgProps(m, props)
+		} else {
+			props = &packets.Properties{}
+		}
+		v, err := mqttPayloadV5(datatype, rm.Payload, props)
 		if err != nil {
-			m["payload"] = payload
+			m["payload"] = bytes.Clone(rm.Payload)
 			n.res.Error(err, m)
 			return
 		}
 		m["payload"] = v
 		if n.local {
-			m["_topic"] = topic
+			m["_topic"] = rm.Topic
 		}
 		n.res.Send(0, m)
 	}
+}
+
+// mqttPayloadV5 is Node-RED's conversion with MQTT 5's hints: for the
+// auto modes, a known content type decides (text, JSON or a Buffer), and
+// the payload format indicator marks UTF-8 text.
+func mqttPayloadV5(datatype string, b []byte, p *packets.Properties) (any, error) {
+	utf8Flag := p.PayloadFormatFlag && p.PayloadFormat == 1
+	if (datatype != "auto" && datatype != "auto-detect") || (!utf8Flag && p.ContentType == "") {
+		return mqttPayload(datatype, b)
+	}
+	switch mqttMediaTypes[strings.ToLower(p.ContentType)] {
+	case "string":
+		return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+	case "buffer":
+		return bytes.Clone(b), nil
+	case "json":
+		v, err := engine.DecodeJSON(b)
+		if err != nil {
+			return nil, errors.New("Failed to parse JSON string")
+		}
+		if datatype == "auto-detect" {
+			return v, nil
+		}
+		return string(b), nil
+	}
+	return mqttPayload(datatype, b)
+}
+
+// mqttMediaTypes is Node-RED's knownMediaTypes: how the auto modes read a
+// payload with a content type.
+var mqttMediaTypes = map[string]string{
+	"text/css": "string", "text/html": "string", "text/plain": "string", "application/json": "json",
+	"application/octet-stream": "buffer", "application/pdf": "buffer", "application/x-gtar": "buffer",
+	"application/x-gzip": "buffer", "application/x-tar": "buffer", "application/xml": "string",
+	"application/zip": "buffer", "audio/aac": "buffer", "audio/ac3": "buffer", "audio/basic": "buffer",
+	"audio/mp4": "buffer", "audio/ogg": "buffer", "image/bmp": "buffer", "image/gif": "buffer",
+	"image/jpeg": "buffer", "image/tiff": "buffer", "image/png": "buffer",
 }
 
 // mqttPayload converts a received payload as Node-RED's datatype says. A

@@ -3,9 +3,13 @@ package network
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"strings"
 	"sync/atomic"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/mqttconn"
 )
 
 func mqttOutSpec() engine.Spec {
@@ -44,6 +48,13 @@ type mqttOut struct {
 	topic    string
 	qos      string // "" means from the message
 	retain   any    // Node-RED's node.retain: "", "true", "false" or a bool
+	// the node's MQTT 5 properties, which win over the message's (nil/""
+	// when unset)
+	userProps   *engine.Object
+	respTopic   string
+	correl      string
+	contentType string
+	expiry      string
 
 	broker *mqttBroker // set by Start, before any Handle; kept after Close
 	closed atomic.Bool // Close ran (it may run while a Handle does)
@@ -66,6 +77,23 @@ func newMQTTOut(cfg *engine.Config, res *engine.Resources) (engine.Node, error) 
 	if n.topic != "" && !validPublishTopic(n.topic) {
 		p.Fail("topic", "Invalid topic specified")
 	}
+	n.respTopic = p.String("respTopic", "")
+	n.correl = p.String("correl", "")
+	n.contentType = p.String("contentType", "")
+	n.expiry = p.String("expiry", "")
+	if n.expiry != "" {
+		if _, err := mqttInt(n.expiry, 0, math.MaxUint32); err != nil {
+			p.Fail("expiry", "message expiry %v", err)
+		}
+	}
+	if up := strings.TrimSpace(p.String("userProps", "")); strings.HasPrefix(up, "{") {
+		v, err := engine.DecodeJSON([]byte(up))
+		o, ok := engine.AsObject(v)
+		if err != nil || !ok {
+			p.Fail("userProps", "user properties must be a JSON object")
+		}
+		n.userProps = o
+	}
 	return n, p.Err()
 }
 
@@ -77,14 +105,14 @@ func (n *mqttOut) Start(ctx context.Context) error {
 		return nil
 	}
 	n.broker = b
-	b.register(n.id, n.res.Status)
+	b.s.Register(n.id, n.res.Status)
 	return nil
 }
 
 // Close deregisters; the connection stays with the config node.
 func (n *mqttOut) Close(ctx context.Context) error {
 	if b := n.broker; b != nil && !n.closed.Swap(true) {
-		b.deregister(n.id)
+		b.s.Deregister(n.id)
 		n.res.Status(engine.Status{})
 	}
 	return nil
@@ -101,7 +129,7 @@ func (n *mqttOut) Handle(ctx context.Context, m engine.Msg, out *engine.Output) 
 		case "connect":
 			return n.broker.connectAction(m)
 		case "disconnect":
-			n.broker.disconnectAction()
+			n.broker.s.Disconnect()
 			return nil
 		}
 		return errors.New("Invalid action specified")
@@ -126,12 +154,52 @@ func (n *mqttOut) Handle(ctx context.Context, m engine.Msg, out *engine.Output) 
 	if !ok {
 		return nil
 	}
+	pm := &mqttconn.Message{QoS: byte(qos), Retain: retain == true || retain == "true"}
+	if n.broker.s.V5() {
+		n.setV5(m)
+		props, err := mqttMsgProps(m)
+		if err != nil {
+			return err
+		}
+		if props.TopicAlias > 0 {
+			if max := n.broker.s.TopicAliasMax(); props.TopicAlias > max {
+				return fmt.Errorf("Invalid topicAlias: msg.topicAlias %d is above the broker's maximum %d", props.TopicAlias, max)
+			}
+		}
+		if t, _ := m["topic"].(string); t == "" && props.ResponseTopic != "" {
+			// Node-RED publishes to the response topic when there is no topic
+			m["topic"] = props.ResponseTopic
+			delete(m, "responseTopic")
+			props.ResponseTopic = ""
+		}
+		pm.Props = props
+	}
 	topic, isStr := m["topic"].(string)
 	if !isStr || !validPublishTopic(topic) {
 		n.log.warn("Invalid topic specified")
 		return nil
 	}
-	return n.broker.publish(topic, mqttBytes(payload), byte(qos), retain == true || retain == "true")
+	pm.Topic, pm.Payload = topic, mqttBytes(payload)
+	return n.broker.s.Publish(pm)
+}
+
+// setV5 sets the node's MQTT 5 properties on m, as Node-RED's doPublish.
+func (n *mqttOut) setV5(m engine.Msg) {
+	if n.userProps != nil {
+		m["userProperties"] = n.userProps.Clone()
+	}
+	if n.respTopic != "" {
+		m["responseTopic"] = n.respTopic
+	}
+	if n.correl != "" {
+		m["correlationData"] = n.correl
+	}
+	if n.contentType != "" {
+		m["contentType"] = n.contentType
+	}
+	if n.expiry != "" {
+		m["messageExpiryInterval"] = n.expiry
+	}
 }
 
 // mqttBytes is Node-RED's payload conversion for publishing: buffers as

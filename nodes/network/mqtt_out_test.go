@@ -90,9 +90,14 @@ func relayFlow(addr string) string {
 }
 
 // BenchmarkMQTTRelay: messages per second through mqtt in → change → mqtt
-// out over the embedded broker (publisher and subscriber are test clients).
+// out over a broker on loopback, mochi and mosquitto (publisher and
+// subscriber are test clients).
 func BenchmarkMQTTRelay(b *testing.B) {
-	br := startMochi(b, "127.0.0.1:0")
+	b.Run("mochi", func(b *testing.B) { benchRelay(b, startMochi(b, "127.0.0.1:0")) })
+	b.Run("mosquitto", func(b *testing.B) { benchRelay(b, startMosquitto(b, "")) })
+}
+
+func benchRelay(b *testing.B, br *testBroker) {
 	pub := testClient(b, br.addr)
 	sub := testClient(b, br.addr)
 	done := make(chan struct{}, 1024)

@@ -55,6 +55,7 @@ func TypesWith(s Settings) []engine.Type {
 		}},
 		{Spec: mqttInSpec(), New: newMQTTIn},
 		{Spec: mqttOutSpec(), New: newMQTTOut},
+		{Spec: tlsConfigSpec(), New: newTLSConfig},
 		{Spec: udpInSpec(), New: newUDPIn},
 		{Spec: udpOutSpec(), New: newUDPOut},
 		{Spec: websocketListenerSpec(), New: newWebsocketListener},

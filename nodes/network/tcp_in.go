@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"net"
@@ -64,6 +65,9 @@ type tcpIn struct {
 	trim     bool
 	retry    time.Duration
 
+	tlsID string      // the tls-config node, "" for none
+	tls   *tls.Config // its configuration, set by Start
+
 	ln   net.Listener       // server mode; set by Start
 	stop context.CancelFunc // set by Start
 	wg   sync.WaitGroup     // the accept or connect loop and the sessions
@@ -101,6 +105,7 @@ func newTCPIn(cfg *engine.Config, res *engine.Resources, s Settings) (engine.Nod
 		n.server = raw == true
 	}
 	n.host = p.String("host", "")
+	n.tlsID = p.String("tls", "")
 	n.port = tcpPort(p, "port")
 	n.stream = p.String("datamode", "stream") != "single"
 	n.datatype = p.String("datatype", "buffer")
@@ -137,12 +142,13 @@ func tcpUnescape(s string) string {
 // Start listens (server) or connects in the background (client).
 func (n *tcpIn) Start(ctx context.Context) error {
 	ctx, n.stop = context.WithCancel(context.WithoutCancel(ctx))
+	n.tls = nodeTLS(n.res, n.tlsID, n.server)
 	if !n.server {
 		n.wg.Add(1)
 		go n.connectLoop(ctx)
 		return nil
 	}
-	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", ":"+strconv.Itoa(n.port))
+	ln, err := listenTCP(ctx, n.port, n.tls)
 	if err != nil {
 		n.res.Error(fmt.Errorf("unable to listen on port %d, error: %w", n.port, err), nil)
 		return nil
@@ -207,8 +213,7 @@ func (n *tcpIn) connectLoop(ctx context.Context) {
 	addr := net.JoinHostPort(n.host, strconv.Itoa(n.port))
 	for {
 		n.res.Status(engine.Status{Fill: "grey", Shape: "dot", Text: "connecting"})
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
+		c, err := dialTCP(ctx, addr, n.tls)
 		wait := n.retry
 		if err == nil {
 			s, _, ok := n.add(c)

@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strconv"
@@ -43,6 +44,9 @@ type tcpOut struct {
 	retry  time.Duration
 	inputs func() []*tcpIn // the tcp in nodes whose sessions reply mode writes to
 
+	tlsID string      // the tls-config node, "" for none
+	tls   *tls.Config // its configuration, set by Start
+
 	ln   net.Listener       // server mode; set by Start
 	stop context.CancelFunc // set by Start
 	wg   sync.WaitGroup     // the accept or connect loop and the sessions
@@ -62,6 +66,7 @@ func newTCPOut(cfg *engine.Config, res *engine.Resources, s Settings) (engine.No
 		n.mode = "client"
 	}
 	n.host = p.String("host", "")
+	n.tlsID = p.String("tls", "")
 	n.b64 = p.Bool("base64", false)
 	n.doEnd = p.Bool("end", false)
 	switch n.mode {
@@ -93,12 +98,13 @@ func newTCPOut(cfg *engine.Config, res *engine.Resources, s Settings) (engine.No
 // Start listens (server) or connects in the background (client).
 func (n *tcpOut) Start(ctx context.Context) error {
 	ctx, n.stop = context.WithCancel(context.WithoutCancel(ctx))
+	n.tls = nodeTLS(n.res, n.tlsID, n.mode == "server")
 	switch n.mode {
 	case "client":
 		n.wg.Add(1)
 		go n.connectLoop(ctx)
 	case "server":
-		ln, err := new(net.ListenConfig).Listen(ctx, "tcp", ":"+strconv.Itoa(n.port))
+		ln, err := listenTCP(ctx, n.port, n.tls)
 		if err != nil {
 			n.res.Error(fmt.Errorf("unable to listen on port %d, error: %w", n.port, err), nil)
 			return nil
@@ -155,8 +161,7 @@ func (n *tcpOut) connectLoop(ctx context.Context) {
 	addr := net.JoinHostPort(n.host, strconv.Itoa(n.port))
 	for {
 		n.res.Status(engine.Status{Fill: "grey", Shape: "dot", Text: "connecting"})
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
+		c, err := dialTCP(ctx, addr, n.tls)
 		if err == nil {
 			s := &tcpSession{conn: c}
 			n.mu.Lock()

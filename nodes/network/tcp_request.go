@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strconv"
@@ -55,6 +56,8 @@ type tcpRequest struct {
 	str     bool   // ret "string"
 	newline string
 	trim    bool
+	tlsID   string      // the tls-config node, "" for none
+	tls     *tls.Config // its configuration, set by Start
 
 	ctx    context.Context    // set by Start
 	cancel context.CancelFunc // set by Start
@@ -82,6 +85,7 @@ func newTCPRequest(cfg *engine.Config, res *engine.Resources) (engine.Node, erro
 	p := cfg.Reader()
 	n := &tcpRequest{res: res, log: nodeLog{res: res, cfg: cfg}, clients: map[string]*tcpReqConn{}}
 	n.host = p.String("server", "")
+	n.tlsID = p.String("tls", "")
 	if ps := strings.TrimSpace(p.String("port", "")); ps != "" {
 		v, err := strconv.Atoi(ps)
 		if err != nil || v <= 0 || v > 65535 {
@@ -137,6 +141,7 @@ func tcpSplitChar(s string) int {
 // Start keeps the context the connections live in.
 func (n *tcpRequest) Start(ctx context.Context) error {
 	n.ctx, n.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	n.tls = nodeTLS(n.res, n.tlsID, false)
 	return nil
 }
 
@@ -240,8 +245,7 @@ func writePayload(c net.Conn, m engine.Msg) {
 // connect dials, flushes the queue and reads until the connection ends.
 func (n *tcpRequest) connect(c *tcpReqConn, addr string) {
 	defer n.wg.Done()
-	var d net.Dialer
-	conn, err := d.DialContext(n.ctx, "tcp", addr)
+	conn, err := dialTCP(n.ctx, addr, n.tls)
 	n.mu.Lock()
 	if err != nil || n.closing || n.clients[c.id] != c {
 		last := c.last

@@ -2,7 +2,9 @@ package network
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -51,7 +53,8 @@ type wsClient struct {
 	header    http.Header
 	heartbeat time.Duration
 	reconnect time.Duration
-	hasTLS    bool
+	tlsID     string      // the tls-config node, "" for none
+	tlsConf   *tls.Config // its configuration, set by Start
 
 	stop context.CancelFunc // set by Start
 	loop sync.WaitGroup     // the connect loop
@@ -64,7 +67,7 @@ func newWebsocketClient(cfg *engine.Config, res *engine.Resources, s Settings) (
 	if !wsURL.MatchString(n.url) {
 		p.Fail("path", "must be a ws:// or wss:// URL, got %q", n.url)
 	}
-	n.hasTLS = p.String("tls", "") != ""
+	n.tlsID = p.String("tls", "")
 	if hb := engine.ToNumber(p.Any("hb")); hb >= 1 {
 		n.heartbeat = time.Duration(int(hb)) * time.Second
 	}
@@ -99,8 +102,15 @@ func newWebsocketClient(cfg *engine.Config, res *engine.Resources, s Settings) (
 
 // Start dials in the background and keeps the connection up.
 func (n *wsClient) Start(ctx context.Context) error {
-	if n.hasTLS {
-		n.log.warn("websocket-client: tls-config is not applied; wss:// uses the system's certificates")
+	if n.tlsID != "" {
+		// a tls-config problem is the node's error; it dials without it
+		t, err := lookupTLS(n.res, n.tlsID)
+		if err == nil {
+			n.tlsConf, err = t.Client()
+		}
+		if err != nil {
+			n.res.Error(fmt.Errorf("tls: %w", err), nil)
+		}
 	}
 	ctx, n.stop = context.WithCancel(context.WithoutCancel(ctx))
 	n.loop.Add(1)
@@ -110,7 +120,7 @@ func (n *wsClient) Start(ctx context.Context) error {
 
 func (n *wsClient) run(ctx context.Context) {
 	defer n.loop.Done()
-	d := &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second, Subprotocols: n.protocols}
+	d := &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second, Subprotocols: n.protocols, TLSClientConfig: n.tlsConf}
 	for {
 		c, _, err := d.DialContext(ctx, n.url, n.header)
 		if ctx.Err() != nil {

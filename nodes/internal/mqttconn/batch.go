@@ -1,17 +1,10 @@
 package mqttconn
 
 import (
-	"context"
-	"crypto/tls"
 	"errors"
-	"fmt"
 	"net"
-	"net/url"
 	"sync"
 	"time"
-
-	paho "github.com/eclipse/paho.mqtt.golang"
-	"golang.org/x/net/proxy"
 )
 
 // Batching bounds: BatchConn holds at most batchMax bytes not yet written
@@ -21,50 +14,9 @@ const (
 	batchCloseWait = time.Second
 )
 
-// Dial opens the network connection of an MQTT client for uri (tcp, ssl,
-// ws, wss) as paho does, with its writes batched (BatchConn). It is a
-// paho.OpenConnectionFunc.
-func Dial(uri *url.URL, o paho.ClientOptions) (net.Conn, error) {
-	dialer := o.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{Timeout: 30 * time.Second}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.ConnectTimeout)
-	defer cancel()
-	var conn net.Conn
-	var err error
-	switch uri.Scheme {
-	case "tcp", "mqtt":
-		d := proxy.FromEnvironmentUsing(dialer)
-		if cd, ok := d.(proxy.ContextDialer); ok {
-			conn, err = cd.DialContext(ctx, "tcp", uri.Host)
-		} else {
-			conn, err = d.Dial("tcp", uri.Host)
-		}
-	case "ssl", "tls", "mqtts":
-		d := tls.Dialer{NetDialer: dialer, Config: o.TLSConfig}
-		conn, err = d.DialContext(ctx, "tcp", uri.Host)
-	case "ws", "wss":
-		u := *uri
-		u.User = nil
-		var tlsc *tls.Config
-		if uri.Scheme == "wss" {
-			tlsc = o.TLSConfig
-		}
-		conn, err = paho.NewWebsocket(u.String(), tlsc, o.ConnectTimeout, o.HTTPHeaders, o.WebsocketOptions)
-	default:
-		return nil, fmt.Errorf("unsupported broker url scheme %q", uri.Scheme)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return NewBatchConn(conn), nil
-}
-
 // BatchConn batches the writes of an MQTT client: Write queues the bytes
 // and returns, and one goroutine writes everything queued with one write,
-// so the packets sent while a write is under way leave together (paho
-// writes each packet on its own). A write error is returned by the next
+// so the packets sent while a write is under way leave together. A write error is returned by the next
 // Write; Close writes what is queued (bounded) before closing.
 type BatchConn struct {
 	net.Conn

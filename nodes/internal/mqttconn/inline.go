@@ -3,6 +3,8 @@ package mqttconn
 import (
 	"fmt"
 	"sync"
+
+	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // Inline is the in-process connection of an mqtt-broker node to the
@@ -30,13 +32,15 @@ func NewInline(b Embedded) *Inline {
 // leave it as the last change of the node's state decided; h may be
 // called (retained messages) before Sync returns, and want must not wait
 // for a lock held around a call of Sync.
-func (l *Inline) Sync(filter string, want func() bool, h Handler) error {
+func (l *Inline) Sync(filter string, want func() bool, h MessageHandler) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	unsubscribe, has := l.subs[filter]
 	switch w := !l.closed && want(); {
 	case w && !has:
-		u, err := l.b.Subscribe(filter, h)
+		u, err := l.b.Subscribe(filter, func(topic string, payload []byte, qos byte, retain bool, props *packets.Properties) {
+			h(&Message{Topic: topic, Payload: payload, QoS: qos, Retain: retain, Props: *props})
+		})
 		if err != nil {
 			return fmt.Errorf("mqtt subscribe %s: %w", filter, err)
 		}
@@ -49,8 +53,18 @@ func (l *Inline) Sync(filter string, want func() bool, h Handler) error {
 }
 
 // Publish hands a message to the broker.
-func (l *Inline) Publish(topic string, payload []byte, qos byte, retain bool) error {
-	return l.b.Publish(topic, payload, qos, retain)
+func (l *Inline) Publish(m *Message) error {
+	var props *packets.Properties
+	if !isZeroProps(&m.Props) {
+		props = &m.Props
+	}
+	return l.b.Publish(m.Topic, m.Payload, m.QoS, m.Retain, props)
+}
+
+// isZeroProps reports whether p carries no message property.
+func isZeroProps(p *packets.Properties) bool {
+	return len(p.User) == 0 && p.ContentType == "" && p.ResponseTopic == "" && len(p.CorrelationData) == 0 &&
+		p.MessageExpiryInterval == 0 && !p.PayloadFormatFlag
 }
 
 // Close ends every subscription; later Syncs subscribe nothing. It is

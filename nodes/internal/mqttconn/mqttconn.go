@@ -1,6 +1,13 @@
-// Package mqttconn is the client side of an mqtt-broker config node as
-// node types of other categories see it: the Home Assistant nodes find the
-// config node with Resources.Lookup and assert it to Conn.
+// Package mqttconn is the client side of an mqtt-broker config node: the
+// MQTT 3.1.1 and 5 Client (on mochi's packet codec, writes batched by
+// BatchConn), the in-process link to the embedded broker (Inline), and
+// the Session the node is made of (connection, subscriptions, state,
+// birth/close/will). Node types of other categories see the node as Conn:
+// the Home Assistant nodes find it with Resources.Lookup and assert it.
+//
+// Import rules: engine, mochi's packets, paho.mqtt.golang's websocket
+// dialer (ws:// and wss:// brokers), golang.org/x/net/proxy, the
+// standard library.
 package mqttconn
 
 import (
@@ -14,6 +21,11 @@ import (
 // goroutine (several at once), and must not block. payload is shared with
 // the other subscribers: it must not be modified, nor kept (copy it).
 type Handler = func(topic string, payload []byte, qos byte, retain bool)
+
+// MessageHandler receives a message of a subscription with its MQTT 5
+// properties, on the goroutines a Handler runs on; the message is shared
+// with the other subscribers and must not be modified.
+type MessageHandler = func(m *Message)
 
 // Conn is the shared connection of an mqtt-broker config node.
 type Conn interface {
