@@ -1,6 +1,7 @@
 package jsonata
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -39,7 +40,10 @@ func TestMoment(t *testing.T) {
 		{`$moment(payload).startOf("day").valueOf()`, 1699916400000.0},
 		{`$moment(payload).unix()`, 1700000000.0},
 		{`$moment(payload).isValid()`, true},
-		{`$moment(payload).diff($moment(topic), "days")`, -1115.0},
+		// topic is not in the input here (Eval's first argument is nil), so
+		// $moment(topic) is now: Node-RED gave -1115 on the capture's day,
+		// 2026-12-04; moment's diff in days, truncated toward zero
+		{`$moment(payload).diff($moment(topic), "days")`, daysSince(paris, 1700000000000)},
 		{`$moment(payload).week()`, 46.0},
 		{`$moment(payload).tz("Europe/London").format("LLLL")`, "Tuesday, November 14, 2023 10:13 PM"},
 		{`$moment(payload).format("x X Q W E e DDDD")`, "1700000000000 1700000000 4 46 2 2 318"},
@@ -67,4 +71,15 @@ func TestMoment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// daysSince is moment(ms).diff(moment(), "days") in loc: the difference
+// less the change of UTC offset between the two, in days, truncated
+// toward zero.
+func daysSince(loc *time.Location, ms int64) float64 {
+	then, now := time.UnixMilli(ms).In(loc), time.Now().In(loc)
+	_, offThen := then.Zone()
+	_, offNow := now.Zone()
+	d := float64(then.UnixMilli()-now.UnixMilli()-int64(offNow-offThen)*1000) / 864e5
+	return math.Trunc(d)
 }
