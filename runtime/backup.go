@@ -272,7 +272,20 @@ func writeAtomic(dest string, r io.Reader, mode fs.FileMode) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
+	chownLikeParent(f.Name())
 	return os.Rename(f.Name(), dest)
+}
+
+// chownLikeParent gives file its directory's owner when run as root (sudo
+// flowgate restore into the service's /var/lib/flowgate), so that the
+// service can still write it.
+func chownLikeParent(file string) {
+	if os.Geteuid() != 0 {
+		return
+	}
+	if st, ok := statOwner(filepath.Dir(file)); ok {
+		_ = os.Chown(file, st.uid, st.gid)
+	}
 }
 
 // credPath is the credentials file beside the flows file.

@@ -5,6 +5,7 @@
 #   v0.2.0-0-gabc1234          0.2.0               (a release tag)
 #   v0.2.0-5-gabc1234          0.2.0+git5.abc1234  (after 0.2.0, before 0.2.1)
 #   no tag, 191 commits        0.0.0+git191.abc1234
+#   v0.2.0-rc1-0-gabc1234      0.2.0~rc1           (before 0.2.0)
 #   ... -dirty                 ....dirty           (uncommitted changes)
 # With arguments (for tests) it formats them instead of asking git.
 set -eu
@@ -25,7 +26,7 @@ v[0-9]*-*-g*)
 	rest=${describe%-g*}
 	n=${rest##*-}
 	tag=${rest%-*}
-	tag=$(echo "${tag#v}" | sed 's/[^0-9A-Za-z.~]/./g')
+	tag=$(echo "${tag#v}" | sed 's/-/~/g; s/[^0-9A-Za-z.~+]/./g')
 	if [ "$n" = 0 ]; then
 		echo "$tag${dirty:+~dirty}"
 	else
