@@ -165,6 +165,29 @@ deb-only:
 	done
 	lintian --fail-on error bin/flowgate_$(DEB_VERSION)_*.deb
 
+# release writes bin/release/: the three .deb files, a tarball per
+# architecture (the static binary, its unit and settings), install.sh
+# (cmd/flowgate/deb/install.sh: picks the file for the machine it runs on,
+# ARMv6 included, and checks it) and SHA256SUMS over them all. Publish
+# the directory as a GitHub release: install.sh downloads from
+# releases/latest/download.
+.PHONY: release release-only
+release: deb
+	$(MAKE) release-only
+
+release-only:
+	@set -e; rm -rf bin/release; mkdir -p bin/release; \
+	  cp bin/flowgate_$(DEB_VERSION)_*.deb bin/release/; \
+	  for pair in arm64:$(DIST_ARM64) armv7:$(DIST_ARMV7) armv6:$(DIST_ARMV6); do \
+	    arch=$${pair%%:*}; bin=$${pair#*:}; d=bin/release/tar-$$arch; mkdir -p $$d; \
+	    install -m 0755 $$bin $$d/flowgate; \
+	    install -m 0644 cmd/flowgate/deb/flowgate.service cmd/flowgate/deb/settings.yaml $$d/; \
+	    tar -C $$d --owner=0 --group=0 --sort=name -czf bin/release/flowgate-$(DEB_VERSION)-linux-$$arch.tar.gz .; \
+	    rm -rf $$d; \
+	  done; \
+	  install -m 0755 cmd/flowgate/deb/install.sh bin/release/install.sh; \
+	  cd bin/release && sha256sum flowgate* install.sh > SHA256SUMS && cat SHA256SUMS
+
 clean:
 	rm -rf bin
 
