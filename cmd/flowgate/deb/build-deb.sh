@@ -26,16 +26,12 @@ sed "s|@MAINTAINER_MAIL@|$mail|" "$here/copyright" >"$root/usr/share/doc/flowgat
 date=$(git log -1 --format=%cD 2>/dev/null || date -R)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 printf '%s\n' "flowgate ($version) stable; urgency=medium" '' \
-	"  * Build of commit $commit; see https://github.com/flowgate/flowgate for the changes." '' \
+	"  * Build of commit $commit." \
+	"  * Changes: https://github.com/flowgate/flowgate/commits/$commit" '' \
 	" -- $maintainer  $date" | gzip -9n >"$root/usr/share/doc/flowgate/changelog.gz"
 chmod 0644 "$root/usr/share/doc/flowgate/"* "$root/usr/share/man/man1/flowgate.1.gz"
-# Static on purpose (no glibc floor: every Pi OS release runs it, see
-# `make dist`); SQLite is compiled in by mattn/go-sqlite3 (cgo), like
-# every Go program using it.
-printf '%s\n' \
-	'flowgate: statically-linked-binary [usr/bin/flowgate]' \
-	'flowgate: embedded-library sqlite [usr/bin/flowgate]' \
-	>"$root/usr/share/lintian/overrides/flowgate"
+# static on purpose: no glibc floor, every Pi OS release runs it (make dist)
+echo 'flowgate: statically-linked-binary [usr/bin/flowgate]' >"$root/usr/share/lintian/overrides/flowgate"
 chmod 0644 "$root/usr/share/lintian/overrides/flowgate"
 for s in postinst prerm postrm; do install -m 0755 "$here/$s" "$root/DEBIAN/$s"; done
 if [ "$name" = armhf ]; then
@@ -43,6 +39,8 @@ if [ "$name" = armhf ]; then
 	chmod 0755 "$root/DEBIAN/preinst"
 fi
 echo /etc/flowgate/settings.yaml >"$root/DEBIAN/conffiles"
+(cd "$root" && find usr lib -type f -exec md5sum {} + | sort -k2) >"$root/DEBIAN/md5sums"
+chmod 0644 "$root/DEBIAN/md5sums" "$root/DEBIAN/conffiles"
 size=$(du -sk --apparent-size "$root" | cut -f1)
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: flowgate
