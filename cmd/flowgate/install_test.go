@@ -20,8 +20,8 @@ func TestInstallScriptPicks(t *testing.T) {
 	}
 	rel := t.TempDir()
 	var sums strings.Builder
-	for _, f := range []string{"flowgate_0.2.0_arm64.deb", "flowgate_0.2.0_armhf.deb", "flowgate_0.2.0_armhf-armv6.deb",
-		"flowgate-0.2.0-linux-arm64.tar.gz", "flowgate-0.2.0-linux-armv7.tar.gz", "flowgate-0.2.0-linux-armv6.tar.gz"} {
+	for _, f := range []string{"flowgate_0.2.0+git3.abc1234_arm64.deb", "flowgate_0.2.0+git3.abc1234_armhf.deb", "flowgate_0.2.0+git3.abc1234_armhf-armv6.deb",
+		"flowgate-0.2.0+git3.abc1234-linux-arm64.tar.gz", "flowgate-0.2.0+git3.abc1234-linux-armv7.tar.gz", "flowgate-0.2.0+git3.abc1234-linux-armv6.tar.gz"} {
 		body := []byte("fake " + f)
 		if err := os.WriteFile(filepath.Join(rel, f), body, 0o644); err != nil {
 			t.Fatal(err)
@@ -38,14 +38,14 @@ func TestInstallScriptPicks(t *testing.T) {
 	tests := []struct {
 		name, uname, dpkg, cpuinfo, want string
 	}{
-		{"Pi 4, 64-bit Pi OS", "aarch64", "arm64", pi4, "flowgate_0.2.0_arm64.deb"},
-		{"Pi 4, 32-bit Pi OS, 64-bit kernel", "aarch64", "armhf", pi4, "flowgate_0.2.0_armhf.deb"},
-		{"Pi 3, 32-bit Pi OS", "armv7l", "armhf", pi4, "flowgate_0.2.0_armhf.deb"},
-		{"Pi Zero W", "armv6l", "armhf", piZero, "flowgate_0.2.0_armhf-armv6.deb"},
-		{"ARMv6 by cpuinfo", "armv7l", "armhf", piZero, "flowgate_0.2.0_armhf-armv6.deb"},
-		{"no dpkg, arm64", "aarch64", "none", pi4, "flowgate-0.2.0-linux-arm64.tar.gz"},
-		{"no dpkg, armv7", "armv7l", "none", pi4, "flowgate-0.2.0-linux-armv7.tar.gz"},
-		{"no dpkg, armv6", "armv6l", "none", piZero, "flowgate-0.2.0-linux-armv6.tar.gz"},
+		{"Pi 4, 64-bit Pi OS", "aarch64", "arm64", pi4, "flowgate_0.2.0+git3.abc1234_arm64.deb"},
+		{"Pi 4, 32-bit Pi OS, 64-bit kernel", "aarch64", "armhf", pi4, "flowgate_0.2.0+git3.abc1234_armhf.deb"},
+		{"Pi 3, 32-bit Pi OS", "armv7l", "armhf", pi4, "flowgate_0.2.0+git3.abc1234_armhf.deb"},
+		{"Pi Zero W", "armv6l", "armhf", piZero, "flowgate_0.2.0+git3.abc1234_armhf-armv6.deb"},
+		{"ARMv6 by cpuinfo", "armv7l", "armhf", piZero, "flowgate_0.2.0+git3.abc1234_armhf-armv6.deb"},
+		{"no dpkg, arm64", "aarch64", "none", pi4, "flowgate-0.2.0+git3.abc1234-linux-arm64.tar.gz"},
+		{"no dpkg, armv7", "armv7l", "none", pi4, "flowgate-0.2.0+git3.abc1234-linux-armv7.tar.gz"},
+		{"no dpkg, armv6", "armv6l", "none", piZero, "flowgate-0.2.0+git3.abc1234-linux-armv6.tar.gz"},
 		{"a PC", "x86_64", "amd64", pi4, "ERROR no Flowgate package for Debian architecture amd64"},
 	}
 	run := func(uname, dpkg, cpuinfo string) (string, error) {
@@ -70,7 +70,7 @@ func TestInstallScriptPicks(t *testing.T) {
 		})
 	}
 	t.Run("checksum mismatch", func(t *testing.T) {
-		if err := os.WriteFile(filepath.Join(rel, "flowgate_0.2.0_arm64.deb"), []byte("tampered"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(rel, "flowgate_0.2.0+git3.abc1234_arm64.deb"), []byte("tampered"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if out, err := run("aarch64", "arm64", pi4); err == nil || !strings.Contains(out, "checksum mismatch") {

@@ -54,7 +54,7 @@ file=$(awk '{print $2}' "$tmp/SHA256SUMS" | sed 's/^\*//' | grep -E -e "$want" |
 [ -n "$file" ] || fail "no file matching $want in $url/SHA256SUMS"
 echo "install.sh: $machine, dpkg ${dpkg_arch}: $file"
 curl -fsSL "$url/$file" -o "$tmp/$file" || fail "cannot download $url/$file"
-(cd "$tmp" && grep -E " \*?$file\$" SHA256SUMS | sha256sum -c --quiet -) || fail "$file: checksum mismatch"
+(cd "$tmp" && awk -v f="$file" '$2 == f || $2 == "*" f' SHA256SUMS | sha256sum -c --quiet -) || fail "$file: checksum mismatch"
 if [ "${FLOWGATE_DRY_RUN:-}" = 1 ]; then
 	exit 0
 fi
