@@ -133,63 +133,60 @@ dist-armv6:
 dist-check:
 	sh cmd/flowgate/deb/check-dist.sh $(DIST_ARM64) $(DIST_ARMV7) $(DIST_ARMV6)
 
-# deb packages each dist binary with dpkg-deb: /usr/bin/flowgate, a
-# systemd unit (user flowgate in the gpio and i2c groups, data in
-# /var/lib/flowgate) and /etc/flowgate/settings.yaml (cmd/flowgate/deb/:
-# editor and broker on loopback until `flowgate admin init` sets a login).
-# Three packages: arm64; armhf with the ARMv7 binary (Pi 2 and later on
-# 32-bit Pi OS); and flowgate_*_armhf-armv6.deb, Architecture armhf too
-# (Pi OS calls its 32-bit port armhf on every Pi) with the ARMv6 binary
-# (Pi 1, Zero, Zero W). The binaries are static, so the packages depend on
-# no libc version: any Pi OS release installs them. The ARMv7 package's
-# preinst refuses an ARMv6 machine (uname -m armv6l), naming the package
-# to install instead, where the binary would die with SIGILL in a
-# restart loop.
-DEB_VERSION := $(shell echo $(VERSION) | sed 's/^v//; s/[^0-9A-Za-z.+~]/+/g; s/^[^0-9]/0+&/')
+# deb packages each dist binary (cmd/flowgate/deb/build-deb.sh) as
+# debhelper would: /usr/bin/flowgate and its man page, a systemd unit
+# (user flowgate in the gpio and i2c groups, data in /var/lib/flowgate,
+# after time-sync.target), /etc/flowgate/settings.yaml as a conffile
+# (editor and broker on loopback until `flowgate admin init` sets a
+# login), copyright and changelog, and dh_installsystemd's maintainer
+# scripts: enabled on first install only, restarted on upgrade, a unit the
+# admin disabled stays disabled and stopped. Three packages: arm64; armhf
+# with the ARMv7 binary (Pi 2 and later on 32-bit Pi OS); and
+# flowgate_*_armhf-armv6.deb, Architecture armhf too (Pi OS calls its
+# 32-bit port armhf on every Pi) with the ARMv6 binary (Pi 1, Zero, Zero
+# W). The binaries are static, so the packages depend on no libc version.
+# The ARMv7 package's preinst refuses an ARMv6 machine (uname -m armv6l),
+# naming the package to install instead. Versions sort in build order
+# (cmd/flowgate/deb/version.sh): 0.2.0 at tag v0.2.0, 0.2.0+git5.abc1234
+# five commits later, 0.0.0+gitN.hash without a tag. lintian checks every
+# package (apt-get install lintian) and fails the build on an error.
+DEB_VERSION    := $(shell sh cmd/flowgate/deb/version.sh)
+DEB_MAINTAINER ?= Flowgate Maintainers <flowgate@users.noreply.github.com>
 deb: dist
 	$(MAKE) deb-only
 
-# deb-only packages the binaries `make dist` wrote.
+# deb-only packages the binaries `make dist` wrote, and runs lintian.
 .PHONY: deb-only
 deb-only:
+	@command -v lintian >/dev/null || { echo "deb: lintian missing: apt-get install lintian" >&2; exit 1; }
 	@set -e; for triple in arm64:arm64:$(DIST_ARM64) armhf:armhf:$(DIST_ARMV7) armhf-armv6:armhf:$(DIST_ARMV6); do \
-	  name=$${triple%%:*}; rest=$${triple#*:}; arch=$${rest%%:*}; bin=$${rest#*:}; root=bin/deb-$$name; rm -rf $$root; \
-	  mkdir -p $$root/DEBIAN $$root/usr/bin $$root/lib/systemd/system $$root/etc/flowgate $$root/usr/share/lintian/overrides; \
-	  install -m 0755 $$bin $$root/usr/bin/flowgate; \
-	  printf '%s\n' '# static on purpose: no glibc floor, so every Pi OS release runs it (see make dist)' \
-	    'flowgate: statically-linked-binary [usr/bin/flowgate]' > $$root/usr/share/lintian/overrides/flowgate; \
-	  printf '%s\n' 'Package: flowgate' 'Version: $(DEB_VERSION)' "Architecture: $$arch" \
-	    'Maintainer: Flowgate <flowgate@localhost>' 'Depends: adduser' 'Section: net' 'Priority: optional' \
-	    'Description: Node-RED compatible flow engine in one binary' \
-	    ' Flowgate runs Node-RED flows, with an embedded MQTT broker, SQLite storage and Raspberry Pi GPIO and I2C.' \
-	    > $$root/DEBIAN/control; \
-	  echo /etc/flowgate/settings.yaml > $$root/DEBIAN/conffiles; \
-	  install -m 0644 cmd/flowgate/deb/settings.yaml $$root/etc/flowgate/settings.yaml; \
-	  printf '%s\n' '#!/bin/sh' 'set -e' \
-	    'getent group gpio >/dev/null || addgroup --system gpio' 'getent group i2c >/dev/null || addgroup --system i2c' \
-	    'id flowgate >/dev/null 2>&1 || adduser --system --group --home /var/lib/flowgate --no-create-home flowgate' \
-	    'adduser flowgate gpio >/dev/null; adduser flowgate i2c >/dev/null' \
-	    'install -d -o flowgate -g flowgate -m 0750 /var/lib/flowgate' \
-	    'if [ -d /run/systemd/system ]; then systemctl daemon-reload; systemctl enable --now flowgate.service || true; fi' \
-	    'echo "Flowgate: editor on http://127.0.0.1:1880 and MQTT on 127.0.0.1:1883 (this machine only)."' \
-	    'echo "To open the editor to the network: sudo flowgate admin init --settings /etc/flowgate/settings.yaml, then set uiHost: 0.0.0.0 there and restart."' \
-	    > $$root/DEBIAN/postinst; chmod 0755 $$root/DEBIAN/postinst; \
-	  printf '%s\n' '#!/bin/sh' 'set -e' \
-	    'if [ -d /run/systemd/system ] && [ "$$1" = remove ]; then systemctl disable --now flowgate.service || true; fi' \
-	    > $$root/DEBIAN/prerm; chmod 0755 $$root/DEBIAN/prerm; \
-	  if [ $$name = armhf ]; then printf '%s\n' '#!/bin/sh' 'set -e' \
-	    'if [ "$$1" = install ] || [ "$$1" = upgrade ]; then case "$$(uname -m)" in armv6*) \
-	    echo "flowgate: this package is built for ARMv7 (Pi 2 and later); this machine is ARMv6 (Pi 1, Zero, Zero W): install flowgate_$(DEB_VERSION)_armhf-armv6.deb" >&2; exit 1;; esac; fi' \
-	    > $$root/DEBIAN/preinst; chmod 0755 $$root/DEBIAN/preinst; fi; \
-	  printf '%s\n' '[Unit]' 'Description=Flowgate flow engine' 'After=network-online.target' 'Wants=network-online.target' '' \
-	    '[Service]' 'User=flowgate' 'Group=flowgate' 'SupplementaryGroups=gpio i2c' \
-	    'ExecStart=/usr/bin/flowgate run --settings /etc/flowgate/settings.yaml' \
-	    'Restart=on-failure' 'RestartSec=2' 'StateDirectory=flowgate' \
-	    'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'ReadWritePaths=/var/lib/flowgate' \
-	    'DevicePolicy=closed' 'DeviceAllow=char-gpiochip rw' 'DeviceAllow=char-i2c rw' 'DeviceAllow=/dev/gpiomem rw' \
-	    '' '[Install]' 'WantedBy=multi-user.target' > $$root/lib/systemd/system/flowgate.service; \
-	  dpkg-deb --root-owner-group --build $$root bin/flowgate_$(DEB_VERSION)_$$name.deb; \
+	  name=$${triple%%:*}; rest=$${triple#*:}; arch=$${rest%%:*}; bin=$${rest#*:}; \
+	  sh cmd/flowgate/deb/build-deb.sh $$name $$arch $$bin '$(DEB_VERSION)' '$(DEB_MAINTAINER)' bin; \
 	done
+	lintian --fail-on error bin/flowgate_$(DEB_VERSION)_*.deb
+
+# release writes bin/release/: the three .deb files, a tarball per
+# architecture (the static binary, its unit and settings), install.sh
+# (cmd/flowgate/deb/install.sh: picks the file for the machine it runs on,
+# ARMv6 included, and checks it) and SHA256SUMS over them all. Publish
+# the directory as a GitHub release: install.sh downloads from
+# releases/latest/download.
+.PHONY: release release-only
+release: deb
+	$(MAKE) release-only
+
+release-only:
+	@set -e; rm -rf bin/release; mkdir -p bin/release; \
+	  cp bin/flowgate_$(DEB_VERSION)_*.deb bin/release/; \
+	  for pair in arm64:$(DIST_ARM64) armv7:$(DIST_ARMV7) armv6:$(DIST_ARMV6); do \
+	    arch=$${pair%%:*}; bin=$${pair#*:}; d=bin/release/tar-$$arch; mkdir -p $$d; \
+	    install -m 0755 $$bin $$d/flowgate; \
+	    install -m 0644 cmd/flowgate/deb/flowgate.service cmd/flowgate/deb/settings.yaml $$d/; \
+	    tar -C $$d --owner=0 --group=0 --sort=name -czf bin/release/flowgate-$(DEB_VERSION)-linux-$$arch.tar.gz .; \
+	    rm -rf $$d; \
+	  done; \
+	  install -m 0755 cmd/flowgate/deb/install.sh bin/release/install.sh; \
+	  cd bin/release && sha256sum flowgate* install.sh > SHA256SUMS && cat SHA256SUMS
 
 clean:
 	rm -rf bin

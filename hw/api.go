@@ -7,8 +7,9 @@ import (
 	"strconv"
 )
 
-// API serves /api/hw: GET /api/hw shows the board, its pins and (on the
-// simulator) its I2C devices; on the simulator, PUT /api/hw/pins/{bcm}
+// API serves /api/hw: GET /api/hw shows the board, the notice of a
+// simulator standing in for a Raspberry Pi's pins (why, and the fix), its
+// pins and (on the simulator) its I2C devices; on the simulator, PUT /api/hw/pins/{bcm}
 // with {"level":0|1} sets an input as a button would, and PUT
 // /api/hw/i2c/{bus}/{addr} with {"inputs":n} sets the input levels of a
 // PCF8574 expander.
@@ -51,9 +52,10 @@ type apiBus struct {
 func (a *API) get(w http.ResponseWriter, _ *http.Request) {
 	out := struct {
 		Backend string   `json:"backend"`
+		Notice  string   `json:"notice,omitempty"` // why the simulator stands in for a Pi's pins, and the fix
 		Pins    []apiPin `json:"pins"`
 		I2C     []apiBus `json:"i2c"`
-	}{Backend: a.pins.board.Name(), Pins: []apiPin{}, I2C: []apiBus{}}
+	}{Backend: a.pins.board.Name(), Notice: a.pins.Notice(), Pins: []apiPin{}, I2C: []apiBus{}}
 	if sim, ok := a.pins.board.(*Sim); ok {
 		for _, p := range sim.pins {
 			out.Pins = append(out.Pins, apiPin{PinState: p.State(), Owner: a.pins.Owner(p.num)})

@@ -97,34 +97,80 @@ func ParsePin(s string) (int, error) {
 }
 
 // Pins hands out a Board's pins to owners (node ids), one owner per pin.
-// It is safe for concurrent use.
+// A line its owner parks (a redeploy closing the owner's node, which comes
+// back) stays as it is, an output keeping its level, until the next claim
+// of the pin or another claim by its owner; Close releases what is still
+// parked. It is safe for concurrent use.
 type Pins struct {
 	board Board
 
 	mu     sync.Mutex
-	owners map[int]string // BCM number → owner; guarded by mu
+	owners map[int]string // BCM number → owner; guarded by mu, as below
+	parked map[int]*Line  // BCM number → line parked by its owner
+	notice string         // why the board is not the machine's own pins
 }
 
 // NewPins returns the claim registry of board b.
-func NewPins(b Board) *Pins { return &Pins{board: b, owners: map[int]string{}} }
+func NewPins(b Board) *Pins {
+	return &Pins{board: b, owners: map[int]string{}, parked: map[int]*Line{}}
+}
 
 // Board returns the board the pins belong to.
 func (p *Pins) Board() Board { return p.board }
 
+// SetNotice records why the board stands in for the machine's own pins
+// (the simulator on a Raspberry Pi whose GPIO could not be opened, with
+// the fix); the hardware nodes show it and /api/hw reports it.
+func (p *Pins) SetNotice(s string) {
+	p.mu.Lock()
+	p.notice = s
+	p.mu.Unlock()
+}
+
+// Notice returns what SetNotice recorded ("" when the board is the
+// machine's own or a simulator asked for).
+func (p *Pins) Notice() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.notice
+}
+
 // Claim gives owner the pin with BCM number bcm until the returned Line is
-// released. A pin held by another owner is refused with ErrClaimed.
+// released or parked. A pin held by another owner is refused with
+// ErrClaimed. A pin owner parked comes back as it was, with Kept set (and
+// the level it last wrote in Written): an output keeps driving its level
+// across a redeploy. Claiming releases the other lines owner parked (its
+// node now uses another pin).
 func (p *Pins) Claim(bcm int, owner string) (*Line, error) {
 	pin, err := p.board.Pin(bcm)
 	if err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if other, ok := p.owners[bcm]; ok {
+		p.mu.Unlock()
 		return nil, fmt.Errorf("GPIO %d: %w by node %s", bcm, ErrClaimed, other)
 	}
+	var stale []*Line
+	for n, l := range p.parked {
+		if l.owner == owner && n != bcm {
+			stale = append(stale, l)
+			delete(p.parked, n)
+		}
+	}
+	l := &Line{BCM: bcm, Pin: pin, pins: p, owner: owner}
+	if old, ok := p.parked[bcm]; ok {
+		delete(p.parked, bcm)
+		if old.owner == owner {
+			l.Kept, l.Written, l.Duty = true, old.Written, old.Duty
+		}
+	}
 	p.owners[bcm] = owner
-	return &Line{BCM: bcm, Pin: pin, pins: p}, nil
+	p.mu.Unlock()
+	for _, s := range stale {
+		s.reset()
+	}
+	return l, nil
 }
 
 // Owner returns the owner of a pin, "" when free.
@@ -134,10 +180,15 @@ func (p *Pins) Owner(bcm int) string {
 	return p.owners[bcm]
 }
 
-func (p *Pins) release(bcm int) {
+// Close releases the lines still parked (at shutdown), as Line.Release.
+func (p *Pins) Close() {
 	p.mu.Lock()
-	delete(p.owners, bcm)
+	parked := p.parked
+	p.parked = map[int]*Line{}
 	p.mu.Unlock()
+	for _, l := range parked {
+		l.reset()
+	}
 }
 
 // Line is a claimed pin.
@@ -146,18 +197,65 @@ type Line struct {
 	BCM int
 	// Pin is the pin itself.
 	Pin gpio.PinIO
+	// Kept says the line was parked by the same owner and comes back as it
+	// was left: an owner setting an initial level skips it.
+	Kept bool
+	// Written is the last level written with Out, for Kept lines (a line is
+	// never read to learn it: periph's gpioioctl turns a read output into
+	// an input). The owner sets it; nil: none.
+	Written *gpio.Level
+	// Duty is the last PWM duty (percent) set with PWM, likewise.
+	Duty *float64
 
-	pins *Pins
-	once sync.Once
+	pins  *Pins
+	owner string
+	once  sync.Once
 }
 
-// Release puts the pin back as an input without pull or edge detection
-// and frees the claim; it is idempotent.
+// Out drives the line with level l and records it in Written.
+func (l *Line) Out(lv gpio.Level) error {
+	if err := l.Pin.Out(lv); err != nil {
+		return err
+	}
+	l.Written = &lv
+	return nil
+}
+
+// Release puts the pin back as an input without pull or edge detection,
+// gives the line back to the system (other programs may request it) and
+// frees the claim; it is idempotent. Use it when the owner goes for good.
 func (l *Line) Release() {
 	l.once.Do(func() {
-		_ = l.Pin.In(gpio.Float, gpio.NoEdge)
+		l.reset()
 		l.pins.release(l.BCM)
 	})
+}
+
+// Park frees the claim but leaves the pin as it is (an output keeps its
+// level) for its owner's next claim: use it when the owner closes for a
+// redeploy and may come back. It is idempotent, and a no-op after Release.
+func (l *Line) Park() {
+	l.once.Do(func() {
+		l.pins.mu.Lock()
+		delete(l.pins.owners, l.BCM)
+		l.pins.parked[l.BCM] = l
+		l.pins.mu.Unlock()
+	})
+}
+
+// reset makes the pin a plain input and closes the line when the backend
+// can (periph's gpioioctl lines and the simulator's).
+func (l *Line) reset() {
+	_ = l.Pin.In(gpio.Float, gpio.NoEdge)
+	if c, ok := l.Pin.(interface{ Close() }); ok {
+		c.Close()
+	}
+}
+
+func (p *Pins) release(bcm int) {
+	p.mu.Lock()
+	delete(p.owners, bcm)
+	p.mu.Unlock()
 }
 
 // Aliases of periph.io's types, so that node types use them without

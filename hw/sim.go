@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
@@ -30,7 +31,7 @@ type Sim struct {
 func NewSim() *Sim {
 	s := &Sim{buses: map[int]*SimBus{}}
 	for i := range s.pins {
-		s.pins[i] = &SimPin{num: i, edges: make(chan struct{}, 1)}
+		s.pins[i] = newSimPin(i)
 	}
 	bus := s.Bus(1)
 	bus.Attach(0x76, NewSimBME280())
@@ -105,21 +106,49 @@ const (
 	ModePWM PinMode = "pwm"
 )
 
-// SimPin is a simulated GPIO implementing gpio.PinIO. Its level is set by
-// Out when it is an output and by SetInput when it is an input (an input
-// nobody set follows its pull).
-type SimPin struct {
-	num   int
-	edges chan struct{} // one pending edge, as the kernel's event queue coalesced
+// simEventQueue is how many edge events a line queues, as the kernel's
+// GPIO character device does (16 per requested line); when the queue is
+// full the oldest event is dropped.
+const simEventQueue = 16
 
-	mu     sync.Mutex
-	mode   PinMode // guarded by mu, as the fields below
-	pull   gpio.Pull
-	edge   gpio.Edge
-	level  gpio.Level
-	driven bool // an input level set from outside
-	duty   gpio.Duty
-	freq   physic.Frequency
+// SimPin is a simulated GPIO implementing gpio.PinIO the way periph.io's
+// gpioioctl backend (the Linux GPIO character device) behaves on a
+// Raspberry Pi, so that code tested against it behaves the same on a Pi:
+//
+//   - WaitForEdge(0) waits for ever, a negative timeout returns false at
+//     once (the read deadline is in the past), a positive one is a
+//     deadline; Halt interrupts a wait in progress (and only that one);
+//   - every edge is queued (simEventQueue, oldest dropped), one per
+//     WaitForEdge, and only when the line is an input with that edge
+//     enabled;
+//   - In, Out and PWM request the line, which another program holding it
+//     (Hold) refuses with EBUSY; Close gives the line back, leaving its
+//     level as it is;
+//   - Read of a line that is not an input makes it an input with pull-up,
+//     as gpioioctl does, so code must never read an output to learn its
+//     level.
+//
+// Its level is set by Out when it is an output and by SetInput when it is
+// an input (an input nobody set follows its pull).
+type SimPin struct {
+	num    int
+	events chan struct{} // queued edge events; sent to only under mu
+
+	mu        sync.Mutex
+	mode      PinMode // guarded by mu, as the fields below
+	pull      gpio.Pull
+	edge      gpio.Edge
+	level     gpio.Level
+	driven    bool          // an input level set from outside
+	requested bool          // this process holds the line (In/Out/PWM until Close)
+	heldBy    string        // another program holding the line ("" none)
+	halt      chan struct{} // closed by Halt to end the wait in progress
+	duty      gpio.Duty
+	freq      physic.Frequency
+}
+
+func newSimPin(n int) *SimPin {
+	return &SimPin{num: n, events: make(chan struct{}, simEventQueue), halt: make(chan struct{})}
 }
 
 // PinState is a snapshot of a simulated pin.
@@ -129,15 +158,16 @@ type PinState struct {
 	Mode   PinMode `json:"mode"`
 	Pull   string  `json:"pull,omitempty"`
 	Level  int     `json:"level"`
-	Duty   float64 `json:"duty,omitempty"` // percent, PWM only
-	Freq   float64 `json:"freq,omitempty"` // hertz, PWM only
+	Duty   float64 `json:"duty,omitempty"`   // percent, PWM only
+	Freq   float64 `json:"freq,omitempty"`   // hertz, PWM only
+	HeldBy string  `json:"heldBy,omitempty"` // another program holding the line
 }
 
 // State returns a snapshot of the pin.
 func (p *SimPin) State() PinState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	st := PinState{BCM: p.num, Mode: p.mode, Level: levelInt(p.level)}
+	st := PinState{BCM: p.num, Mode: p.mode, Level: levelInt(p.level), HeldBy: p.heldBy}
 	if st.Mode == "" {
 		st.Mode = ModeIn
 	}
@@ -156,7 +186,8 @@ func (p *SimPin) State() PinState {
 var ErrNotInput = errors.New("pin is an output")
 
 // SetInput sets the level seen on an input pin, as a button would, and
-// signals an edge to a watcher when the level changes.
+// queues an edge event when the level changes and the line detects that
+// edge.
 func (p *SimPin) SetInput(l gpio.Level) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -166,20 +197,97 @@ func (p *SimPin) SetInput(l gpio.Level) error {
 	changed := p.level != l
 	p.level, p.driven = l, true
 	fire := p.edge == gpio.BothEdges || (p.edge == gpio.RisingEdge && bool(l)) || (p.edge == gpio.FallingEdge && !bool(l))
-	if changed && fire {
-		select {
-		case p.edges <- struct{}{}:
-		default:
-		}
+	if changed && fire && p.requested {
+		p.queueEvent()
 	}
 	return nil
+}
+
+// queueEvent queues one edge event, dropping the oldest when the queue is
+// full as the kernel does. Called with mu held (the only sender).
+func (p *SimPin) queueEvent() {
+	select {
+	case p.events <- struct{}{}:
+		return
+	default:
+	}
+	select {
+	case <-p.events:
+	default:
+	}
+	p.events <- struct{}{}
+}
+
+// Hold makes another program (consumer) hold the line, as gpioset or a
+// device-tree overlay does: this process's In, Out and PWM then fail with
+// EBUSY. It fails with EBUSY itself while this process holds the line.
+func (p *SimPin) Hold(consumer string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.requested || p.heldBy != "" {
+		return fmt.Errorf("GPIO %d: line_request ioctl: %w", p.num, syscall.EBUSY)
+	}
+	p.heldBy = consumer
+	return nil
+}
+
+// Unhold ends another program's hold of the line.
+func (p *SimPin) Unhold() {
+	p.mu.Lock()
+	p.heldBy = ""
+	p.mu.Unlock()
+}
+
+// Requested reports whether this process holds the line (from In, Out or
+// PWM until Close).
+func (p *SimPin) Requested() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.requested
+}
+
+// request takes the line for this process, as gpioioctl's line request
+// does on first use. Called with mu held.
+func (p *SimPin) request() error {
+	if p.heldBy != "" {
+		return fmt.Errorf("line_request ioctl: %w (GPIO %d is used by %s)", syscall.EBUSY, p.num, p.heldBy)
+	}
+	p.requested = true
+	return nil
+}
+
+// Close gives the line back (gpioioctl's GPIOLine.Close): edge detection
+// ends and queued events are dropped; the level stays as it is.
+func (p *SimPin) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.requested, p.edge = false, gpio.NoEdge
+	p.flush()
+}
+
+// flush drops the queued events. Called with mu held.
+func (p *SimPin) flush() {
+	for {
+		select {
+		case <-p.events:
+		default:
+			return
+		}
+	}
 }
 
 // String implements conn.Resource.
 func (p *SimPin) String() string { return p.Name() }
 
-// Halt implements conn.Resource.
-func (p *SimPin) Halt() error { return nil }
+// Halt implements conn.Resource: it interrupts a WaitForEdge in progress,
+// which returns false; a later WaitForEdge waits as usual.
+func (p *SimPin) Halt() error {
+	p.mu.Lock()
+	close(p.halt)
+	p.halt = make(chan struct{})
+	p.mu.Unlock()
+	return nil
+}
 
 // Name implements pin.Pin.
 func (p *SimPin) Name() string { return fmt.Sprintf("GPIO%d", p.num) }
@@ -194,10 +302,17 @@ func (p *SimPin) Function() string {
 	return string(p.mode)
 }
 
-// In implements gpio.PinIn.
+// In implements gpio.PinIn. Reconfiguring drops queued events.
 func (p *SimPin) In(pull gpio.Pull, edge gpio.Edge) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.in(pull, edge)
+}
+
+func (p *SimPin) in(pull gpio.Pull, edge gpio.Edge) error {
+	if err := p.request(); err != nil {
+		return err
+	}
 	if p.mode != ModeIn {
 		p.driven = false
 	}
@@ -208,32 +323,51 @@ func (p *SimPin) In(pull gpio.Pull, edge gpio.Edge) error {
 	if !p.driven {
 		p.level = p.pull == gpio.PullUp
 	}
-	select {
-	case <-p.edges:
-	default:
-	}
+	p.flush()
 	return nil
 }
 
-// Read implements gpio.PinIn.
+// Read implements gpio.PinIn. As gpioioctl does, reading a line that is
+// not an input first makes it an input with pull-up.
 func (p *SimPin) Read() gpio.Level {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.mode != ModeIn || !p.requested {
+		if err := p.in(gpio.PullUp, gpio.NoEdge); err != nil {
+			return gpio.Low
+		}
+	}
 	return p.level
 }
 
-// WaitForEdge implements gpio.PinIn; a negative timeout waits for ever.
+// WaitForEdge implements gpio.PinIn as gpioioctl does: it takes one queued
+// edge event, waiting up to timeout for one; 0 waits for ever, a negative
+// timeout returns false at once. A line without edge detection returns
+// false at once.
 func (p *SimPin) WaitForEdge(timeout time.Duration) bool {
-	if timeout < 0 {
-		<-p.edges
-		return true
+	p.mu.Lock()
+	ok, halt := p.mode == ModeIn && p.requested && p.edge != gpio.NoEdge, p.halt
+	p.mu.Unlock()
+	if !ok || timeout < 0 {
+		return false
 	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-p.edges:
+	select { // a queued event is read before the deadline is looked at
+	case <-p.events:
 		return true
-	case <-t.C:
+	default:
+	}
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	select {
+	case <-p.events:
+		return true
+	case <-deadline:
+		return false
+	case <-halt:
 		return false
 	}
 }
@@ -252,7 +386,11 @@ func (p *SimPin) DefaultPull() gpio.Pull { return gpio.Float }
 func (p *SimPin) Out(l gpio.Level) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.request(); err != nil {
+		return fmt.Errorf("GPIOLine.Out(): %w", err)
+	}
 	p.mode, p.level, p.driven, p.edge = ModeOut, l, false, gpio.NoEdge
+	p.flush()
 	return nil
 }
 
@@ -267,8 +405,12 @@ func (p *SimPin) PWM(duty gpio.Duty, f physic.Frequency) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.request(); err != nil {
+		return err
+	}
 	p.mode, p.duty, p.freq, p.driven, p.edge = ModePWM, duty, f, false, gpio.NoEdge
 	p.level = duty >= gpio.DutyMax
+	p.flush()
 	return nil
 }
 

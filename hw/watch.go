@@ -13,10 +13,18 @@ import (
 const watchPoll = 100 * time.Millisecond
 
 // Watch configures the line as an input with pull and both edges, then
-// calls emit with each new level until ctx ends. A level must hold for
-// debounce before it counts (0: every edge counts); emit is not called for
-// a level equal to the last one reported, nor for the level read at start,
+// calls emit with each new level until ctx ends. emit is not called for a
+// level equal to the last one reported, nor for the level read at start,
 // which Watch returns through initial before watching.
+//
+// debounce works as RPi.GPIO's bouncetime does in node-red-node-pi-gpio:
+// the first edge opens a window of debounce during which further edges
+// are ignored; at its end the level is read and reported if it changed.
+// A chattering input therefore still reports, once per window. With
+// debounce 0 every edge reads the level at once.
+//
+// Every wait passed to WaitForEdge is positive: periph's gpioioctl backend
+// takes 0 as "wait for ever" and a negative one as "already expired".
 func (l *Line) Watch(ctx context.Context, pull gpio.Pull, debounce time.Duration, initial func(gpio.Level), emit func(gpio.Level)) error {
 	if err := l.Pin.In(pull, gpio.BothEdges); err != nil {
 		return err
@@ -25,39 +33,43 @@ func (l *Line) Watch(ctx context.Context, pull gpio.Pull, debounce time.Duration
 	if initial != nil {
 		initial(last)
 	}
-	report := func() {
+	for ctx.Err() == nil {
+		if !l.Pin.WaitForEdge(watchPoll) {
+			continue
+		}
+		if debounce > 0 && !l.ignoreEdges(ctx, time.Now().Add(debounce)) {
+			return nil
+		}
 		if lv := l.Pin.Read(); lv != last {
 			last = lv
 			emit(lv)
 		}
 	}
-	var settle time.Time // when the pending edge has settled; zero: none pending
-	for ctx.Err() == nil {
-		wait := watchPoll
-		if !settle.IsZero() {
-			wait = min(wait, max(time.Until(settle), 0))
-		}
-		if l.Pin.WaitForEdge(wait) {
-			if debounce <= 0 {
-				report()
-			} else {
-				settle = time.Now().Add(debounce)
-			}
-			continue
-		}
-		if !settle.IsZero() && !time.Now().Before(settle) {
-			settle = time.Time{}
-			report()
-		}
-	}
 	return nil
+}
+
+// ignoreEdges takes and ignores the edges queued until end; it returns
+// false when ctx ended first.
+func (l *Line) ignoreEdges(ctx context.Context, end time.Time) bool {
+	for {
+		if ctx.Err() != nil {
+			return false
+		}
+		left := time.Until(end)
+		if left <= 0 {
+			return true
+		}
+		l.Pin.WaitForEdge(min(left, watchPoll))
+	}
 }
 
 // PWM drives the line with duty (0-100 %) at freq hertz until ctx ends or
 // the next PWM call. It uses the pin's hardware PWM when the pin has it and
 // toggles the pin in software otherwise (Soft). It returns at once; stop
-// must be called (and is idempotent) to end software PWM.
+// must be called (and is idempotent) to end software PWM. The duty is
+// recorded in Duty.
 func (l *Line) PWM(duty float64, freq float64) (stop func(), err error) {
+	l.Duty = &duty
 	d := gpio.Duty(duty / 100 * float64(gpio.DutyMax))
 	f := physic.Frequency(freq * float64(physic.Hertz))
 	if err := l.Pin.PWM(d, f); err == nil {

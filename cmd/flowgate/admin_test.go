@@ -66,11 +66,11 @@ func TestPackagedSettingsLoopback(t *testing.T) {
 	if s.Security.AdminAuth != nil {
 		t.Error("the package ships a login")
 	}
-	mk, err := os.ReadFile("../../Makefile")
+	build, err := os.ReadFile("deb/build-deb.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(mk), "cmd/flowgate/deb/settings.yaml $$root/etc/flowgate/settings.yaml") {
-		t.Error("the Makefile's deb target does not install cmd/flowgate/deb/settings.yaml")
+	if !strings.Contains(string(build), `install -m 0644 "$here/settings.yaml" "$root/etc/flowgate/settings.yaml"`) {
+		t.Error("the package (deb/build-deb.sh) does not install deb/settings.yaml")
 	}
 }

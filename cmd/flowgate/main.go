@@ -43,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return hashPassword(os.Stdin, stdout, stderr)
 	case "admin":
 		return admin(args, os.Stdin, stdout, stderr)
+	case "backup", "restore":
+		return backupRestore(cmd, args, stdout, stderr)
 	case "help":
 		usage(stdout)
 		return 0
@@ -60,6 +62,11 @@ func usage(w io.Writer) {
        flowgate hash-password      read a password on standard input, print its bcrypt hash
        flowgate admin init --settings FILE
                                    ask a user name and password, write adminAuth into FILE
+       flowgate backup [flags] FILE
+                                   write flows, credentials and their key, context, time
+                                   series and the broker's store to FILE (gzip tar)
+       flowgate restore [flags] FILE
+                                   put a backup back (stop Flowgate first)
 
 flags (each has an environment twin, e.g. FLOWGATE_LISTEN):
 `)
@@ -122,6 +129,77 @@ func runServer(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// backupRestore runs `flowgate backup FILE` or `flowgate restore FILE`,
+// with the run flags naming the data directory, flows and settings.
+func backupRestore(cmd string, args []string, stdout, stderr io.Writer) int {
+	var s runtime.Settings
+	fs := flag.NewFlagSet("flowgate "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flags(fs, &s)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "usage: flowgate %s [flags] FILE\n", cmd)
+		return 2
+	}
+	s.Version = version
+	if err := s.LoadFile(); err != nil {
+		fmt.Fprintln(stderr, "flowgate:", err)
+		return 2
+	}
+	file := fs.Arg(0)
+	var m runtime.BackupManifest
+	var err error
+	if cmd == "backup" {
+		m, err = backupTo(s, file)
+	} else {
+		m, err = restoreFrom(s, file)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "flowgate:", err)
+		return 1
+	}
+	for _, w := range m.Warnings {
+		fmt.Fprintln(stderr, "flowgate: warning:", w)
+	}
+	fmt.Fprintf(stdout, "%s %s: %d files (Flowgate %s, %s)\n", cmd, file, len(m.Files), m.Version, m.Created.Format("2006-01-02 15:04:05Z"))
+	return 0
+}
+
+// backupTo writes the backup to file, through a temporary file renamed
+// when complete.
+func backupTo(s runtime.Settings, file string) (runtime.BackupManifest, error) {
+	tmp := file + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return runtime.BackupManifest{}, err
+	}
+	m, err := runtime.Backup(s, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, file)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return m, err
+}
+
+func restoreFrom(s runtime.Settings, file string) (runtime.BackupManifest, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return runtime.BackupManifest{}, err
+	}
+	defer f.Close()
+	return runtime.Restore(s, f)
 }
 
 func validate(args []string, stdout, stderr io.Writer) int {

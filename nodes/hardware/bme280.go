@@ -45,6 +45,12 @@ func newBME280(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine
 	return n, p.Err()
 }
 
+// Start shows when the board only stands in for the machine's I2C buses.
+func (n *bme280Node) Start(context.Context) error {
+	startNotice(n.res, n.pins)
+	return nil
+}
+
 // Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
 func (n *bme280Node) Blocking() {}
 
@@ -57,18 +63,18 @@ func (n *bme280Node) Handle(_ context.Context, m engine.Msg, out *engine.Output)
 			n.sensor, err = hw.NewBME280(bus, n.addr)
 		}
 		if err != nil {
-			n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "sensor not found"})
+			showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "sensor not found"})
 			return fmt.Errorf("bme280 on i2c bus %d address 0x%02x: %w", n.busno, n.addr, err)
 		}
 	}
 	e, err := n.sensor.Sense()
 	if err != nil {
 		n.sensor = nil
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "read failed"})
+		showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "read failed"})
 		return fmt.Errorf("bme280 on i2c bus %d address 0x%02x: %w", n.busno, n.addr, err)
 	}
 	t, h, p := round(e.Temperature, 2), round(e.Humidity, 2), round(e.Pressure/100, 2)
-	n.res.Status(engine.Status{Fill: "green", Shape: "dot", Text: fmt.Sprintf("%g°C %g%% %ghPa", t, h, p)})
+	showStatus(n.res, n.pins, engine.Status{Fill: "green", Shape: "dot", Text: fmt.Sprintf("%g°C %g%% %ghPa", t, h, p)})
 	m["topic"] = n.topic
 	m["payload"] = engine.ObjectOf("temperature_C", t, "humidity", h, "pressure_hPa", p, "model", "BME280")
 	out.Send(0, m)

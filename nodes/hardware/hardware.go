@@ -58,9 +58,39 @@ func help(typ string) string {
 
 // failStatus shows a start failure under the node and reports it to the
 // catch nodes; the rest of the flows keep running.
-func failStatus(res *engine.Resources, text string, err error) {
-	res.Status(engine.Status{Fill: "red", Shape: "ring", Text: text})
+func failStatus(res *engine.Resources, pins *hw.Pins, text string, err error) {
+	showStatus(res, pins, engine.Status{Fill: "red", Shape: "ring", Text: text})
 	res.Error(err, nil)
+}
+
+// simulatedMark ends every status of a hardware node whose board only
+// stands in for the machine's pins (hw.Pins.Notice).
+const simulatedMark = "SIMULATED, see hardware panel"
+
+// showStatus shows s under the node. When the board stands in for the
+// machine's own pins (the simulator on a Raspberry Pi whose GPIO could not
+// be opened), the status is a red ring that says so, whatever s is: a node
+// must never look healthy while no pin moves.
+func showStatus(res *engine.Resources, pins *hw.Pins, s engine.Status) {
+	if pins != nil && pins.Notice() != "" {
+		s.Fill, s.Shape = "red", "ring"
+		if s.Text == "" {
+			s.Text = simulatedMark
+		} else {
+			s.Text += " (" + simulatedMark + ")"
+		}
+	}
+	res.Status(s)
+}
+
+// startNotice shows, when the board stands in for the machine's pins, why
+// and the fix: in the node's status and as a warning in the debug sidebar.
+func startNotice(res *engine.Resources, pins *hw.Pins) {
+	if pins == nil || pins.Notice() == "" {
+		return
+	}
+	showStatus(res, pins, engine.Status{})
+	res.Warn(pins.Notice())
 }
 
 // bus returns I2C bus n of pins' board.

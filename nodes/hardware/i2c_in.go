@@ -43,6 +43,12 @@ func newI2CIn(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine.
 	return n, p.Err()
 }
 
+// Start shows when the board only stands in for the machine's I2C buses.
+func (n *i2cInNode) Start(context.Context) error {
+	startNotice(n.res, n.pins)
+	return nil
+}
+
 // Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
 func (n *i2cInNode) Blocking() {}
 
@@ -53,14 +59,14 @@ func (n *i2cInNode) Handle(_ context.Context, m engine.Msg, out *engine.Output) 
 	cmd := parseInt(orMsg(n.command, m, "command"))
 	count := parseInt(n.count)
 	if !validAddr(addr) {
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "Address (" + engine.FormatNumber(addr) + ") value is missing or incorrect"})
+		showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "Address (" + engine.FormatNumber(addr) + ") value is missing or incorrect"})
 		return nil
 	}
 	if math.IsNaN(count) || count <= 0 || count > 32 {
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "Read bytes value is missing or incorrect"})
+		showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "Read bytes value is missing or incorrect"})
 		return nil
 	}
-	n.res.Status(engine.Status{})
+	showStatus(n.res, n.pins, engine.Status{})
 	bus, err := bus(n.pins, n.busno)
 	if err != nil {
 		return err

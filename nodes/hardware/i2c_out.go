@@ -57,6 +57,12 @@ func newI2COut(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine
 	return n, p.Err()
 }
 
+// Start shows when the board only stands in for the machine's I2C buses.
+func (n *i2cOutNode) Start(context.Context) error {
+	startNotice(n.res, n.pins)
+	return nil
+}
+
 // Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
 func (n *i2cOutNode) Blocking() {}
 
@@ -73,16 +79,16 @@ func (n *i2cOutNode) Handle(_ context.Context, m engine.Msg, out *engine.Output)
 	}
 	switch {
 	case !validAddr(addr):
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "Address (" + engine.FormatNumber(addr) + ") value is missing or incorrect"})
+		showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "Address (" + engine.FormatNumber(addr) + ") value is missing or incorrect"})
 		return nil
 	case math.IsNaN(cmd):
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "Command  (" + engine.FormatNumber(cmd) + ") value is missing or incorrect"})
+		showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "Command  (" + engine.FormatNumber(cmd) + ") value is missing or incorrect"})
 		return nil
 	case math.IsNaN(n.count):
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "Send bytes value is missing or incorrect"})
+		showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "Send bytes value is missing or incorrect"})
 		return nil
 	}
-	n.res.Status(engine.Status{})
+	showStatus(n.res, n.pins, engine.Status{})
 	var v any
 	if !n.none {
 		var err error

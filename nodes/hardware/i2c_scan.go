@@ -31,6 +31,12 @@ func newI2CScan(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engin
 	return n, p.Err()
 }
 
+// Start shows when the board only stands in for the machine's I2C buses.
+func (n *i2cScanNode) Start(context.Context) error {
+	startNotice(n.res, n.pins)
+	return nil
+}
+
 // Blocking: Handle waits on the I2C bus, so it runs off its part's goroutine.
 func (n *i2cScanNode) Blocking() {}
 
@@ -49,7 +55,7 @@ func (n *i2cScanNode) Handle(_ context.Context, m engine.Msg, out *engine.Output
 			found = append(found, float64(a))
 		}
 	}
-	n.res.Status(engine.Status{Fill: "green", Shape: "dot", Text: engine.FormatNumber(float64(len(found))) + " found"})
+	showStatus(n.res, n.pins, engine.Status{Fill: "green", Shape: "dot", Text: engine.FormatNumber(float64(len(found))) + " found"})
 	each := append([]any(nil), found...)
 	out.Send(0, engine.Msg{"payload": found})
 	for _, a := range each {

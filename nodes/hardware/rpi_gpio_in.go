@@ -2,7 +2,6 @@ package hardware
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -39,8 +38,9 @@ type gpioInNode struct {
 	debounce time.Duration
 	read     bool
 
-	line *hw.Line
-	wg   sync.WaitGroup // the watcher
+	line    *hw.Line
+	wg      sync.WaitGroup // the watcher
+	removed bool           // set by Remove: Close gives the pin back for good
 }
 
 func newGPIOIn(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine.Node, error) {
@@ -75,40 +75,47 @@ func newGPIOIn(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine
 func (n *gpioInNode) Start(ctx context.Context) error {
 	line, err := claim(n.pins, n.bcm, n.id)
 	if err != nil {
-		failStatus(n.res, err.Error(), err)
+		failStatus(n.res, n.pins, err.Error(), err)
 		return nil
 	}
 	n.line = line
-	n.res.Status(engine.Status{Fill: "yellow", Shape: "dot", Text: "OK"})
+	startNotice(n.res, n.pins)
+	showStatus(n.res, n.pins, engine.Status{Fill: "yellow", Shape: "dot", Text: "OK"})
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		initial := func(l hw.Level) {
-			n.res.Status(levelStatus(l))
+			showStatus(n.res, n.pins, levelStatus(l))
 			if n.read {
 				n.send(l)
 			}
 		}
 		if err := line.Watch(ctx, n.pull, n.debounce, initial, n.send); err != nil {
-			failStatus(n.res, "stopped", fmt.Errorf("GPIO %d: %w", n.bcm, err))
+			err = hw.GPIOError(n.bcm, err)
+			failStatus(n.res, n.pins, err.Error(), err)
 		}
 	}()
 	return nil
 }
 
-// Close stops the watcher and releases the pin.
+// Remove marks the node as going for good: Close then releases the pin.
+func (n *gpioInNode) Remove(context.Context) error {
+	n.removed = true
+	return nil
+}
+
+// Close stops the watcher and releases the pin, or parks it for the node
+// coming back in a redeploy.
 func (n *gpioInNode) Close(ctx context.Context) error {
 	if err := shutdown.Wait(ctx, &n.wg); err != nil {
 		return err
 	}
-	if n.line != nil {
-		n.line.Release()
-	}
+	letGo(n.line, n.removed)
 	return nil
 }
 
 func (n *gpioInNode) send(l hw.Level) {
-	n.res.Status(levelStatus(l))
+	showStatus(n.res, n.pins, levelStatus(l))
 	n.res.Send(0, engine.Msg{"topic": n.topic, "payload": float64(levelInt(l))})
 }
 
@@ -118,6 +125,19 @@ func claim(pins *hw.Pins, bcm int, id string) (*hw.Line, error) {
 		return nil, errOff
 	}
 	return pins.Claim(bcm, id)
+}
+
+// letGo gives line back when its node is removed, and parks it otherwise
+// (a redeploy, after which the node claims it again: an output keeps its
+// level). Lines parked at shutdown are released by the runtime.
+func letGo(line *hw.Line, removed bool) {
+	switch {
+	case line == nil:
+	case removed:
+		line.Release()
+	default:
+		line.Park()
+	}
 }
 
 func levelStatus(l hw.Level) engine.Status {

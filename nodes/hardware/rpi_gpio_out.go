@@ -39,6 +39,7 @@ type gpioOutNode struct {
 
 	line    *hw.Line
 	stopPWM func() // ends software PWM; only touched by Start, Handle and Close, which the engine does not overlap
+	removed bool   // set by Remove: Close gives the pin back for good
 }
 
 func newGPIOOut(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engine.Node, error) {
@@ -64,33 +65,52 @@ func newGPIOOut(cfg *engine.Config, res *engine.Resources, pins *hw.Pins) (engin
 	return n, p.Err()
 }
 
-// Start claims the pin and sets its initial level when asked to.
+// Start claims the pin and sets its initial level when asked to. A pin
+// the node held before a redeploy keeps its level (or PWM duty) instead:
+// a relay does not click on every deploy.
 func (n *gpioOutNode) Start(ctx context.Context) error {
 	line, err := claim(n.pins, n.bcm, n.id)
 	if err != nil {
-		failStatus(n.res, err.Error(), err)
+		failStatus(n.res, n.pins, err.Error(), err)
 		return nil
 	}
 	n.line = line
-	if n.set && !n.pwm {
-		if err := line.Pin.Out(n.level); err != nil {
-			failStatus(n.res, "stopped", fmt.Errorf("GPIO %d: %w", n.bcm, err))
+	startNotice(n.res, n.pins)
+	switch {
+	case line.Kept && n.pwm && line.Duty != nil:
+		if stop, err := line.PWM(*line.Duty, n.freq); err == nil {
+			n.stopPWM = stop
+			showStatus(n.res, n.pins, engine.Status{Fill: "green", Shape: "dot", Text: engine.FormatNumber(*line.Duty)})
 			return nil
 		}
-		n.res.Status(levelStatus(n.level))
+	case line.Kept && !n.pwm && line.Written != nil:
+		showStatus(n.res, n.pins, levelStatus(*line.Written))
+		return nil
+	case n.set && !n.pwm:
+		if err := line.Out(n.level); err != nil {
+			err = hw.GPIOError(n.bcm, err)
+			failStatus(n.res, n.pins, err.Error(), err)
+			return nil
+		}
+		showStatus(n.res, n.pins, levelStatus(n.level))
 		return nil
 	}
-	n.res.Status(engine.Status{Fill: "yellow", Shape: "dot", Text: "OK"})
+	showStatus(n.res, n.pins, engine.Status{Fill: "yellow", Shape: "dot", Text: "OK"})
 	return nil
 }
 
-// Close stops PWM and releases the pin.
+// Remove marks the node as going for good: Close then releases the pin.
+func (n *gpioOutNode) Remove(context.Context) error {
+	n.removed = true
+	return nil
+}
+
+// Close stops PWM, and releases the pin or parks it for the node coming
+// back in a redeploy, at its level.
 func (n *gpioOutNode) Close(context.Context) error {
 	n.stopPWM()
 	n.stopPWM = func() {}
-	if n.line != nil {
-		n.line.Release()
-	}
+	letGo(n.line, n.removed)
 	return nil
 }
 
@@ -115,19 +135,19 @@ func (n *gpioOutNode) Handle(_ context.Context, m engine.Msg, _ *engine.Output) 
 		return nil
 	}
 	if n.line == nil {
-		n.res.Status(engine.Status{Fill: "red", Shape: "ring", Text: "not running"})
+		showStatus(n.res, n.pins, engine.Status{Fill: "red", Shape: "ring", Text: "not running"})
 		return fmt.Errorf("GPIO %d is not available", n.bcm)
 	}
 	if n.pwm {
 		n.stopPWM()
 		stop, err := n.line.PWM(v, n.freq)
 		if err != nil {
-			return fmt.Errorf("GPIO %d: %w", n.bcm, err)
+			return hw.GPIOError(n.bcm, err)
 		}
 		n.stopPWM = stop
-	} else if err := n.line.Pin.Out(v == 1); err != nil {
-		return fmt.Errorf("GPIO %d: %w", n.bcm, err)
+	} else if err := n.line.Out(v == 1); err != nil {
+		return hw.GPIOError(n.bcm, err)
 	}
-	n.res.Status(engine.Status{Fill: "green", Shape: "dot", Text: engine.ToString(payload)})
+	showStatus(n.res, n.pins, engine.Status{Fill: "green", Shape: "dot", Text: engine.ToString(payload)})
 	return nil
 }

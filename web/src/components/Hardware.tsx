@@ -58,6 +58,11 @@ export function Hardware() {
           </label>
         )}
       </div>
+      {hw.notice && (
+        <div className="fg-hw-error" role="alert">
+          {hw.notice}
+        </div>
+      )}
       {error && <div className="fg-hw-error" role="alert">{error}</div>}
       <h4>GPIO</h4>
       {shown.length === 0 ? (

@@ -22,6 +22,8 @@ export interface HWDevice {
 
 export interface HWAnswer {
   backend: string; // "sim" | "periph" | ...
+  /** notice: why the simulator stands in for a Raspberry Pi's pins, and the fix. */
+  notice?: string;
   pins: HWPin[];
   i2c: { bus: number; devices: HWDevice[] }[];
 }
