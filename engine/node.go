@@ -228,7 +228,8 @@ type Output struct {
 	in       Msg
 	snapshot Msg // a copy of in, taken when in itself is sent and completion needs it
 	msgID    string
-	deferred bool
+	deferred bool // Defer was called: the node may use the Output later
+	held     bool // Hold was called: completion is the node's
 	sentIn   bool
 }
 
@@ -276,4 +277,49 @@ func (o *Output) Defer() func(err error) {
 	}
 	o.in = nil
 	return func(err error) { r.finish(in, err) }
+}
+
+// Hold is Defer for a node that holds many messages and sends none of them
+// on (join, batch): it allocates nothing and keeps the message only while
+// complete nodes watch the node (their copy, taken now). Handle must not use
+// out after it returns. An error passed to Pending.Done reaches catch nodes
+// with the message's _msgid only, unless it was kept.
+func (o *Output) Hold() Pending {
+	p := Pending{r: o.r}
+	switch {
+	case o.snapshot != nil:
+		p.in = o.snapshot
+	case o.r.watched.Load():
+		p.in = o.in.Clone()
+	case o.sentIn:
+		p.id = o.msgID
+	default:
+		p.id, _ = o.in["_msgid"].(string)
+	}
+	o.held = true
+	o.in = nil
+	return p
+}
+
+// Pending is a message held by Output.Hold, finished by Done.
+type Pending struct {
+	r  *runner
+	in Msg // kept for complete nodes; else nil and id is the message's _msgid
+	id string
+}
+
+// Done finishes the held message, with err if it failed; it must be called
+// exactly once, from any goroutine.
+func (p Pending) Done(err error) {
+	if p.r == nil {
+		return
+	}
+	in := p.in
+	if in == nil {
+		if err == nil && !p.r.watched.Load() {
+			return // nothing routes it: complete nodes watch nobody here
+		}
+		in = Msg{"_msgid": p.id}
+	}
+	p.r.finish(in, err)
 }

@@ -200,7 +200,8 @@ func (o *Object) Clone() *Object {
 	if o == nil {
 		return nil
 	}
-	out := &Object{m: make([]member, len(o.m)), nIdx: o.nIdx}
+	out := objectOfLen(len(o.m))
+	out.nIdx = o.nIdx
 	for i, e := range o.m {
 		out.m[i] = member{e.k, CloneValue(e.v)}
 	}
@@ -208,6 +209,35 @@ func (o *Object) Clone() *Object {
 		out.reindex()
 	}
 	return out
+}
+
+// objectOfLen returns an object of n zero members; a small one is allocated
+// with its members in one piece (a copy per message part is common).
+func objectOfLen(n int) *Object {
+	switch {
+	case n <= 4:
+		p := new(struct {
+			o Object
+			b [4]member
+		})
+		p.o.m = p.b[:n]
+		return &p.o
+	case n <= 6:
+		p := new(struct {
+			o Object
+			b [6]member
+		})
+		p.o.m = p.b[:n]
+		return &p.o
+	case n <= 8:
+		p := new(struct {
+			o Object
+			b [8]member
+		})
+		p.o.m = p.b[:n]
+		return &p.o
+	}
+	return &Object{m: make([]member, n)}
 }
 
 // ShallowClone returns a copy sharing the values.

@@ -242,6 +242,9 @@ func (r *runner) handle(m Msg) {
 		return
 	}
 	r.spareOut = out // Handle has returned: the next message reuses it
+	if out.held {
+		return // the node finishes m (Pending.Done)
+	}
 	if err == nil && !r.watched.Load() {
 		return // the common case: nothing to route, nothing to allocate
 	}
