@@ -237,10 +237,11 @@ type Output struct {
 func (o *Output) Send(port int, m Msg) {
 	if o.in != nil && !o.sentIn && sameMap(m, o.in) {
 		o.sentIn = true
-		o.msgID, _ = m["_msgid"].(string)
 		if o.r.watched.Load() {
 			o.snapshot = m.Clone()
 		}
+		o.msgID = o.r.sendID(port, m) // read as it is sent: m is no longer ours
+		return
 	}
 	o.r.send(port, m)
 }

@@ -329,9 +329,11 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
 		case buildArray:
 			g.arrayLen = arrayLen
-			if targetCount > 0 && targetCount < 1<<24 {
-				g.slots = make([]any, 0, int(targetCount))
-				g.set = make([]bool, 0, int(targetCount))
+			// room for the parts announced (a count from outside the
+			// flow reserves no more than maxReserve)
+			if c := reserve(targetCount); c > 0 {
+				g.slots = make([]any, 0, c)
+				g.set = make([]bool, 0, c)
 			}
 		case buildBuffer:
 			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
@@ -341,6 +343,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		} else {
 			g.prop = n.propName
 		}
+		g.held = make([]engine.Pending, 0, reserve(targetCount))
 		n.inflight[partID] = g
 		n.startTimer(partID, g)
 	}
@@ -498,6 +501,17 @@ func (n *join) completeSend(partID string, send func(int, engine.Msg)) error {
 	send(0, m)
 	g.finish()
 	return nil
+}
+
+// maxReserve is the most parts a group makes room for in advance.
+const maxReserve = 1 << 16
+
+// reserve is the room to make for a group of count parts.
+func reserve(count float64) int {
+	if count > 0 {
+		return int(min(count, maxReserve))
+	}
+	return 0
 }
 
 // finish completes the messages of the group.
