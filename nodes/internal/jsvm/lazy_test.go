@@ -162,3 +162,26 @@ func TestGuardTimerReused(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardWhileBusy checks that the watchdog, left ticking while short
+// calls follow each other, still interrupts a long call among them.
+func TestGuardWhileBusy(t *testing.T) {
+	vm := New(Options{Timeout: 30 * time.Millisecond})
+	defer vm.Close()
+	run := func(src string) error {
+		return vm.Do(func() error {
+			return vm.Guarded(func() error { _, err := vm.Runtime().RunString(src); return err })
+		})
+	}
+	for range 3 {
+		for end := time.Now().Add(100 * time.Millisecond); time.Now().Before(end); {
+			if err := run("1 + 1"); err != nil {
+				t.Fatalf("a short script failed: %v", err)
+			}
+		}
+		var te *TimeoutError
+		if err := run("while (true) {}"); !errors.As(err, &te) {
+			t.Fatalf("got %v, want a timeout", err)
+		}
+	}
+}
