@@ -236,6 +236,7 @@ func (n *split) splitArray(msg engine.Msg, parts *engine.Object, value []any, ou
 		}
 		out.Send(0, m)
 	}
+	parts.Delete("index") // the input itself has none, as in Node-RED
 }
 
 func (n *split) splitObject(msg engine.Msg, parts *engine.Object, value *engine.Object, out *engine.Output) {
