@@ -281,10 +281,11 @@ func (o *Output) Defer() func(err error) {
 }
 
 // Hold is Defer for a node that holds many messages and sends none of them
-// on (join, batch): it allocates nothing and keeps the message only while
-// complete nodes watch the node (their copy, taken now). Handle must not use
-// out after it returns. An error passed to Pending.Done reaches catch nodes
-// with the message's _msgid only, unless it was kept.
+// on (join): the message is kept only when complete nodes watch the node
+// (their copy, taken now), and no function is made, so holding costs
+// nothing per message. Handle must not use out after it returns. An error
+// passed to Pending.Done reaches catch nodes with the message's _msgid
+// only, unless it was kept.
 func (o *Output) Hold() Pending {
 	p := Pending{r: o.r}
 	switch {
