@@ -84,6 +84,30 @@ func (later) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {
 	return nil
 }
 
+// holder holds every message (Output.Hold) until one with payload
+// "release", then finishes them, failing those with payload "fail".
+type holder struct {
+	held []engine.Pending
+	fail []bool
+}
+
+func (h *holder) Handle(_ context.Context, m engine.Msg, out *engine.Output) error {
+	if m["payload"] == "release" {
+		for i, p := range h.held {
+			var err error
+			if h.fail[i] {
+				err = errors.New("held failed")
+			}
+			p.Done(err)
+		}
+		h.held, h.fail = nil, nil
+		return nil
+	}
+	h.held = append(h.held, out.Hold())
+	h.fail = append(h.fail, m["payload"] == "fail")
+	return nil
+}
+
 func lifecycleTypes() []engine.Type {
 	simple := func(name string, outputs int, f func(c *engine.Config, res *engine.Resources) engine.Node) engine.Type {
 		return engine.Type{Spec: engine.Spec{Type: name, Inputs: 1, Outputs: outputs}, New: func(c *engine.Config, res *engine.Resources) (engine.Node, error) {
@@ -105,6 +129,7 @@ func lifecycleTypes() []engine.Type {
 		}),
 		simple("env", 1, func(_ *engine.Config, res *engine.Resources) engine.Node { return &envNode{res: res} }),
 		simple("later", 0, func(*engine.Config, *engine.Resources) engine.Node { return later{} }),
+		simple("holder", 0, func(*engine.Config, *engine.Resources) engine.Node { return &holder{} }),
 		engine.Type{Spec: engine.Spec{Type: "boom"}, New: func(*engine.Config, *engine.Resources) (engine.Node, error) { panic("kaboom") }},
 	)
 }
@@ -264,6 +289,46 @@ func TestDeferredCompletion(t *testing.T) {
 	if e := at(got["oc"][0], "error.message"); e != "later failed" || got["oc"][0]["payload"] != "fail" {
 		t.Errorf("catch got %v", got["oc"][0])
 	}
+}
+
+// TestHeldCompletion checks Output.Hold: held messages complete when the
+// node finishes them; complete and catch nodes get the message itself when
+// a complete node watches the node, and only its _msgid when none does.
+func TestHeldCompletion(t *testing.T) {
+	t.Run("watched", func(t *testing.T) {
+		h := enginetest.New(t, lifecycleTypes()...)
+		h.Deploy(`[{"id":"l","type":"holder","z":"t"},
+		{"id":"k","type":"complete","z":"t","scope":["l"],"wires":[["ok"]]},{"id":"ok","type":"helper","z":"t"},
+		{"id":"c","type":"catch","z":"t","scope":["l"],"wires":[["oc"]]},{"id":"oc","type":"helper","z":"t"}]`)
+		h.Send("l", engine.Msg{"_msgid": "m1", "payload": "kept"})
+		h.Send("l", engine.Msg{"_msgid": "m2", "payload": "fail"})
+		h.Send("l", engine.Msg{"_msgid": "m3", "payload": "release"})
+		got, ok := h.WaitAll(map[string]int{"ok": 2, "oc": 1}, 5*time.Second)
+		if !ok {
+			t.Fatalf("timeout: %v", got)
+		}
+		if p0, p1 := got["ok"][0]["payload"], got["ok"][1]["payload"]; p0 != "kept" || p1 != "release" {
+			t.Errorf("complete got %v, %v; want kept, release", p0, p1)
+		}
+		if m := got["oc"][0]; at(m, "error.message") != "held failed" || m["payload"] != "fail" || m["_msgid"] != "m2" {
+			t.Errorf("catch got %v", m)
+		}
+	})
+	t.Run("not watched", func(t *testing.T) {
+		h := enginetest.New(t, lifecycleTypes()...)
+		h.Deploy(`[{"id":"l","type":"holder","z":"t"},
+		{"id":"c","type":"catch","z":"t","scope":["l"],"wires":[["oc"]]},{"id":"oc","type":"helper","z":"t"}]`)
+		h.Send("l", engine.Msg{"_msgid": "m1", "payload": "kept"})
+		h.Send("l", engine.Msg{"_msgid": "m2", "payload": "fail"})
+		h.Send("l", engine.Msg{"_msgid": "m3", "payload": "release"})
+		m := h.Wait("oc", 1, 5*time.Second)[0]
+		if at(m, "error.message") != "held failed" || m["_msgid"] != "m2" {
+			t.Errorf("catch got %v", m)
+		}
+		if _, has := m["payload"]; has {
+			t.Errorf("catch got the held message %v; want only its _msgid", m)
+		}
+	})
 }
 
 func TestDeployProblems(t *testing.T) {

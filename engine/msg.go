@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/hex"
 	"math/rand/v2"
 	"time"
 )
@@ -14,12 +13,16 @@ type Msg map[string]any
 
 // NewMsgID returns a fresh random 16-hex-digit message id, as Node-RED's.
 func NewMsgID() string {
-	var b [8]byte
+	// the digits are those of hex.EncodeToString of u's little-endian
+	// bytes, written on the stack: one allocation, the string's
+	const digits = "0123456789abcdef"
+	var d [16]byte
 	u := rand.Uint64()
-	for i := range b {
-		b[i] = byte(u >> (8 * i))
+	for i := range 8 {
+		b := byte(u >> (8 * i))
+		d[2*i], d[2*i+1] = digits[b>>4], digits[b&0xf]
 	}
-	return hex.EncodeToString(b[:])
+	return string(d[:])
 }
 
 // NewMsg returns an empty message with a fresh _msgid.

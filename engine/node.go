@@ -228,7 +228,8 @@ type Output struct {
 	in       Msg
 	snapshot Msg // a copy of in, taken when in itself is sent and completion needs it
 	msgID    string
-	deferred bool
+	deferred bool // Defer was called: the node may use the Output later
+	held     bool // Hold was called: completion is the node's
 	sentIn   bool
 }
 
@@ -236,10 +237,11 @@ type Output struct {
 func (o *Output) Send(port int, m Msg) {
 	if o.in != nil && !o.sentIn && sameMap(m, o.in) {
 		o.sentIn = true
-		o.msgID, _ = m["_msgid"].(string)
 		if o.r.watched.Load() {
 			o.snapshot = m.Clone()
 		}
+		o.msgID = o.r.sendID(port, m) // read as it is sent: m is no longer ours
+		return
 	}
 	o.r.send(port, m)
 }
@@ -276,4 +278,50 @@ func (o *Output) Defer() func(err error) {
 	}
 	o.in = nil
 	return func(err error) { r.finish(in, err) }
+}
+
+// Hold is Defer for a node that holds many messages and sends none of them
+// on (join): the message is kept only when complete nodes watch the node
+// (their copy, taken now), and no function is made, so holding costs
+// nothing per message. Handle must not use out after it returns. An error
+// passed to Pending.Done reaches catch nodes with the message's _msgid
+// only, unless it was kept.
+func (o *Output) Hold() Pending {
+	p := Pending{r: o.r}
+	switch {
+	case o.snapshot != nil:
+		p.in = o.snapshot
+	case o.r.watched.Load():
+		p.in = o.in.Clone()
+	case o.sentIn:
+		p.id = o.msgID
+	default:
+		p.id, _ = o.in["_msgid"].(string)
+	}
+	o.held = true
+	o.in = nil
+	return p
+}
+
+// Pending is a message held by Output.Hold, finished by Done.
+type Pending struct {
+	r  *runner
+	in Msg // kept for complete nodes; else nil and id is the message's _msgid
+	id string
+}
+
+// Done finishes the held message, with err if it failed; it must be called
+// exactly once, from any goroutine.
+func (p Pending) Done(err error) {
+	if p.r == nil {
+		return
+	}
+	in := p.in
+	if in == nil {
+		if err == nil && !p.r.watched.Load() {
+			return // nothing routes it: complete nodes watch nobody here
+		}
+		in = Msg{"_msgid": p.id}
+	}
+	p.r.finish(in, err)
 }

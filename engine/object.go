@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"unsafe"
 )
 
 // Object is a JSON object as JavaScript keeps it: keys that are array
@@ -200,7 +201,8 @@ func (o *Object) Clone() *Object {
 	if o == nil {
 		return nil
 	}
-	out := &Object{m: make([]member, len(o.m)), nIdx: o.nIdx}
+	out := objectOfLen(len(o.m))
+	out.nIdx = o.nIdx
 	for i, e := range o.m {
 		out.m[i] = member{e.k, CloneValue(e.v)}
 	}
@@ -208,6 +210,43 @@ func (o *Object) Clone() *Object {
 		out.reindex()
 	}
 	return out
+}
+
+// objectOfLen returns an object of n zero members. A small one is
+// allocated with its members in one piece, of the size the two pieces
+// would have (a copy of msg.parts per message part is common).
+func objectOfLen(n int) *Object {
+	switch n {
+	case 1:
+		return newInlineObject[[1]member](n)
+	case 2:
+		return newInlineObject[[2]member](n)
+	case 3:
+		return newInlineObject[[3]member](n)
+	case 4:
+		return newInlineObject[[4]member](n)
+	case 5:
+		return newInlineObject[[5]member](n)
+	case 6:
+		return newInlineObject[[6]member](n)
+	case 7:
+		return newInlineObject[[7]member](n)
+	case 8:
+		return newInlineObject[[8]member](n)
+	}
+	return &Object{m: make([]member, n)}
+}
+
+// inlineObject is an object and the array of its members; A is [n]member.
+type inlineObject[A any] struct {
+	o Object
+	b A
+}
+
+func newInlineObject[A any](n int) *Object {
+	p := new(inlineObject[A])
+	p.o.m = unsafe.Slice((*member)(unsafe.Pointer(&p.b)), n)
+	return &p.o
 }
 
 // ShallowClone returns a copy sharing the values.

@@ -331,6 +331,15 @@ func mapChild(m map[string]any, s seg) (any, bool) {
 	return v, ok
 }
 
+// TopKey returns the key when p is one plain key of the message
+// ("payload", not "payload.a" or "payload[msg.k]").
+func (p Path) TopKey() (string, bool) {
+	if len(p.segs) == 1 && p.segs[0].kind == segKey {
+		return p.segs[0].key, true
+	}
+	return "", false
+}
+
 // Set stores v at p in m. With createMissing, missing intermediate levels are
 // created (an array when the next segment is an index, an object otherwise).
 // It reports false when the path crosses a value that cannot hold properties.

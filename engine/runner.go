@@ -242,6 +242,9 @@ func (r *runner) handle(m Msg) {
 		return
 	}
 	r.spareOut = out // Handle has returned: the next message reuses it
+	if out.held {
+		return // the node finishes m (Pending.Done)
+	}
 	if err == nil && !r.watched.Load() {
 		return // the common case: nothing to route, nothing to allocate
 	}
@@ -290,12 +293,18 @@ func (r *runner) finish(in Msg, err error) {
 
 // send delivers m on port to every wired target, in wire order: the first
 // gets m, the others copies taken now (as Node-RED clones at send time).
-func (r *runner) send(port int, m Msg) {
+func (r *runner) send(port int, m Msg) { r.sendID(port, m) }
+
+// sendID is send, returning m's _msgid (when a string) as it was sent.
+func (r *runner) sendID(port int, m Msg) (id string) {
 	if m == nil {
-		return
+		return ""
 	}
-	if _, ok := m["_msgid"]; !ok {
-		m["_msgid"] = NewMsgID()
+	if v, ok := m["_msgid"]; ok {
+		id, _ = v.(string)
+	} else {
+		id = NewMsgID()
+		m["_msgid"] = id
 	}
 	pp := r.ports.Load()
 	if pp == nil || port < 0 || port >= len(*pp) {
@@ -320,6 +329,7 @@ func (r *runner) send(port int, m Msg) {
 		}
 	}
 	pushAll(ds)
+	return id
 }
 
 // sendAll is Node-RED's node.send([[a, b], [c]]): for each output, for each

@@ -52,6 +52,7 @@ type Function struct {
 	body, ini, fin *goja.Program
 	bodyName       string // the script name positions refer to
 	manualDone     bool   // the body calls node.done() itself
+	noNode         bool   // the body cannot reach its node argument: none is made
 
 	initDone chan struct{} // closed when On Start has finished
 	initErr  error         // On Start failed: messages are dropped
@@ -83,6 +84,7 @@ func newFunction(cfg *engine.Config, res *engine.Resources) (engine.Node, error)
 	}
 	src := p.String("func", "\nreturn msg;")
 	n.manualDone = nodeDoneCall.MatchString(stripComments(src))
+	n.noNode = !nodeWords.MatchString(stripComments(src))
 	n.bodyName = "Function node:" + cfg.ID
 	head := "(function(msg, node) {\n"
 	if usesAwait(src) {
@@ -105,7 +107,11 @@ func newFunction(cfg *engine.Config, res *engine.Resources) (engine.Node, error)
 var (
 	nodeDoneCall = regexp.MustCompile(`node\.done\s*\(\s*\)`)
 	awaitWord    = regexp.MustCompile(`\bawait\b`)
-	comments     = regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`)
+	// nodeWords are the ways a body reaches its node argument; a body
+	// without them (msg.payload += 1; return msg) gets none, as making
+	// one costs more than the rest of a short call
+	nodeWords = regexp.MustCompile(`\b(node|arguments|eval)\b`)
+	comments  = regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`)
 )
 
 func stripComments(s string) string { return comments.ReplaceAllString(s, "") }
@@ -286,8 +292,12 @@ func (n *Function) Handle(ctx context.Context, m engine.Msg, out *engine.Output)
 func (n *Function) invoke(inv *invocation) error {
 	rt := n.vm.Runtime()
 	jsMsg := n.vm.MsgToJS(inv.in)
-	node := rt.NewDynamicObject(&nodeObject{inv: inv})
-	_ = node.SetPrototype(n.nodeProto)
+	var node goja.Value = goja.Undefined()
+	if !n.noNode {
+		o := rt.NewDynamicObject(&nodeObject{inv: inv})
+		_ = o.SetPrototype(n.nodeProto)
+		node = o
+	}
 	v, err := n.fn(goja.Undefined(), jsMsg, node)
 	if err != nil {
 		var ex *goja.Exception
@@ -489,6 +499,16 @@ var stackPos = regexp.MustCompile(`at (?:[^\n]*\()?([^\n():]+:[^\n():]+):(\d+):(
 
 // send sends what the script returned or passed to node.send.
 func (inv *invocation) send(v goja.Value) error {
+	if m, ok, err := inv.n.oneResult(inv.msgid, v); ok || err != nil {
+		if err == nil {
+			if inv.out != nil {
+				inv.out.Send(0, m)
+			} else {
+				inv.n.res.Send(0, m)
+			}
+		}
+		return err
+	}
 	return inv.n.sendResults(inv.msgid, v, func(outs [][]engine.Msg) {
 		if inv.out != nil {
 			inv.out.SendAll(outs)
@@ -555,6 +575,24 @@ func (n *Function) sendResults(msgid any, v goja.Value, sendAll func([][]engine.
 		sendAll(outs)
 	}
 	return nil
+}
+
+// oneResult converts what the script returned when it is one message (the
+// common return msg), which goes to output 1 as sendResults would send it;
+// ok is false for anything else.
+func (n *Function) oneResult(msgid any, v goja.Value) (m engine.Msg, ok bool, err error) {
+	o, isObj := v.(*goja.Object)
+	if !isObj || isArray(v) || n.typeName(v) != "object" {
+		return nil, false, nil
+	}
+	m, _, err = n.vm.MsgFromJS(o)
+	if err != nil {
+		return nil, false, fmt.Errorf("Function tried to send an invalid message: %w", err)
+	}
+	if msgid != nil {
+		m["_msgid"] = msgid
+	}
+	return m, true, nil
 }
 
 func isArray(v goja.Value) bool {

@@ -2,6 +2,7 @@ package function
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -306,4 +307,27 @@ func BenchmarkHops(b *testing.B) {
 	b.Run("change", func(b *testing.B) {
 		benchChain(b, "change", map[string]any{"rules": []any{map[string]any{"t": "set", "p": "payload", "pt": "msg", "to": "2", "tot": "num"}}}, 10)
 	})
+}
+
+// TestFunctionNodeArgument checks that a body gets its node object however
+// it reaches it (bodies that cannot reach it get none), and that a body
+// without it runs the same.
+func TestFunctionNodeArgument(t *testing.T) {
+	tests := []struct{ name, src string }{
+		{"no node", "msg.payload += 1;\nreturn msg;"},
+		{"node by name", "node.send({payload: msg.payload + 1});\nreturn null;"},
+		{"node through arguments", "arguments[1].send({payload: msg.payload + 1});\nreturn null;"},
+		{"node through eval", "eval('node').send({payload: msg.payload + 1});\nreturn null;"},
+		{"array of one output", "msg.payload += 1;\nreturn [msg];"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bubble(t, fnProps(tc.src, nil), 1, func(t *testing.T, h *enginetest.Harness) {
+				sendAll(h, engine.Msg{"payload": 1.0}, engine.Msg{"payload": 2.0})
+				if got := payloads(h, 1); !reflect.DeepEqual(got, [][]any{{2.0, 3.0}}) {
+					t.Errorf("got %v, want [[2 3]]", got)
+				}
+			})
+		})
+	}
 }

@@ -95,14 +95,15 @@ type joinGroup struct {
 	slots        []any  // array, string and buffer builds
 	set          []bool // which slots hold a value (JavaScript arrays may have holes)
 	object       *engine.Object
-	msg          engine.Msg
+	msg          engine.Msg // the first message, then Object.assign of the others (fold)
+	last         engine.Msg // the latest message, not yet assigned to msg
 	joinChar     any
 	hasJoinChar  bool
 	arrayLen     float64
 	bufferLen    int
 	prop         string
 	timeout      *time.Timer
-	dones        []func(error)
+	held         []engine.Pending
 }
 
 func newJoin(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
@@ -299,6 +300,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		}
 		if isComplete {
 			if g := n.inflight[partID]; g != nil {
+				g.fold()
 				g.msg["complete"] = msg["complete"]
 				return n.completeSend(partID, out.Send)
 			}
@@ -327,6 +329,12 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
 		case buildArray:
 			g.arrayLen = arrayLen
+			// room for the parts announced (a count from outside the
+			// flow reserves no more than maxReserve)
+			if c := reserve(targetCount); c > 0 {
+				g.slots = make([]any, 0, c)
+				g.set = make([]bool, 0, c)
+			}
 		case buildBuffer:
 			g.joinChar, g.hasJoinChar = joinChar, hasJoinChar
 		}
@@ -335,10 +343,11 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 		} else {
 			g.prop = n.propName
 		}
+		g.held = make([]engine.Pending, 0, reserve(targetCount))
 		n.inflight[partID] = g
 		n.startTimer(partID, g)
 	}
-	g.dones = append(g.dones, out.Defer())
+	g.held = append(g.held, out.Hold())
 
 	if payloadType == buildBuffer && hasProperty {
 		g.bufferLen += jsLength(property)
@@ -379,9 +388,7 @@ func (n *join) Handle(_ context.Context, msg engine.Msg, out *engine.Output) err
 			g.currentCount++
 		}
 	}
-	for k, v := range msg {
-		g.msg[k] = v
-	}
+	g.assign(msg)
 	tcnt := g.targetCount
 	if hasPartsKey {
 		if tcnt == 0 || math.IsNaN(tcnt) {
@@ -432,8 +439,10 @@ func (n *join) completeSend(partID string, send func(int, engine.Msg)) error {
 		g.timeout.Stop()
 		g.timeout = nil
 	}
+	g.fold()
 	_, completeFlag := g.msg["complete"]
-	if n.mode == joinAuto || !n.accumulate || completeFlag {
+	done := n.mode == joinAuto || !n.accumulate || completeFlag
+	if done {
 		delete(n.inflight, partID)
 	}
 	prop := g.prop
@@ -469,24 +478,83 @@ func (n *join) completeSend(partID string, send func(int, engine.Msg)) error {
 	default:
 		value = g.array()
 	}
-	path.Set(g.msg, value, true)
+	// Node-RED sets the value in the group's message and sends a copy.
+	// A value that is new and the group's alone (not an object the group
+	// goes on filling) is set in the copy instead: it is not copied twice.
+	key, top := path.TopKey()
+	top = top && key != "parts" && key != "complete" && (g.typ != buildObject || done)
+	if top {
+		g.msg[key] = nil
+	} else {
+		path.Set(g.msg, value, true)
+	}
 	if p, ok := g.msg.Object("parts"); ok && p.Has("parts") {
 		g.msg["parts"] = p.Value("parts")
 	} else {
 		delete(g.msg, "parts")
 	}
 	delete(g.msg, "complete")
-	send(0, g.msg.Clone())
+	m := g.msg.Clone()
+	if top {
+		m[key] = value
+	}
+	send(0, m)
 	g.finish()
 	return nil
 }
 
+// maxReserve is the most parts a group makes room for in advance.
+const maxReserve = 1 << 16
+
+// reserve is the room to make for a group of count parts.
+func reserve(count float64) int {
+	if count > 0 {
+		return int(min(count, maxReserve))
+	}
+	return 0
+}
+
 // finish completes the messages of the group.
 func (g *joinGroup) finish() {
-	for _, done := range g.dones {
-		done(nil)
+	for _, p := range g.held {
+		p.Done(nil)
 	}
-	g.dones = nil
+	g.held = nil
+}
+
+// assign is Node-RED's Object.assign(group.msg, msg), done lazily: msg is
+// kept as the latest, and the one it replaces is assigned to g.msg only if
+// it has a key msg lacks (else msg overwrites all it set). Parts of one
+// sequence mostly have the same keys, so one message's keys are copied, not
+// every message's.
+func (g *joinGroup) assign(msg engine.Msg) {
+	if last := g.last; last != nil && !hasKeysOf(msg, last) {
+		for k, v := range last {
+			g.msg[k] = v
+		}
+	}
+	g.last = msg
+}
+
+// fold assigns the latest message to g.msg.
+func (g *joinGroup) fold() {
+	for k, v := range g.last {
+		g.msg[k] = v
+	}
+	g.last = nil
+}
+
+// hasKeysOf reports whether every key of b is a key of a.
+func hasKeysOf(a, b engine.Msg) bool {
+	if len(b) > len(a) {
+		return false
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // array returns the parts in index order; chunks of split arrays (len > 1)

@@ -47,6 +47,18 @@ func TestJoin(t *testing.T) {
 			want: []obj{{"payload": "x+y"}, {"payload": []any{1, 2}}},
 		},
 		{
+			// Object.assign(group.msg, msg) for every part, done lazily
+			name:  "auto keeps every key of every part, the latest value of each",
+			props: obj{"mode": "auto"},
+			inputs: []engine.Msg{
+				{"payload": 1.0, "a": "first", "b": "first", "parts": map[string]any{"id": "L", "type": "array", "index": 0.0, "count": 4.0, "len": 1.0}},
+				{"payload": 2.0, "a": "second", "parts": map[string]any{"id": "L", "type": "array", "index": 1.0, "count": 4.0, "len": 1.0}},
+				{"payload": 3.0, "a": "third", "c": "third", "parts": map[string]any{"id": "L", "type": "array", "index": 2.0, "count": 4.0, "len": 1.0}},
+				{"payload": 4.0, "c": "fourth", "parts": map[string]any{"id": "L", "type": "array", "index": 3.0, "count": 4.0, "len": 1.0}},
+			},
+			want: []obj{{"payload": []any{1, 2, 3, 4}, "a": "third", "b": "first", "c": "fourth"}},
+		},
+		{
 			name:  "auto object restores outer parts",
 			props: obj{"mode": "auto"},
 			inputs: []engine.Msg{

@@ -220,19 +220,23 @@ func (n *split) splitArray(msg engine.Msg, parts *engine.Object, value []any, ou
 	count := (len(value) + n.arrayLen - 1) / n.arrayLen
 	parts.Set("count", float64(count))
 	parts.Set("len", float64(n.arrayLen))
-	// the elements go to one message each, so only the rest of msg is copied
+	// the elements go to one message each, so only the rest of msg is
+	// copied; parts.index is in place before the copies (the last key, as
+	// Node-RED adds it), so that setting it in a copy does not grow it
 	n.property.Set(msg, nil, true)
+	parts.Set("index", 0.0)
 	for i := range count {
-		chunk := value[i*n.arrayLen : min(len(value), (i+1)*n.arrayLen)]
-		var v any = chunk
-		if n.arrayLen == 1 {
-			v = chunk[0]
-		}
 		m := msg.Clone()
 		m["parts"].(*engine.Object).Set("index", float64(i))
-		n.property.Set(m, v, true)
+		if n.arrayLen == 1 {
+			n.property.Set(m, value[i], true)
+		} else {
+			end := min(len(value), (i+1)*n.arrayLen)
+			n.property.Set(m, value[i*n.arrayLen:end:end], true) // an append copies
+		}
 		out.Send(0, m)
 	}
+	parts.Delete("index") // the input itself has none, as in Node-RED
 }
 
 func (n *split) splitObject(msg engine.Msg, parts *engine.Object, value *engine.Object, out *engine.Output) {

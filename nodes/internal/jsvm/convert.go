@@ -174,6 +174,7 @@ func (e *ConvertError) at(seg string) *ConvertError {
 // than MaxValues values is a *ConvertError.
 func (vm *VM) FromJS(v goja.Value) (any, error) {
 	x := exporter{vm: vm}
+	x.stack = x.buf[:0]
 	out, _, err := x.value(v, 0)
 	if err != nil {
 		return nil, err
@@ -187,6 +188,7 @@ func (vm *VM) FromJS(v goja.Value) (any, error) {
 // primitive, an array, a Buffer, a Date, an opaque Go value).
 func (vm *VM) MsgFromJS(v goja.Value) (m map[string]any, ok bool, err error) {
 	x := exporter{vm: vm, msg: true}
+	x.stack = x.buf[:0]
 	out, _, err := x.value(v, 0)
 	if err != nil {
 		return nil, false, err
@@ -205,6 +207,7 @@ type exporter struct {
 	msg   bool           // the outermost object is a message: a Go map
 	stack []*goja.Object // the objects being converted, outermost first
 	n     int
+	buf   [4]*goja.Object // stack's first room
 }
 
 // sink collects the members of an object being converted: a Go map for a
@@ -278,6 +281,9 @@ func (x *exporter) value(v goja.Value, depth int) (any, bool, error) {
 }
 
 func primitive(v goja.Value) (any, bool, error) {
+	if goja.IsNumber(v) {
+		return v.ToFloat(), true, nil // an integer is exported as int64: no boxing of it first
+	}
 	switch t := v.Export().(type) {
 	case nil:
 		return nil, true, nil

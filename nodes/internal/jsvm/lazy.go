@@ -21,6 +21,7 @@ import (
 // be frozen, sealed or given symbol-keyed properties.
 func (vm *VM) MsgToJS(m map[string]any) *goja.Object {
 	l := &lazyMsg{vm: vm, src: m}
+	l.touched = l.buf[:0]
 	l.obj = vm.rt.NewDynamicObject(l)
 	return l.obj
 }
@@ -53,6 +54,7 @@ type lazyMsg struct {
 	// touched holds, in order, every property the script read, assigned
 	// or deleted (few per message: a slice beats a map).
 	touched []lazyProp
+	buf     [2]lazyProp // touched's first room
 }
 
 type lazyProp struct {

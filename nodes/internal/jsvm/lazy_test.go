@@ -162,3 +162,28 @@ func TestGuardTimerReused(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardWhileBusy checks that the watchdog, left ticking while short
+// calls follow each other, still interrupts a long call among them.
+func TestGuardWhileBusy(t *testing.T) {
+	// a limit a short script never reaches, even descheduled on a busy
+	// machine; the busy spell is longer than a tick (100 ms)
+	vm := New(Options{Timeout: 500 * time.Millisecond})
+	defer vm.Close()
+	run := func(src string) error {
+		return vm.Do(func() error {
+			return vm.Guarded(func() error { _, err := vm.Runtime().RunString(src); return err })
+		})
+	}
+	for range 2 {
+		for end := time.Now().Add(250 * time.Millisecond); time.Now().Before(end); {
+			if err := run("1 + 1"); err != nil {
+				t.Fatalf("a short script failed: %v", err)
+			}
+		}
+		var te *TimeoutError
+		if err := run("while (true) {}"); !errors.As(err, &te) {
+			t.Fatalf("got %v, want a timeout", err)
+		}
+	}
+}

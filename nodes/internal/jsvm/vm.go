@@ -87,11 +87,12 @@ type VM struct {
 	reqGo any // an *engine.Object or a Go map
 	reqJS *goja.Object
 
-	guardMu sync.Mutex  // guards armed, start, base and guardT
+	guardMu sync.Mutex  // guards armed, start, base, ticking and guardT
 	armed   bool        // a guarded entry is running
 	start   time.Time   // when it started
 	base    uint64      // the heap size at its first check, 0 before
-	guardT  *time.Timer // the watchdog (check), reused by every entry
+	ticking bool        // guardT is set to fire
+	guardT  *time.Timer // the watchdog (check), shared by every entry
 }
 
 // New returns a VM with the sandbox globals installed: Buffer, console,
@@ -176,6 +177,9 @@ func (vm *VM) Guarded(f func() error) error {
 
 // interrupted turns goja's interruption into the error it was given.
 func interrupted(err error) error {
+	if err == nil {
+		return nil
+	}
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
 		if e, ok := ie.Value().(error); ok {
@@ -186,14 +190,22 @@ func interrupted(err error) error {
 }
 
 func (vm *VM) guard(f func() error) error {
+	// The watchdog keeps ticking while entries follow each other (a busy
+	// node): an entry arms it by setting its start, without touching the
+	// timer; a tick that finds no entry running lets it stop. The first
+	// check of an entry comes within a tick (tick ≤ the limit), then at its
+	// deadline: an entry is interrupted as late as with a timer of its own.
 	vm.guardMu.Lock()
 	vm.armed = true
 	vm.start = time.Now()
 	vm.base = 0
-	if vm.guardT == nil {
-		vm.guardT = time.AfterFunc(vm.tick(), vm.check)
-	} else {
-		vm.guardT.Reset(vm.tick())
+	if !vm.ticking {
+		vm.ticking = true
+		if vm.guardT == nil {
+			vm.guardT = time.AfterFunc(vm.tick(), vm.check)
+		} else {
+			vm.guardT.Reset(vm.tick())
+		}
 	}
 	vm.guardMu.Unlock()
 
@@ -201,26 +213,30 @@ func (vm *VM) guard(f func() error) error {
 
 	vm.guardMu.Lock()
 	vm.armed = false
-	vm.guardT.Stop()
 	vm.guardMu.Unlock()
 	vm.rt.ClearInterrupt()
+	if err == nil {
+		return nil
+	}
 	return interrupted(err)
 }
 
 func (vm *VM) tick() time.Duration { return min(vm.opts.Timeout, checkInterval) }
 
-// check is the watchdog of a guarded entry: it interrupts the script past
-// its time or heap limit, or checks again a tick later. A check left over
-// from an earlier entry only checks the current one early.
+// check is the watchdog of guarded entries: it interrupts the running one
+// past its time or heap limit, or checks again a tick later (sooner at its
+// deadline); with no entry running it stops until the next entry.
 func (vm *VM) check() {
 	vm.guardMu.Lock()
 	defer vm.guardMu.Unlock()
 	if !vm.armed {
+		vm.ticking = false
 		return
 	}
 	limit := vm.opts.Timeout
 	if time.Since(vm.start) >= limit {
 		vm.rt.Interrupt(&TimeoutError{Limit: limit})
+		vm.ticking = false // the next entry sets the timer again
 		return
 	}
 	heap := heapBytes()
@@ -228,6 +244,7 @@ func (vm *VM) check() {
 		vm.base = heap
 	} else if heap > vm.base && heap-vm.base > vm.opts.MaxHeapGrowth {
 		vm.rt.Interrupt(&MemoryError{Limit: vm.opts.MaxHeapGrowth})
+		vm.ticking = false
 		return
 	}
 	vm.guardT.Reset(min(vm.tick(), limit-time.Since(vm.start)))
