@@ -32,15 +32,15 @@ func entityProps(extra ...engine.Prop) []engine.Prop {
 		{Name: "device", Label: "Device", Kind: engine.KindConfig, ConfigType: "ha-device", Default: "", Required: true},
 		{Name: "entityId", Label: "Entity id", Kind: engine.KindString, Default: ""},
 		{Name: "icon", Label: "Icon", Kind: engine.KindString, Default: ""},
-		{Name: "entityCategory", Label: "Entity category", Kind: engine.KindSelect, Default: "", Options: []engine.Option{
-			{Value: "", Label: "none"}, {Value: "config", Label: "config"}, {Value: "diagnostic", Label: "diagnostic"},
-		}},
+		{Name: "entityCategory", Label: "Entity category", Kind: engine.KindSelect, Default: "", Options: selectOptions(entityCategories, true)},
 	}
 	return append(props, extra...)
 }
 
-func deviceClassProp() engine.Prop {
-	return engine.Prop{Name: "deviceClass", Label: "Device class", Kind: engine.KindString, Default: ""}
+// deviceClassProp is the device class, a select of the component's
+// classes in Home Assistant.
+func deviceClassProp(component string) engine.Prop {
+	return engine.Prop{Name: "deviceClass", Label: "Device class", Kind: engine.KindSelect, Default: "", Options: selectOptions(deviceClasses[component], true)}
 }
 
 func echoProp() engine.Prop {
@@ -82,8 +82,9 @@ type entity struct {
 	moved []string   // configs of this entity retained under other devices
 }
 
-// newEntity reads the common properties; keys holds the component's own
-// discovery keys, read by the caller.
+// newEntity reads the common properties and checks them against Home
+// Assistant's rules; keys holds the component's own discovery keys, read
+// (and checked) by the caller.
 func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp component, keys map[string]any) *entity {
 	e := &entity{
 		res:      res,
@@ -107,10 +108,13 @@ func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp 
 		}
 		e.config["default_entity_id"] = id
 	}
-	for prop, key := range map[string]string{"icon": "icon", "entityCategory": "entity_category"} {
-		if v := p.String(prop, ""); v != "" {
-			e.config[key] = v
-		}
+	icon := strings.TrimSpace(p.String("icon", ""))
+	checkIcon(p, icon)
+	if icon != "" {
+		e.config["icon"] = icon
+	}
+	if v := checkChoice(p, "entityCategory", "entity category", p.String("entityCategory", ""), entityCategories); v != "" {
+		e.config["entity_category"] = v
 	}
 	for k, v := range keys {
 		if v != nil && v != "" {
