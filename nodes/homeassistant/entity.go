@@ -209,18 +209,24 @@ func (e *entity) Remove(ctx context.Context) error {
 }
 
 // Close detaches from the device; the entity stays announced (a
-// redeploy, a stop) unless Remove ran before.
+// redeploy, a stop) unless Remove ran before. Like the device's, it is
+// bounded by haCloseWait.
 func (e *entity) Close(ctx context.Context) error {
-	if d := e.dev; d != nil && !e.closed {
-		e.closed = true
-		d.detach(e)
-		if e.conn != nil {
-			e.conn.Deregister(e.id) // no onCommand runs after this
-		}
-		e.res.Status(engine.Status{})
-		return shutdown.Wait(ctx, &e.echoes)
+	d := e.dev
+	if d == nil || e.closed {
+		return nil
 	}
-	return nil
+	e.closed = true
+	d.detach(e)
+	ctx, cancel := context.WithTimeout(ctx, haCloseWait)
+	defer cancel()
+	var err error
+	if e.conn != nil {
+		// no onCommand runs after this
+		err = shutdown.Do(ctx, "unsubscribe", func() { e.conn.Deregister(e.id) })
+	}
+	e.res.Status(engine.Status{})
+	return errors.Join(err, shutdown.Wait(ctx, &e.echoes))
 }
 
 // Handle sets the state from msg.payload (and attributes from

@@ -48,6 +48,11 @@ const (
 	haOfflineWait = 2 * time.Second
 	// haQoS is the QoS of discovery, availability and state messages.
 	haQoS = 1
+	// haCloseWait bounds the device's Close whatever the engine's close
+	// timeout: its publishes and the release of its subscriptions go
+	// through a client that may block on a connection that stopped
+	// answering (paho waits up to 30 s to hand a packet to its writer).
+	haCloseWait = 5 * time.Second
 )
 
 // haDevice is the ha-device config node: the Home Assistant device block,
@@ -64,6 +69,11 @@ type haDevice struct {
 	block    map[string]any
 
 	wg sync.WaitGroup // the timer callbacks and claims below
+
+	// ctx ends when Close begins: the background work (claims, the sweep)
+	// stops publishing and waiting for acknowledgements then
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex // guards everything below
 	conn     mqttconn.Conn
@@ -93,6 +103,7 @@ func newHADevice(cfg *engine.Config, res *engine.Resources, gateway string) (eng
 		entities: map[string]*entity{},
 		retained: map[string]bool{},
 	}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
 	if d.brokerID == "" {
 		p.Fail("broker", "missing broker configuration")
 	}
@@ -213,8 +224,9 @@ func entityTopics(config string) []string {
 }
 
 // Close marks the device offline (unless it was removed), waiting
-// (bounded by ctx and haOfflineWait) until the broker has the retained
-// offline, and stops pending work.
+// (bounded by ctx, haOfflineWait and haCloseWait) until the broker has the
+// retained offline, and stops pending work. A connection that stopped
+// answering delays it by haCloseWait at most.
 func (d *haDevice) Close(ctx context.Context) error {
 	d.mu.Lock()
 	if d.closed {
@@ -230,23 +242,29 @@ func (d *haDevice) Close(ctx context.Context) error {
 	}
 	c, up := d.conn, d.up && !d.removed
 	d.mu.Unlock()
+	d.cancel()
+	ctx, cancel := context.WithTimeout(ctx, haCloseWait)
+	defer cancel()
 	for _, t := range timers {
 		if t.Stop() {
 			d.wg.Done() // its callback will not run
 		}
 	}
 	err := shutdown.Wait(ctx, &d.wg)
-	if c != nil {
-		if up && err == nil {
-			// a connection closing at the same time (a full deploy, a stop)
-			// publishes offline itself, as the will it was given
+	if c == nil {
+		return err
+	}
+	offline := up && err == nil
+	return errors.Join(err, shutdown.Do(ctx, "offline and unsubscribe", func() {
+		if offline {
+			// a connection closing at the same time (a full deploy, a
+			// stop) publishes offline itself, as the will it was given
 			pctx, cancel := context.WithTimeout(ctx, haOfflineWait)
 			_ = c.PublishWait(pctx, d.avail, []byte("offline"), haQoS, true)
 			cancel()
 		}
 		c.Deregister(d.id)
-	}
-	return err
+	}))
 }
 
 // onConn runs on every connection state change: once connected, the
@@ -296,14 +314,16 @@ func (d *haDevice) onSync(_ string, payload []byte, _ byte, _ bool) {
 	// the delivery goroutine must not publish
 	d.wg.Go(func() {
 		for _, t := range e.takeMoved() {
-			ctx, cancel := context.WithTimeout(context.Background(), haOfflineWait)
+			ctx, cancel := context.WithTimeout(d.ctx, haOfflineWait)
 			if err := d.clearConfig(ctx, c, t); err != nil {
 				d.res.Error(err, nil)
 			}
 			cancel()
 		}
 		c.Unsubscribe(e.movedFilter(), e.id)
-		e.announce(c)
+		if d.ctx.Err() == nil {
+			e.announce(c)
+		}
 	})
 }
 
@@ -369,6 +389,9 @@ func (d *haDevice) removeStale() {
 	c.Unsubscribe(d.configFilter(), d.id)
 	for topic := range stale {
 		for _, t := range entityTopics(topic) {
+			if d.ctx.Err() != nil {
+				return // closing: the next start sweeps again
+			}
 			d.publish(c, t, nil)
 		}
 	}
