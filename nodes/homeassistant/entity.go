@@ -170,7 +170,7 @@ func (e *entity) uniqueID() string { return "flowgate_" + e.dev.scope + topicID(
 // entity moved. Another gateway's configs of the same flow have another
 // unique_id and stay.
 func (e *entity) onMoved(topic string, payload []byte, _ byte, retain bool) {
-	if !retain || len(payload) == 0 || topic == e.configTopic {
+	if !retain || len(payload) == 0 || (topic == e.configTopic && e.dev.mode == discoveryEntity) {
 		return
 	}
 	var cfg struct {
@@ -205,6 +205,9 @@ func (e *entity) Remove(ctx context.Context) error {
 	e.pubMu.Lock()
 	e.gone = true
 	e.pubMu.Unlock()
+	if d.mode == discoveryDevice {
+		return d.dropComponent(ctx, e.conn, e)
+	}
 	return d.clearConfig(ctx, e.conn, e.configTopic)
 }
 
@@ -302,15 +305,17 @@ func (e *entity) onCommand(topic string, payload []byte, _ byte, _ bool) {
 	e.res.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "topic": topic, "payload": v})
 }
 
-// discovery is the entity's discovery payload.
-func (e *entity) discovery() ([]byte, error) {
-	cfg := make(map[string]any, len(e.config)+8)
+// haOrigin is the origin block of every discovery config.
+var haOrigin = map[string]any{"name": "Flowgate", "support_url": "https://github.com/flowgate/flowgate"}
+
+// component is the entity's keys in a device-based config (the device,
+// origin and availability are the device's).
+func (e *entity) component() map[string]any {
+	cfg := make(map[string]any, len(e.config)+4)
 	for k, v := range e.config {
 		cfg[k] = v
 	}
-	cfg["device"] = e.dev.block
-	cfg["origin"] = map[string]any{"name": "Flowgate", "support_url": "https://github.com/flowgate/flowgate"}
-	cfg["availability_topic"] = e.dev.avail
+	cfg["p"] = e.comp.name
 	if e.stateTopic != "" {
 		cfg["state_topic"] = e.stateTopic
 		cfg["json_attributes_topic"] = e.attr
@@ -318,12 +323,27 @@ func (e *entity) discovery() ([]byte, error) {
 	if e.cmdTopic != "" {
 		cfg["command_topic"] = e.cmdTopic
 	}
+	return cfg
+}
+
+// discovery is the entity's discovery payload in entity mode.
+func (e *entity) discovery() ([]byte, error) {
+	cfg := e.component()
+	delete(cfg, "p")
+	cfg["device"] = e.dev.block
+	cfg["origin"] = haOrigin
+	cfg["availability_topic"] = e.dev.avail
 	return json.Marshal(cfg)
 }
 
-// announce publishes the discovery config, then the state and attributes
-// when known; not after Remove.
+// announce publishes the discovery config (the device's in device mode),
+// then the state and attributes when known; not after Remove.
 func (e *entity) announce(c mqttconn.Conn) {
+	if e.dev.mode == discoveryDevice {
+		e.dev.publishDevice(c)
+		e.publishStates(c)
+		return
+	}
 	b, err := e.discovery()
 	if err != nil {
 		e.res.Error(err, nil)
@@ -334,10 +354,25 @@ func (e *entity) announce(c mqttconn.Conn) {
 	if e.gone {
 		return
 	}
+	e.dev.publish(c, e.configTopic, b)
+	e.publishStatesLocked(c)
+}
+
+// publishStates publishes the state and attributes when known; not after
+// Remove.
+func (e *entity) publishStates(c mqttconn.Conn) {
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	if !e.gone {
+		e.publishStatesLocked(c)
+	}
+}
+
+// publishStatesLocked is publishStates with e.pubMu held.
+func (e *entity) publishStatesLocked(c mqttconn.Conn) {
 	e.mu.Lock()
 	state, attrs := e.state, e.attrs
 	e.mu.Unlock()
-	e.dev.publish(c, e.configTopic, b)
 	if state != nil {
 		e.dev.publish(c, e.stateTopic, state)
 	}

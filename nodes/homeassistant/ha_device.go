@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -28,6 +29,10 @@ func haDeviceSpec() engine.Spec {
 			str("sw_version", "Software version", ""),
 			str("prefix", "Discovery prefix", "homeassistant"),
 			str("availabilityTopic", "Availability topic", ""),
+			{Name: "discovery", Label: "Discovery", Kind: engine.KindSelect, Default: string(discoveryDevice), Options: []engine.Option{
+				{Value: string(discoveryDevice), Label: "one config per device"},
+				{Value: string(discoveryEntity), Label: "one config per entity"},
+			}},
 			{Name: "broker", Label: "Server", Kind: engine.KindConfig, ConfigType: "mqtt-broker", Default: "", Required: true},
 		},
 		Help: help("ha-device"),
@@ -67,6 +72,12 @@ type haDevice struct {
 	nodeID   string // the discovery node_id
 	avail    string // availability topic
 	block    map[string]any
+	mode     discoveryMode
+
+	// devMu is held while a device-based config is built and published,
+	// or edited (releaseDeviceConfigs), so that they reach the broker in
+	// the order of the table they read; taken before mu
+	devMu sync.Mutex
 
 	wg sync.WaitGroup // the timer callbacks and claims below
 
@@ -84,6 +95,16 @@ type haDevice struct {
 	retained map[string]bool // this device's config topics the broker retains
 	closed   bool
 	removed  bool // deleted from the flows: Close leaves no offline behind
+	// foreign holds the latest device-based configs with Flowgate
+	// entities, by topic, and held the entities Home Assistant holds
+	// under each (see noteConfig); ownRetained this device's as the broker
+	// retained it before this start; dropped the components to remove
+	// with the next device config (object id → component)
+	foreign     map[string][]byte
+	held        map[string]map[string]heldComponent // by topic, then object id
+	ownRetained []byte
+	dropped     map[string]string
+	swept       bool // removeStale ran
 }
 
 func newHADevice(cfg *engine.Config, res *engine.Resources, gateway string) (engine.Node, error) {
@@ -102,6 +123,13 @@ func newHADevice(cfg *engine.Config, res *engine.Resources, gateway string) (eng
 		avail:    p.String("availabilityTopic", ""),
 		entities: map[string]*entity{},
 		retained: map[string]bool{},
+		foreign:  map[string][]byte{},
+		held:     map[string]map[string]heldComponent{},
+		dropped:  map[string]string{},
+		mode:     discoveryMode(p.String("discovery", string(discoveryDevice))),
+	}
+	if d.mode != discoveryDevice && d.mode != discoveryEntity {
+		p.Fail("discovery", "unknown discovery %q: device or entity", d.mode)
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	if d.brokerID == "" {
@@ -155,7 +183,10 @@ func (d *haDevice) Start(ctx context.Context) error {
 	c.Will(d.id, d.avail, []byte("offline"))
 	c.Subscribe(d.prefix+"/status", 0, d.id, d.onHAStatus)
 	c.Subscribe(d.configFilter(), 1, d.id, d.onRetained)
+	c.Subscribe(d.deviceFilter(), 1, d.id, d.onDeviceConfig)
+	c.Subscribe(d.deviceTopic(), 1, d.id, d.onOwnConfig)
 	c.Subscribe(d.syncTopic(), haQoS, d.id, d.onSync)
+	c.Subscribe(d.avail, haQoS, d.id, d.onAvailability)
 	c.Register(d.id, d.onConn)
 	return nil
 }
@@ -179,12 +210,26 @@ func (d *haDevice) Remove(ctx context.Context) error {
 	for t := range d.retained {
 		topics = append(topics, t)
 	}
+	var states []string // device mode: the entities' state topics
+	if d.mode == discoveryDevice {
+		for _, e := range d.entities {
+			states = append(states, e.stateTopic, e.attr)
+		}
+		for obj := range d.staleComponents() {
+			base := "flowgate/" + d.nodeID + "/" + obj
+			states = append(states, base+"/state", base+"/attributes")
+		}
+	}
 	c := d.conn
 	d.mu.Unlock()
 	// the connection may outlive the device: its goodbye must not publish
 	// offline for a device that is gone
 	c.Deregister(d.id)
 	var errs []error
+	if d.mode == discoveryDevice {
+		// an empty device config removes the device and its components
+		errs = append(errs, d.clearTopics(ctx, c, append([]string{d.deviceTopic()}, states...)...))
+	}
 	done := map[string]bool{}
 	for _, t := range topics {
 		if !done[t] {
@@ -285,6 +330,24 @@ func (d *haDevice) onConn(s engine.Status) {
 	}
 }
 
+// onAvailability answers an offline on the availability topic while the
+// device is up: the goodbye of the connection this one replaced (a full
+// deploy), published by it or by the broker as its will, can arrive after
+// this connection's online, and Home Assistant would show a running
+// gateway as unavailable.
+func (d *haDevice) onAvailability(_ string, payload []byte, _ byte, _ bool) {
+	if string(payload) != "offline" {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.up && !d.closed && !d.removed {
+		c := d.conn
+		// the delivery goroutine must not publish
+		d.wg.Go(func() { d.publish(c, d.avail, []byte("online")) })
+	}
+}
+
 // syncTopic carries the device's claims (see claim).
 func (d *haDevice) syncTopic() string { return "flowgate/" + d.nodeID + "/sync" }
 
@@ -313,12 +376,15 @@ func (d *haDevice) onSync(_ string, payload []byte, _ byte, _ bool) {
 	c := d.conn
 	// the delivery goroutine must not publish
 	d.wg.Go(func() {
+		ctx, cancel := context.WithTimeout(d.ctx, haOfflineWait)
+		defer cancel()
 		for _, t := range e.takeMoved() {
-			ctx, cancel := context.WithTimeout(d.ctx, haOfflineWait)
 			if err := d.clearConfig(ctx, c, t); err != nil {
 				d.res.Error(err, nil)
 			}
-			cancel()
+		}
+		if err := d.releaseDeviceConfigs(ctx, c, e); err != nil {
+			d.res.Error(err, nil)
 		}
 		c.Unsubscribe(e.movedFilter(), e.id)
 		if d.ctx.Err() == nil {
@@ -379,13 +445,26 @@ func (d *haDevice) removeStale() {
 		d.mu.Unlock()
 		return
 	}
-	for _, e := range d.entities {
-		delete(d.retained, e.configTopic)
+	if d.mode == discoveryEntity {
+		for _, e := range d.entities {
+			delete(d.retained, e.configTopic)
+		}
 	}
 	stale := d.retained
 	d.retained = nil
+	staleComps := d.staleComponents()
+	maps.Copy(d.dropped, staleComps)
+	d.ownRetained, d.swept = nil, true
 	c := d.conn
 	d.mu.Unlock()
+	if len(staleComps) > 0 {
+		d.publishDevice(c)
+		for obj := range staleComps {
+			base := "flowgate/" + d.nodeID + "/" + obj
+			d.publish(c, base+"/state", nil)
+			d.publish(c, base+"/attributes", nil)
+		}
+	}
 	c.Unsubscribe(d.configFilter(), d.id)
 	for topic := range stale {
 		for _, t := range entityTopics(topic) {
@@ -411,8 +490,15 @@ func (d *haDevice) announceAll() {
 	}
 	c := d.conn
 	d.mu.Unlock()
-	for _, e := range ready {
-		e.announce(c)
+	if d.mode == discoveryDevice && len(ready) > 0 {
+		d.publishDevice(c)
+		for _, e := range ready {
+			e.publishStates(c)
+		}
+	} else {
+		for _, e := range ready {
+			e.announce(c)
+		}
 	}
 	for _, e := range claims {
 		d.claim(c, e)

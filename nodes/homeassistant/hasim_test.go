@@ -39,6 +39,7 @@ type haSim struct {
 	problems []string
 	last     map[string]string // the last payload of every other topic
 	wake     chan struct{}     // closed and replaced on every message
+	history  []string          // the discovery messages, for failure reports
 }
 
 // simEntity is an entity Home Assistant accepted.
@@ -122,6 +123,9 @@ func (s *haSim) receive(m paho.Message) {
 		}
 	}
 	s.last[topic] = string(payload)
+	if strings.HasSuffix(topic, "/availability") && len(s.history) < 200 {
+		s.history = append(s.history, fmt.Sprintf("%d %s %s retain=%v", s.seq, topic, payload, m.Retained()))
+	}
 	for _, e := range s.entities {
 		if e.cfg["state_topic"] == topic && len(payload) > 0 {
 			e.state, e.stateSeq = string(payload), s.seq
@@ -141,6 +145,9 @@ func (s *haSim) problem(format string, args ...any) {
 // (<prefix>/device/<object_id>/config with its components in cmps), as
 // homeassistant/components/mqtt/discovery.py async_discovery_message_received.
 func (s *haSim) discover(topic, component, objectID string, payload []byte) {
+	if len(s.history) < 200 {
+		s.history = append(s.history, fmt.Sprintf("%d %s %s", s.seq, topic, payload))
+	}
 	if len(payload) == 0 {
 		// an empty config removes what the topic announced
 		for _, id := range s.topics[topic] {
@@ -283,7 +290,7 @@ func (s *haSim) waitFor(what string, cond func() bool) {
 		case <-wake:
 		case <-deadline:
 			s.mu.Lock()
-			s.t.Fatalf("hasim: no %s after 10s (problems: %v)", what, s.problems)
+			s.t.Fatalf("hasim: no %s after 10s (problems: %v)\ndiscovery:\n%s", what, s.problems, strings.Join(s.history, "\n"))
 			s.mu.Unlock()
 			return
 		}
@@ -294,12 +301,17 @@ func (s *haSim) waitFor(what string, cond func() bool) {
 // message since, and returns its component and config.
 func (s *haSim) entity(id string, since int) (string, map[string]any) {
 	s.t.Helper()
-	var e *simEntity
+	var comp string
+	var cfg map[string]any
 	s.waitFor("announcement of "+id, func() bool {
-		e = s.entities[id]
-		return e != nil && e.announced > since
+		e := s.entities[id]
+		if e == nil || e.announced <= since {
+			return false
+		}
+		comp, cfg = e.component, e.cfg
+		return true
 	})
-	return e.component, e.cfg
+	return comp, cfg
 }
 
 // waitAvailable waits until entity id is available.
