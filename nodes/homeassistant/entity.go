@@ -18,6 +18,9 @@ type component struct {
 	name    string // Home Assistant's component: "switch", "binary_sensor"
 	state   bool   // has a state topic, set by input messages
 	command bool   // has a command topic, whose messages leave the node
+	// event: the state messages are events, published once, not
+	// retained (Home Assistant would fire them again when it restarts)
+	event bool
 	// toState converts an input msg.payload (or a decoded command, when
 	// the node echoes commands) to the state payload; prev is the last one.
 	toState func(v any, prev []byte) ([]byte, error)
@@ -265,6 +268,14 @@ func (e *entity) setState(state, attrs []byte) {
 	e.pubMu.Lock()
 	defer e.pubMu.Unlock()
 	if e.gone {
+		return
+	}
+	if e.comp.event {
+		if state != nil && e.conn != nil {
+			if err := e.conn.Publish(e.stateTopic, state, haQoS, false); err != nil {
+				e.res.Error(err, nil)
+			}
+		}
 		return
 	}
 	e.mu.Lock()

@@ -604,6 +604,48 @@ var componentKeys = map[string]map[string]check{
 		"min_kelvin": positiveInt, "max_kelvin": positiveInt, "white_scale": positiveInt,
 		"min_mireds": positiveInt, "max_mireds": positiveInt,
 	},
+	// homeassistant/components/mqtt/select.py PLATFORM_SCHEMA_MODERN
+	"select": {
+		"!command_topic": publishTopic, "state_topic": subscribeTopic, "retain": isBool,
+		"!options": nonEmptyStrings, "optimistic": isBool, "value_template": isString, "command_template": isString,
+	},
+	// homeassistant/components/mqtt/text.py _PLATFORM_SCHEMA_BASE
+	"text": {
+		"!command_topic": publishTopic, "state_topic": subscribeTopic, "retain": isBool,
+		"min": positiveInt, "max": positiveInt, "mode": oneOf("text", "password"), "pattern": isString,
+		"optimistic": isBool, "value_template": isString, "command_template": isString,
+	},
+	// homeassistant/components/mqtt/scene.py PLATFORM_SCHEMA_MODERN
+	"scene": {
+		"!command_topic": publishTopic, "retain": isBool, "payload_on": isString,
+	},
+	// homeassistant/components/mqtt/lock.py PLATFORM_SCHEMA_MODERN
+	"lock": {
+		"!command_topic": publishTopic, "state_topic": subscribeTopic, "retain": isBool,
+		"payload_lock": isString, "payload_unlock": isString, "payload_open": isString,
+		"state_locked": isString, "state_unlocked": isString, "state_locking": isString,
+		"state_unlocking": isString, "state_jammed": isString, "state_open": isString, "state_opening": isString,
+		"code_format": isString, "optimistic": isBool, "value_template": isString, "command_template": isString,
+	},
+	// homeassistant/components/mqtt/event.py _PLATFORM_SCHEMA_BASE
+	"event": {
+		"!state_topic": subscribeTopic, "!event_types": nonEmptyStrings,
+		"device_class": oneOf("button", "doorbell", "motion"), "value_template": isString,
+	},
+}
+
+// nonEmptyStrings is a non-empty list of strings (cv.ensure_list, [cv.string]).
+func nonEmptyStrings(v any) string {
+	l, ok := v.([]any)
+	if !ok || len(l) == 0 {
+		return "not a non-empty list"
+	}
+	for _, x := range l {
+		if _, ok := x.(string); !ok {
+			return "item not a string"
+		}
+	}
+	return ""
 }
 
 func isList(v any) string {
@@ -682,6 +724,11 @@ func validateConfig(component string, cfg map[string]any) []string {
 		if lo >= hi {
 			problems = append(problems, "'max' must be > 'min'")
 		}
+	case "text":
+		// mqtt/text.py valid_text_size_configuration
+		if lo, hi := numberOr(cfg["min"], 0), numberOr(cfg["max"], 255); lo > hi || hi > 255 {
+			problems = append(problems, "text min/max out of 0 <= min <= max <= 255")
+		}
 	case "sensor":
 		// mqtt/sensor.py validate_sensor_state_and_device_class_config
 		if _, ok := cfg["options"]; ok {
@@ -742,6 +789,32 @@ func checkState(e *simEntity, st string) string {
 			if _, err := strconv.ParseFloat(st, 64); err != nil {
 				return "a numeric sensor's state is not a number"
 			}
+		}
+	case "select":
+		// mqtt/select.py: "Invalid option ... received"
+		opts, _ := e.cfg["options"].([]any)
+		if !slices.Contains(opts, any(st)) {
+			return "not one of the options"
+		}
+	case "lock":
+		// mqtt/lock.py: the state_* payloads
+		if !slices.Contains([]string{"LOCKED", "UNLOCKED", "LOCKING", "UNLOCKING", "JAMMED", "OPEN", "OPENING"}, st) {
+			return "not a lock state"
+		}
+	case "text":
+		// text/__init__.py: length within min and max
+		if n := len([]rune(st)); n < int(numberOr(e.cfg["min"], 0)) || n > int(numberOr(e.cfg["max"], 255)) {
+			return "length out of range"
+		}
+	case "event":
+		// mqtt/event.py: a JSON object whose event_type is declared
+		var v map[string]any
+		if json.Unmarshal([]byte(st), &v) != nil {
+			return "not JSON"
+		}
+		types, _ := e.cfg["event_types"].([]any)
+		if !slices.Contains(types, v["event_type"]) {
+			return "event_type not declared"
 		}
 	case "light":
 		// mqtt/light/schema_json.py state_received

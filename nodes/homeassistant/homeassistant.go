@@ -35,6 +35,11 @@ func TypesWith(o Options) []engine.Type {
 		{Spec: haButtonSpec(), New: newHAButton},
 		{Spec: haNumberSpec(), New: newHANumber},
 		{Spec: haLightSpec(), New: newHALight},
+		{Spec: haSelectSpec(), New: newHASelect},
+		{Spec: haTextSpec(), New: newHAText},
+		{Spec: haSceneSpec(), New: newHAScene},
+		{Spec: haLockSpec(), New: newHALock},
+		{Spec: haEventSpec(), New: newHAEvent},
 	}
 }
 

@@ -2,6 +2,7 @@ package homeassistant
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/engine/enginetest"
 )
 
 // TestSimAcceptsEveryEntity: Home Assistant (the simulator) accepts the
@@ -163,4 +165,109 @@ func TestSimCommandsSurviveRedeploys(t *testing.T) {
 		}
 		sim.ok()
 	})
+}
+
+// newTypeNodes has one node of each entity type added with device-based
+// discovery, their outputs collected.
+var newTypeNodes = []string{
+	`{"id":"sel","z":"t","type":"ha-select","name":"Mode","device":"dev","options":"eco, comfort ,away","echo":true,"wires":[["out"]]}`,
+	`{"id":"txt","z":"t","type":"ha-text","name":"Message","device":"dev","min":1,"max":20,"pattern":"^[a-z ]+$","mode":"text","echo":true,"wires":[["out"]]}`,
+	`{"id":"scn","z":"t","type":"ha-scene","name":"Evening","device":"dev","icon":"mdi:weather-night","wires":[["out"]]}`,
+	`{"id":"lck","z":"t","type":"ha-lock","name":"Gate","device":"dev","echo":true,"wires":[["out"]]}`,
+	`{"id":"evt","z":"t","type":"ha-event","name":"Doorbell","device":"dev","deviceClass":"doorbell","eventTypes":"ring, long_press","wires":[]}`,
+}
+
+// TestSimNewEntityTypes: select, text, scene, lock and event are accepted
+// by Home Assistant (the simulator), take states and send commands; on
+// mochi and mosquitto, per device and per entity.
+func TestSimNewEntityTypes(t *testing.T) {
+	forBrokers(t, func(t *testing.T, addr string) {
+		for _, perDevice := range []bool{true, false} {
+			t.Run(fmt.Sprintf("per device %v", perDevice), func(t *testing.T) {
+				sim := newHASim(t, addr)
+				h := newHarness(t)
+				f := flow(addr, newTypeNodes...)
+				if perDevice {
+					f = deviceMode(f)
+				}
+				since := sim.mark()
+				h.Deploy(f)
+				for _, id := range []string{"sel", "txt", "scn", "lck", "evt"} {
+					sim.entity("flowgate_"+id, since)
+				}
+				sim.ok()
+				for _, tc := range []struct {
+					node    string
+					payload any
+					want    string
+				}{
+					{"sel", "comfort", "comfort"},
+					{"txt", "hello world", "hello world"},
+					{"lck", true, "LOCKED"},
+					{"lck", "jammed", "JAMMED"},
+					{"evt", "ring", `{"event_type":"ring"}`},
+					{"evt", engine.ObjectOf("event_type", "long_press", "seconds", 3.0), `{"event_type":"long_press","seconds":3}`},
+				} {
+					mark := sim.mark()
+					h.Send(tc.node, engine.Msg{"payload": tc.payload})
+					if got := sim.state("flowgate_"+tc.node, mark); got != tc.want {
+						t.Errorf("%s state %q, want %q", tc.node, got, tc.want)
+					}
+				}
+				before := len(h.Errors())
+				for _, bad := range []struct {
+					node    string
+					payload any
+				}{{"sel", "party"}, {"txt", "Hello!"}, {"lck", "ajar"}, {"evt", "knock"}} {
+					h.Send(bad.node, engine.Msg{"payload": bad.payload})
+				}
+				if !waitErrors(h, before+4) {
+					t.Errorf("bad states: errors %v", h.Errors()[before:])
+				}
+				if v, ok := retained(t, addr)["flowgate/dev/evt/state"]; ok {
+					t.Errorf("event retained: %q", v)
+				}
+				h.Reset()
+				for i, tc := range []struct {
+					node, payload string
+					want          any
+				}{
+					{"sel", "away", "away"},
+					{"txt", "good night", "good night"},
+					{"scn", "ON", "ON"},
+					{"lck", "UNLOCK", "UNLOCK"},
+				} {
+					sim.command("flowgate_"+tc.node, tc.payload)
+					if msgs := h.Wait("out", i+1, 5*time.Second); msgs[i]["payload"] != tc.want {
+						t.Errorf("%s command left as %v, want %v", tc.node, msgs[i]["payload"], tc.want)
+					}
+				}
+				// the echo of UNLOCK, then of LOCK
+				for _, want := range []string{"UNLOCKED", "LOCKED"} {
+					sim.waitFor("lock state "+want, func() bool {
+						e := sim.entities["flowgate_lck"]
+						return e != nil && e.state == want
+					})
+					if want == "UNLOCKED" {
+						sim.command("flowgate_lck", "LOCK")
+					}
+				}
+				sim.ok()
+				h.E.Stop(t.Context())
+				for _, topic := range []string{"homeassistant/device/dev/config", "homeassistant/select/dev/sel/config", "homeassistant/text/dev/txt/config", "homeassistant/scene/dev/scn/config", "homeassistant/lock/dev/lck/config", "homeassistant/event/dev/evt/config"} {
+					newHomeAssistant(t, addr).publish(topic, true, "")
+				}
+			})
+		}
+	})
+}
+
+// waitErrors waits (bounded) until the harness has n errors.
+func waitErrors(h *enginetest.Harness, n int) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if len(h.Errors()) >= n {
+			return true
+		}
+	}
+	return false
 }
