@@ -105,7 +105,7 @@ func (d *haDevice) onDeviceConfig(topic string, payload []byte, _ byte, retain b
 	}
 	mine := d.entitiesByObject()
 	for obj, comp := range cfg.Components {
-		if e := mine[obj]; e != nil && e.claimed && len(comp) == 1 {
+		if e := mine[obj]; e != nil && e.ready && len(comp) == 1 {
 			c := d.conn
 			// the delivery goroutine must not publish
 			d.wg.Go(func() { d.publishDevice(c) })
@@ -199,7 +199,7 @@ func (d *haDevice) publishDevice(c mqttconn.Conn) {
 	}
 	d.dropped = map[string]string{}
 	for _, e := range d.entities {
-		if e.claimed {
+		if e.ready {
 			cmps[topicID(e.id)] = e.component()
 		}
 	}

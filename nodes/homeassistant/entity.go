@@ -68,9 +68,10 @@ type entity struct {
 	conn                                    mqttconn.Conn
 	configTopic, stateTopic, cmdTopic, attr string
 
-	// claimed is set once the configs of this entity retained under other
-	// devices are gone, and it may be announced; guarded by dev.mu
-	claimed bool
+	// claimed is set when the claim of this entity came back, ready once
+	// the configs of this entity retained under other topics are gone and
+	// it may be announced (in a device config too); guarded by dev.mu
+	claimed, ready bool
 
 	// pubMu is held while publishing, so that what Remove publishes comes
 	// after any announcement or state; it guards gone. It is never taken

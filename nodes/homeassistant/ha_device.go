@@ -91,6 +91,7 @@ type haDevice struct {
 	up       bool
 	entities map[string]*entity
 	birth    *time.Timer     // pending re-announce after Home Assistant's birth
+	answer   *time.Timer     // pending online in answer to an offline (onAvailability)
 	sweep    *time.Timer     // pending removal of stale configs, once
 	retained map[string]bool // this device's config topics the broker retains
 	closed   bool
@@ -280,7 +281,7 @@ func (d *haDevice) Close(ctx context.Context) error {
 	}
 	d.closed = true
 	var timers []*time.Timer
-	for _, t := range []*time.Timer{d.birth, d.sweep} {
+	for _, t := range []*time.Timer{d.birth, d.sweep, d.answer} {
 		if t != nil {
 			timers = append(timers, t)
 		}
@@ -334,18 +335,29 @@ func (d *haDevice) onConn(s engine.Status) {
 // device is up: the goodbye of the connection this one replaced (a full
 // deploy), published by it or by the broker as its will, can arrive after
 // this connection's online, and Home Assistant would show a running
-// gateway as unavailable.
+// gateway as unavailable. The answer waits haBirthJitter: an offline that
+// is this connection's own goodbye (a stop) is followed by the device's
+// Close within it, which cancels the answer.
 func (d *haDevice) onAvailability(_ string, payload []byte, _ byte, _ bool) {
 	if string(payload) != "offline" {
 		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.up && !d.closed && !d.removed {
-		c := d.conn
-		// the delivery goroutine must not publish
-		d.wg.Go(func() { d.publish(c, d.avail, []byte("online")) })
+	if !d.up || d.closed || d.removed || d.answer != nil {
+		return
 	}
+	d.wg.Add(1)
+	d.answer = time.AfterFunc(haBirthJitter, func() {
+		defer d.wg.Done()
+		d.mu.Lock()
+		d.answer = nil
+		ok, c := d.up && !d.closed && !d.removed, d.conn
+		d.mu.Unlock()
+		if ok {
+			d.publish(c, d.avail, []byte("online"))
+		}
+	})
 }
 
 // syncTopic carries the device's claims (see claim).
@@ -387,6 +399,9 @@ func (d *haDevice) onSync(_ string, payload []byte, _ byte, _ bool) {
 			d.res.Error(err, nil)
 		}
 		c.Unsubscribe(e.movedFilter(), e.id)
+		d.mu.Lock()
+		e.ready = true
+		d.mu.Unlock()
 		if d.ctx.Err() == nil {
 			e.announce(c)
 		}
@@ -482,11 +497,13 @@ func (d *haDevice) announceAll() {
 	d.mu.Lock()
 	var ready, claims []*entity
 	for _, e := range d.entities {
-		if e.claimed {
+		switch {
+		case e.ready:
 			ready = append(ready, e)
-		} else {
+		case !e.claimed:
 			claims = append(claims, e)
 		}
+		// claimed, not ready: its claim announces it
 	}
 	c := d.conn
 	d.mu.Unlock()
