@@ -4,7 +4,8 @@
 // ha-button, ha-number, ha-light, ha-select, ha-text, ha-scene, ha-lock,
 // ha-event), announced to Home Assistant by MQTT discovery (one config
 // per device by default, per entity as an option) after checking them
-// against Home Assistant's rules (rules.go).
+// against Home Assistant's rules (rules.go); and ha-state, which follows
+// Home Assistant entities through its mqtt_statestream integration.
 //
 // Import rules: engine, nodes/internal (mqttconn, shutdown) and the standard
 // library; never another node category (the mqtt-broker config node is
