@@ -44,7 +44,8 @@ func TestHomeAssistantSwitchDrivesGPIO(t *testing.T) {
 	}
 	defer ha.Disconnect(0)
 	discovered := make(chan string, 4)
-	ha.Subscribe("homeassistant/switch/#", 1, func(_ paho.Client, m paho.Message) {
+	// per device (the default) or per entity
+	ha.Subscribe("homeassistant/#", 1, func(_ paho.Client, m paho.Message) {
 		if strings.HasSuffix(m.Topic(), "/config") && len(m.Payload()) > 0 {
 			discovered <- string(m.Payload())
 		}
@@ -53,7 +54,7 @@ func TestHomeAssistantSwitchDrivesGPIO(t *testing.T) {
 	select {
 	case config = <-discovered:
 	case <-time.After(10 * time.Second):
-		t.Fatal("no discovery config for the switch")
+		t.Fatal("no discovery config with the switch")
 	}
 	if !strings.Contains(config, `"command_topic":"flowgate/garden-pi_dev/pump/set"`) || !strings.Contains(config, `"unique_id":"flowgate_garden-pi_pump"`) || !strings.Contains(config, "Pump") {
 		t.Fatalf("discovery config = %s", config)

@@ -18,6 +18,9 @@ type component struct {
 	name    string // Home Assistant's component: "switch", "binary_sensor"
 	state   bool   // has a state topic, set by input messages
 	command bool   // has a command topic, whose messages leave the node
+	// event: the state messages are events, published once, not
+	// retained (Home Assistant would fire them again when it restarts)
+	event bool
 	// toState converts an input msg.payload (or a decoded command, when
 	// the node echoes commands) to the state payload; prev is the last one.
 	toState func(v any, prev []byte) ([]byte, error)
@@ -32,15 +35,15 @@ func entityProps(extra ...engine.Prop) []engine.Prop {
 		{Name: "device", Label: "Device", Kind: engine.KindConfig, ConfigType: "ha-device", Default: "", Required: true},
 		{Name: "entityId", Label: "Entity id", Kind: engine.KindString, Default: ""},
 		{Name: "icon", Label: "Icon", Kind: engine.KindString, Default: ""},
-		{Name: "entityCategory", Label: "Entity category", Kind: engine.KindSelect, Default: "", Options: []engine.Option{
-			{Value: "", Label: "none"}, {Value: "config", Label: "config"}, {Value: "diagnostic", Label: "diagnostic"},
-		}},
+		{Name: "entityCategory", Label: "Entity category", Kind: engine.KindSelect, Default: "", Options: selectOptions(entityCategories, true)},
 	}
 	return append(props, extra...)
 }
 
-func deviceClassProp() engine.Prop {
-	return engine.Prop{Name: "deviceClass", Label: "Device class", Kind: engine.KindString, Default: ""}
+// deviceClassProp is the device class, a select of the component's
+// classes in Home Assistant.
+func deviceClassProp(component string) engine.Prop {
+	return engine.Prop{Name: "deviceClass", Label: "Device class", Kind: engine.KindSelect, Default: "", Options: selectOptions(deviceClasses[component], true)}
 }
 
 func echoProp() engine.Prop {
@@ -65,9 +68,10 @@ type entity struct {
 	conn                                    mqttconn.Conn
 	configTopic, stateTopic, cmdTopic, attr string
 
-	// claimed is set once the configs of this entity retained under other
-	// devices are gone, and it may be announced; guarded by dev.mu
-	claimed bool
+	// claimed is set when the claim of this entity came back, ready once
+	// the configs of this entity retained under other topics are gone and
+	// it may be announced (in a device config too); guarded by dev.mu
+	claimed, ready bool
 
 	// pubMu is held while publishing, so that what Remove publishes comes
 	// after any announcement or state; it guards gone. It is never taken
@@ -82,8 +86,9 @@ type entity struct {
 	moved []string   // configs of this entity retained under other devices
 }
 
-// newEntity reads the common properties; keys holds the component's own
-// discovery keys, read by the caller.
+// newEntity reads the common properties and checks them against Home
+// Assistant's rules; keys holds the component's own discovery keys, read
+// (and checked) by the caller.
 func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp component, keys map[string]any) *entity {
 	e := &entity{
 		res:      res,
@@ -107,10 +112,13 @@ func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp 
 		}
 		e.config["default_entity_id"] = id
 	}
-	for prop, key := range map[string]string{"icon": "icon", "entityCategory": "entity_category"} {
-		if v := p.String(prop, ""); v != "" {
-			e.config[key] = v
-		}
+	icon := strings.TrimSpace(p.String("icon", ""))
+	checkIcon(p, icon)
+	if icon != "" {
+		e.config["icon"] = icon
+	}
+	if v := checkChoice(p, "entityCategory", "entity category", p.String("entityCategory", ""), entityCategories); v != "" {
+		e.config["entity_category"] = v
 	}
 	for k, v := range keys {
 		if v != nil && v != "" {
@@ -166,7 +174,7 @@ func (e *entity) uniqueID() string { return "flowgate_" + e.dev.scope + topicID(
 // entity moved. Another gateway's configs of the same flow have another
 // unique_id and stay.
 func (e *entity) onMoved(topic string, payload []byte, _ byte, retain bool) {
-	if !retain || len(payload) == 0 || topic == e.configTopic {
+	if !retain || len(payload) == 0 || (topic == e.configTopic && e.dev.mode == discoveryEntity) {
 		return
 	}
 	var cfg struct {
@@ -201,22 +209,31 @@ func (e *entity) Remove(ctx context.Context) error {
 	e.pubMu.Lock()
 	e.gone = true
 	e.pubMu.Unlock()
+	if d.mode == discoveryDevice {
+		return d.dropComponent(ctx, e.conn, e)
+	}
 	return d.clearConfig(ctx, e.conn, e.configTopic)
 }
 
 // Close detaches from the device; the entity stays announced (a
-// redeploy, a stop) unless Remove ran before.
+// redeploy, a stop) unless Remove ran before. Like the device's, it is
+// bounded by haCloseWait.
 func (e *entity) Close(ctx context.Context) error {
-	if d := e.dev; d != nil && !e.closed {
-		e.closed = true
-		d.detach(e)
-		if e.conn != nil {
-			e.conn.Deregister(e.id) // no onCommand runs after this
-		}
-		e.res.Status(engine.Status{})
-		return shutdown.Wait(ctx, &e.echoes)
+	d := e.dev
+	if d == nil || e.closed {
+		return nil
 	}
-	return nil
+	e.closed = true
+	d.detach(e)
+	ctx, cancel := context.WithTimeout(ctx, haCloseWait)
+	defer cancel()
+	var err error
+	if e.conn != nil {
+		// no onCommand runs after this
+		err = shutdown.Do(ctx, "unsubscribe", func() { e.conn.Deregister(e.id) })
+	}
+	e.res.Status(engine.Status{})
+	return errors.Join(err, shutdown.Wait(ctx, &e.echoes))
 }
 
 // Handle sets the state from msg.payload (and attributes from
@@ -252,6 +269,14 @@ func (e *entity) setState(state, attrs []byte) {
 	e.pubMu.Lock()
 	defer e.pubMu.Unlock()
 	if e.gone {
+		return
+	}
+	if e.comp.event {
+		if state != nil && e.conn != nil {
+			if err := e.conn.Publish(e.stateTopic, state, haQoS, false); err != nil {
+				e.res.Error(err, nil)
+			}
+		}
 		return
 	}
 	e.mu.Lock()
@@ -292,15 +317,17 @@ func (e *entity) onCommand(topic string, payload []byte, _ byte, _ bool) {
 	e.res.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "topic": topic, "payload": v})
 }
 
-// discovery is the entity's discovery payload.
-func (e *entity) discovery() ([]byte, error) {
-	cfg := make(map[string]any, len(e.config)+8)
+// haOrigin is the origin block of every discovery config.
+var haOrigin = map[string]any{"name": "Flowgate", "support_url": "https://github.com/flowgate/flowgate"}
+
+// component is the entity's keys in a device-based config (the device,
+// origin and availability are the device's).
+func (e *entity) component() map[string]any {
+	cfg := make(map[string]any, len(e.config)+4)
 	for k, v := range e.config {
 		cfg[k] = v
 	}
-	cfg["device"] = e.dev.block
-	cfg["origin"] = map[string]any{"name": "Flowgate", "support_url": "https://github.com/flowgate/flowgate"}
-	cfg["availability_topic"] = e.dev.avail
+	cfg["p"] = e.comp.name
 	if e.stateTopic != "" {
 		cfg["state_topic"] = e.stateTopic
 		cfg["json_attributes_topic"] = e.attr
@@ -308,12 +335,27 @@ func (e *entity) discovery() ([]byte, error) {
 	if e.cmdTopic != "" {
 		cfg["command_topic"] = e.cmdTopic
 	}
+	return cfg
+}
+
+// discovery is the entity's discovery payload in entity mode.
+func (e *entity) discovery() ([]byte, error) {
+	cfg := e.component()
+	delete(cfg, "p")
+	cfg["device"] = e.dev.block
+	cfg["origin"] = haOrigin
+	cfg["availability_topic"] = e.dev.avail
 	return json.Marshal(cfg)
 }
 
-// announce publishes the discovery config, then the state and attributes
-// when known; not after Remove.
+// announce publishes the discovery config (the device's in device mode),
+// then the state and attributes when known; not after Remove.
 func (e *entity) announce(c mqttconn.Conn) {
+	if e.dev.mode == discoveryDevice {
+		e.dev.publishDevice(c)
+		e.publishStates(c)
+		return
+	}
 	b, err := e.discovery()
 	if err != nil {
 		e.res.Error(err, nil)
@@ -324,10 +366,25 @@ func (e *entity) announce(c mqttconn.Conn) {
 	if e.gone {
 		return
 	}
+	e.dev.publish(c, e.configTopic, b)
+	e.publishStatesLocked(c)
+}
+
+// publishStates publishes the state and attributes when known; not after
+// Remove.
+func (e *entity) publishStates(c mqttconn.Conn) {
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	if !e.gone {
+		e.publishStatesLocked(c)
+	}
+}
+
+// publishStatesLocked is publishStates with e.pubMu held.
+func (e *entity) publishStatesLocked(c mqttconn.Conn) {
 	e.mu.Lock()
 	state, attrs := e.state, e.attrs
 	e.mu.Unlock()
-	e.dev.publish(c, e.configTopic, b)
 	if state != nil {
 		e.dev.publish(c, e.stateTopic, state)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -28,6 +29,10 @@ func haDeviceSpec() engine.Spec {
 			str("sw_version", "Software version", ""),
 			str("prefix", "Discovery prefix", "homeassistant"),
 			str("availabilityTopic", "Availability topic", ""),
+			{Name: "discovery", Label: "Discovery", Kind: engine.KindSelect, Default: string(discoveryDevice), Options: []engine.Option{
+				{Value: string(discoveryDevice), Label: "one config per device"},
+				{Value: string(discoveryEntity), Label: "one config per entity"},
+			}},
 			{Name: "broker", Label: "Server", Kind: engine.KindConfig, ConfigType: "mqtt-broker", Default: "", Required: true},
 		},
 		Help: help("ha-device"),
@@ -48,6 +53,11 @@ const (
 	haOfflineWait = 2 * time.Second
 	// haQoS is the QoS of discovery, availability and state messages.
 	haQoS = 1
+	// haCloseWait bounds the device's Close whatever the engine's close
+	// timeout: its publishes and the release of its subscriptions go
+	// through a client that may block on a connection that stopped
+	// answering (paho waits up to 30 s to hand a packet to its writer).
+	haCloseWait = 5 * time.Second
 )
 
 // haDevice is the ha-device config node: the Home Assistant device block,
@@ -62,18 +72,40 @@ type haDevice struct {
 	nodeID   string // the discovery node_id
 	avail    string // availability topic
 	block    map[string]any
+	mode     discoveryMode
+
+	// devMu is held while a device-based config is built and published,
+	// or edited (releaseDeviceConfigs), so that they reach the broker in
+	// the order of the table they read; taken before mu
+	devMu sync.Mutex
 
 	wg sync.WaitGroup // the timer callbacks and claims below
+
+	// ctx ends when Close begins: the background work (claims, the sweep)
+	// stops publishing and waiting for acknowledgements then
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex // guards everything below
 	conn     mqttconn.Conn
 	up       bool
 	entities map[string]*entity
 	birth    *time.Timer     // pending re-announce after Home Assistant's birth
+	answer   *time.Timer     // pending online in answer to an offline (onAvailability)
 	sweep    *time.Timer     // pending removal of stale configs, once
 	retained map[string]bool // this device's config topics the broker retains
 	closed   bool
 	removed  bool // deleted from the flows: Close leaves no offline behind
+	// foreign holds the latest device-based configs with Flowgate
+	// entities, by topic, and held the entities Home Assistant holds
+	// under each (see noteConfig); ownRetained this device's as the broker
+	// retained it before this start; dropped the components to remove
+	// with the next device config (object id → component)
+	foreign     map[string][]byte
+	held        map[string]map[string]heldComponent // by topic, then object id
+	ownRetained []byte
+	dropped     map[string]string
+	swept       bool // removeStale ran
 }
 
 func newHADevice(cfg *engine.Config, res *engine.Resources, gateway string) (engine.Node, error) {
@@ -92,7 +124,15 @@ func newHADevice(cfg *engine.Config, res *engine.Resources, gateway string) (eng
 		avail:    p.String("availabilityTopic", ""),
 		entities: map[string]*entity{},
 		retained: map[string]bool{},
+		foreign:  map[string][]byte{},
+		held:     map[string]map[string]heldComponent{},
+		dropped:  map[string]string{},
+		mode:     discoveryMode(p.String("discovery", string(discoveryDevice))),
 	}
+	if d.mode != discoveryDevice && d.mode != discoveryEntity {
+		p.Fail("discovery", "unknown discovery %q: device or entity", d.mode)
+	}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
 	if d.brokerID == "" {
 		p.Fail("broker", "missing broker configuration")
 	}
@@ -144,7 +184,10 @@ func (d *haDevice) Start(ctx context.Context) error {
 	c.Will(d.id, d.avail, []byte("offline"))
 	c.Subscribe(d.prefix+"/status", 0, d.id, d.onHAStatus)
 	c.Subscribe(d.configFilter(), 1, d.id, d.onRetained)
+	c.Subscribe(d.deviceFilter(), 1, d.id, d.onDeviceConfig)
+	c.Subscribe(d.deviceTopic(), 1, d.id, d.onOwnConfig)
 	c.Subscribe(d.syncTopic(), haQoS, d.id, d.onSync)
+	c.Subscribe(d.avail, haQoS, d.id, d.onAvailability)
 	c.Register(d.id, d.onConn)
 	return nil
 }
@@ -168,12 +211,26 @@ func (d *haDevice) Remove(ctx context.Context) error {
 	for t := range d.retained {
 		topics = append(topics, t)
 	}
+	var states []string // device mode: the entities' state topics
+	if d.mode == discoveryDevice {
+		for _, e := range d.entities {
+			states = append(states, e.stateTopic, e.attr)
+		}
+		for obj := range d.staleComponents() {
+			base := "flowgate/" + d.nodeID + "/" + obj
+			states = append(states, base+"/state", base+"/attributes")
+		}
+	}
 	c := d.conn
 	d.mu.Unlock()
 	// the connection may outlive the device: its goodbye must not publish
 	// offline for a device that is gone
 	c.Deregister(d.id)
 	var errs []error
+	if d.mode == discoveryDevice {
+		// an empty device config removes the device and its components
+		errs = append(errs, d.clearTopics(ctx, c, append([]string{d.deviceTopic()}, states...)...))
+	}
 	done := map[string]bool{}
 	for _, t := range topics {
 		if !done[t] {
@@ -213,8 +270,9 @@ func entityTopics(config string) []string {
 }
 
 // Close marks the device offline (unless it was removed), waiting
-// (bounded by ctx and haOfflineWait) until the broker has the retained
-// offline, and stops pending work.
+// (bounded by ctx, haOfflineWait and haCloseWait) until the broker has the
+// retained offline, and stops pending work. A connection that stopped
+// answering delays it by haCloseWait at most.
 func (d *haDevice) Close(ctx context.Context) error {
 	d.mu.Lock()
 	if d.closed {
@@ -223,30 +281,36 @@ func (d *haDevice) Close(ctx context.Context) error {
 	}
 	d.closed = true
 	var timers []*time.Timer
-	for _, t := range []*time.Timer{d.birth, d.sweep} {
+	for _, t := range []*time.Timer{d.birth, d.sweep, d.answer} {
 		if t != nil {
 			timers = append(timers, t)
 		}
 	}
 	c, up := d.conn, d.up && !d.removed
 	d.mu.Unlock()
+	d.cancel()
+	ctx, cancel := context.WithTimeout(ctx, haCloseWait)
+	defer cancel()
 	for _, t := range timers {
 		if t.Stop() {
 			d.wg.Done() // its callback will not run
 		}
 	}
 	err := shutdown.Wait(ctx, &d.wg)
-	if c != nil {
-		if up && err == nil {
-			// a connection closing at the same time (a full deploy, a stop)
-			// publishes offline itself, as the will it was given
+	if c == nil {
+		return err
+	}
+	offline := up && err == nil
+	return errors.Join(err, shutdown.Do(ctx, "offline and unsubscribe", func() {
+		if offline {
+			// a connection closing at the same time (a full deploy, a
+			// stop) publishes offline itself, as the will it was given
 			pctx, cancel := context.WithTimeout(ctx, haOfflineWait)
 			_ = c.PublishWait(pctx, d.avail, []byte("offline"), haQoS, true)
 			cancel()
 		}
 		c.Deregister(d.id)
-	}
-	return err
+	}))
 }
 
 // onConn runs on every connection state change: once connected, the
@@ -265,6 +329,35 @@ func (d *haDevice) onConn(s engine.Status) {
 		d.publish(c, d.avail, []byte("online"))
 		d.announceAll()
 	}
+}
+
+// onAvailability answers an offline on the availability topic while the
+// device is up: the goodbye of the connection this one replaced (a full
+// deploy), published by it or by the broker as its will, can arrive after
+// this connection's online, and Home Assistant would show a running
+// gateway as unavailable. The answer waits haBirthJitter: an offline that
+// is this connection's own goodbye (a stop) is followed by the device's
+// Close within it, which cancels the answer.
+func (d *haDevice) onAvailability(_ string, payload []byte, _ byte, _ bool) {
+	if string(payload) != "offline" {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.up || d.closed || d.removed || d.answer != nil {
+		return
+	}
+	d.wg.Add(1)
+	d.answer = time.AfterFunc(haBirthJitter, func() {
+		defer d.wg.Done()
+		d.mu.Lock()
+		d.answer = nil
+		ok, c := d.up && !d.closed && !d.removed, d.conn
+		d.mu.Unlock()
+		if ok {
+			d.publish(c, d.avail, []byte("online"))
+		}
+	})
 }
 
 // syncTopic carries the device's claims (see claim).
@@ -295,15 +388,23 @@ func (d *haDevice) onSync(_ string, payload []byte, _ byte, _ bool) {
 	c := d.conn
 	// the delivery goroutine must not publish
 	d.wg.Go(func() {
+		ctx, cancel := context.WithTimeout(d.ctx, haOfflineWait)
+		defer cancel()
 		for _, t := range e.takeMoved() {
-			ctx, cancel := context.WithTimeout(context.Background(), haOfflineWait)
 			if err := d.clearConfig(ctx, c, t); err != nil {
 				d.res.Error(err, nil)
 			}
-			cancel()
+		}
+		if err := d.releaseDeviceConfigs(ctx, c, e); err != nil {
+			d.res.Error(err, nil)
 		}
 		c.Unsubscribe(e.movedFilter(), e.id)
-		e.announce(c)
+		d.mu.Lock()
+		e.ready = true
+		d.mu.Unlock()
+		if d.ctx.Err() == nil {
+			e.announce(c)
+		}
 	})
 }
 
@@ -359,16 +460,32 @@ func (d *haDevice) removeStale() {
 		d.mu.Unlock()
 		return
 	}
-	for _, e := range d.entities {
-		delete(d.retained, e.configTopic)
+	if d.mode == discoveryEntity {
+		for _, e := range d.entities {
+			delete(d.retained, e.configTopic)
+		}
 	}
 	stale := d.retained
 	d.retained = nil
+	staleComps := d.staleComponents()
+	maps.Copy(d.dropped, staleComps)
+	d.ownRetained, d.swept = nil, true
 	c := d.conn
 	d.mu.Unlock()
+	if len(staleComps) > 0 {
+		d.publishDevice(c)
+		for obj := range staleComps {
+			base := "flowgate/" + d.nodeID + "/" + obj
+			d.publish(c, base+"/state", nil)
+			d.publish(c, base+"/attributes", nil)
+		}
+	}
 	c.Unsubscribe(d.configFilter(), d.id)
 	for topic := range stale {
 		for _, t := range entityTopics(topic) {
+			if d.ctx.Err() != nil {
+				return // closing: the next start sweeps again
+			}
 			d.publish(c, t, nil)
 		}
 	}
@@ -380,16 +497,25 @@ func (d *haDevice) announceAll() {
 	d.mu.Lock()
 	var ready, claims []*entity
 	for _, e := range d.entities {
-		if e.claimed {
+		switch {
+		case e.ready:
 			ready = append(ready, e)
-		} else {
+		case !e.claimed:
 			claims = append(claims, e)
 		}
+		// claimed, not ready: its claim announces it
 	}
 	c := d.conn
 	d.mu.Unlock()
-	for _, e := range ready {
-		e.announce(c)
+	if d.mode == discoveryDevice && len(ready) > 0 {
+		d.publishDevice(c)
+		for _, e := range ready {
+			e.publishStates(c)
+		}
+	} else {
+		for _, e := range ready {
+			e.announce(c)
+		}
 	}
 	for _, e := range claims {
 		d.claim(c, e)

@@ -130,7 +130,7 @@ func brokerNode(addr string) string {
 	return fmt.Sprintf(`{"id":"b","type":"mqtt-broker","broker":%q,"port":%q,"clientid":"","autoConnect":true,"protocolVersion":"4","keepalive":"60","cleansession":true}`, host, port)
 }
 
-const deviceNode = `{"id":"dev","type":"ha-device","name":"Garden","identifiers":"garden-1, garden-pi","manufacturer":"Flowgate","model":"Pi 4","sw_version":"1.0","prefix":"homeassistant","availabilityTopic":"","broker":"b"}`
+const deviceNode = `{"id":"dev","type":"ha-device","name":"Garden","identifiers":"garden-1, garden-pi","manufacturer":"Flowgate","model":"Pi 4","sw_version":"1.0","prefix":"homeassistant","availabilityTopic":"","discovery":"entity","broker":"b"}`
 
 // entityNodes has one node of each entity type, their outputs collected.
 var entityNodes = []string{

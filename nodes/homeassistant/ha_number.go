@@ -16,12 +16,10 @@ func haNumberSpec() engine.Spec {
 	return engine.Spec{
 		Type: "ha-number", Category: "home assistant", Color: "#41bdf5", Icon: "range.svg",
 		Inputs: 1, Outputs: 1, LabelProp: "name", PaletteLabel: "number",
-		Props: entityProps(deviceClassProp(),
+		Props: entityProps(deviceClassProp("number"),
 			num("min", "Minimum", 1), num("max", "Maximum", 100), num("step", "Step", 1),
 			engine.Prop{Name: "unit", Label: "Unit", Kind: engine.KindString, Default: ""},
-			engine.Prop{Name: "mode", Label: "Mode", Kind: engine.KindSelect, Default: "auto", Options: []engine.Option{
-				{Value: "auto", Label: "auto"}, {Value: "box", Label: "box"}, {Value: "slider", Label: "slider"},
-			}},
+			engine.Prop{Name: "mode", Label: "Mode", Kind: engine.KindSelect, Default: "auto", Options: selectOptions(numberModes, false)},
 			echoProp(),
 		),
 		Help: help("ha-number"),
@@ -33,18 +31,20 @@ func haNumberSpec() engine.Spec {
 func newHANumber(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
 	lo, hi, step := p.Number("min", 1), p.Number("max", 100), p.Number("step", 1)
-	if hi < lo {
-		p.Fail("max", "maximum is below minimum")
+	// homeassistant/components/mqtt/number.py validate_config and
+	// PLATFORM_SCHEMA
+	if math.IsNaN(lo) || math.IsNaN(hi) || hi <= lo {
+		p.Fail("max", "maximum must be above minimum (%s): Home Assistant refuses it", engine.FormatNumber(lo))
 	}
-	if step <= 0 {
-		p.Fail("step", "step must be positive")
+	if math.IsNaN(step) || step < numberMinStep {
+		p.Fail("step", "step must be at least 0.001: Home Assistant refuses it")
 	}
 	keys := map[string]any{
-		"device_class":        p.String("deviceClass", ""),
+		"device_class":        checkDeviceClass(p, "number", p.String("deviceClass", "")),
 		"unit_of_measurement": p.String("unit", ""),
 		"min":                 lo, "max": hi, "step": step,
 	}
-	if m := p.String("mode", "auto"); m != "auto" {
+	if m := checkChoice(p, "mode", "number mode", p.String("mode", "auto"), numberModes); m != "auto" && m != "" {
 		keys["mode"] = m
 	}
 	e := newEntity(cfg, res, p, component{

@@ -2,6 +2,8 @@ package homeassistant
 
 import (
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/flowgate/flowgate/engine"
 )
@@ -10,13 +12,9 @@ func haSensorSpec() engine.Spec {
 	return engine.Spec{
 		Type: "ha-sensor", Category: "home assistant", Color: "#41bdf5", Icon: "arrow-in.svg",
 		Inputs: 1, Outputs: 0, LabelProp: "name", PaletteLabel: "sensor",
-		Props: entityProps(deviceClassProp(),
+		Props: entityProps(deviceClassProp("sensor"),
 			engine.Prop{Name: "unit", Label: "Unit", Kind: engine.KindString, Default: ""},
-			engine.Prop{Name: "stateClass", Label: "State class", Kind: engine.KindSelect, Default: "", Options: []engine.Option{
-				{Value: "", Label: "none"}, {Value: "measurement", Label: "measurement"},
-				{Value: "measurement_angle", Label: "measurement angle"},
-				{Value: "total", Label: "total"}, {Value: "total_increasing", Label: "total increasing"},
-			}},
+			engine.Prop{Name: "stateClass", Label: "State class", Kind: engine.KindSelect, Default: "", Options: selectOptions(stateClasses, true)},
 		),
 		Help: help("ha-sensor"),
 	}
@@ -26,10 +24,23 @@ func haSensorSpec() engine.Spec {
 // text, objects as JSON).
 func newHASensor(cfg *engine.Config, res *engine.Resources) (engine.Node, error) {
 	p := cfg.Reader()
+	class := checkDeviceClass(p, "sensor", p.String("deviceClass", ""))
+	stateClass := checkChoice(p, "stateClass", "state class", p.String("stateClass", ""), stateClasses)
+	unit := strings.TrimSpace(p.String("unit", ""))
+	if slices.Contains(nonNumericSensorClasses, class) {
+		// homeassistant/components/sensor/__init__.py: a non-numeric
+		// sensor with a state class or a unit has no valid state
+		if stateClass != "" {
+			p.Fail("stateClass", "state class %q: a %s sensor has none in Home Assistant", stateClass, class)
+		}
+		if unit != "" {
+			p.Fail("unit", "unit %q: a %s sensor has none in Home Assistant", unit, class)
+		}
+	}
 	e := newEntity(cfg, res, p, component{name: "sensor", state: true, toState: sensorState}, map[string]any{
-		"device_class":        p.String("deviceClass", ""),
-		"unit_of_measurement": p.String("unit", ""),
-		"state_class":         p.String("stateClass", ""),
+		"device_class":        class,
+		"unit_of_measurement": unit,
+		"state_class":         stateClass,
 	})
 	return e, p.Err()
 }

@@ -10,7 +10,7 @@ func haSwitchSpec() engine.Spec {
 	return engine.Spec{
 		Type: "ha-switch", Category: "home assistant", Color: "#41bdf5", Icon: "switch.svg",
 		Inputs: 1, Outputs: 1, LabelProp: "name", PaletteLabel: "switch",
-		Props: entityProps(deviceClassProp(), echoProp()),
+		Props: entityProps(deviceClassProp("switch"), echoProp()),
 		Help:  help("ha-switch"),
 	}
 }
@@ -26,7 +26,7 @@ func newHASwitch(cfg *engine.Config, res *engine.Resources) (engine.Node, error)
 			return []byte(s), err
 		},
 		fromCommand: onOffCommand,
-	}, map[string]any{"device_class": p.String("deviceClass", "")})
+	}, map[string]any{"device_class": checkDeviceClass(p, "switch", p.String("deviceClass", ""))})
 	return e, p.Err()
 }
 

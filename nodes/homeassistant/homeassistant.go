@@ -1,10 +1,12 @@
 package homeassistant
 
 import (
+	"context"
 	"embed"
 	"strings"
 
 	"github.com/flowgate/flowgate/engine"
+	"github.com/flowgate/flowgate/nodes/internal/shutdown"
 )
 
 //go:embed help/*.md
@@ -35,6 +37,12 @@ func TypesWith(o Options) []engine.Type {
 		{Spec: haButtonSpec(), New: newHAButton},
 		{Spec: haNumberSpec(), New: newHANumber},
 		{Spec: haLightSpec(), New: newHALight},
+		{Spec: haSelectSpec(), New: newHASelect},
+		{Spec: haTextSpec(), New: newHAText},
+		{Spec: haSceneSpec(), New: newHAScene},
+		{Spec: haLockSpec(), New: newHALock},
+		{Spec: haEventSpec(), New: newHAEvent},
+		{Spec: haStateSpec(), New: newHAState},
 	}
 }
 
@@ -56,4 +64,12 @@ func topicID(id string) string {
 		}
 		return '_'
 	}, id)
+}
+
+// runBounded is shutdown.Do for a Close: the call may block on a broker
+// that stopped answering, so it is bounded by ctx and haCloseWait.
+func runBounded(ctx context.Context, f func()) error {
+	ctx, cancel := context.WithTimeout(ctx, haCloseWait)
+	defer cancel()
+	return shutdown.Do(ctx, "unsubscribe", f)
 }

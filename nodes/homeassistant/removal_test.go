@@ -153,7 +153,7 @@ func TestDeleteDeviceWithItsBroker(t *testing.T) {
 // the new one; in a nodes deploy (the old device keeps running) and in a
 // full one (everything restarts).
 func TestMovedEntityRemovedFirst(t *testing.T) {
-	const dev2 = `{"id":"dev2","type":"ha-device","name":"Shed","broker":"b"}`
+	const dev2 = `{"id":"dev2","type":"ha-device","name":"Shed","discovery":"entity","broker":"b"}`
 	on := func(dev string) string {
 		return strings.Replace(entityNodes[0], `"device":"dev"`, `"device":"`+dev+`"`, 1)
 	}

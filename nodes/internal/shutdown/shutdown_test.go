@@ -36,3 +36,27 @@ func TestWait(t *testing.T) {
 		})
 	})
 }
+
+func TestDo(t *testing.T) {
+	t.Run("returns when f does", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			start := time.Now()
+			if err := Do(context.Background(), "f", func() { time.Sleep(time.Second) }); err != nil || time.Since(start) != time.Second {
+				t.Fatalf("Do = %v after %v, want nil after 1s", err, time.Since(start))
+			}
+		})
+	})
+	t.Run("returns at the deadline when f blocks", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			stuck := make(chan struct{})
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := Do(ctx, "publish", func() { <-stuck })
+			if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 2*time.Second {
+				t.Fatalf("Do = %v after %v, want the deadline after 2s", err, time.Since(start))
+			}
+			close(stuck)
+		})
+	})
+}
