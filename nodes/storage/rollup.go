@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS ts_rollup (
 	min   REAL    NOT NULL,
 	max   REAL    NOT NULL,
 	sum   REAL    NOT NULL,
-	PRIMARY KEY (topic, field, res, b)
+	PRIMARY KEY (topic, res, b, field)
 ) WITHOUT ROWID;
 `
 
@@ -65,7 +65,7 @@ func (s *Store) rollupWindow(ctx context.Context, tx *sql.Tx, topic string, w in
 	if s.keepRollups {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE topic = ? AND field >= '' AND res = ? AND b >= ? AND b < ?", topic, rollMinute, w, w+Window); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE topic = ? AND res = ? AND b >= ? AND b < ?", topic, rollMinute, w, w+Window); err != nil {
 		return err
 	}
 	type key struct {
@@ -107,12 +107,12 @@ func (s *Store) rollupWindow(ctx context.Context, tx *sql.Tx, topic string, w in
 		}
 	}
 	h := w / rollHour * rollHour
-	if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE topic = ? AND field >= '' AND res = ? AND b = ?", topic, rollHour, h); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE topic = ? AND res = ? AND b = ?", topic, rollHour, h); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO ts_rollup (topic, field, res, b, count, min, max, sum)
 		SELECT topic, field, ?, ?, sum(count), min(min), max(max), sum(sum) FROM ts_rollup
-		WHERE topic = ? AND field >= '' AND res = ? AND b >= ? AND b < ? GROUP BY field`,
+		WHERE topic = ? AND res = ? AND b >= ? AND b < ? GROUP BY field`,
 		rollHour, h, topic, rollMinute, h, h+rollHour)
 	return err
 }

@@ -22,7 +22,8 @@ const StoreFile = "timeseries.db"
 // schema is the time-series store, in one SQLite file:
 //
 //   - ts_chunks: the sealed readings, one row per topic per time window
-//     (Window ms, aligned), the readings encoded column by column
+//     (Window ms, aligned; a rowid table, so a chunk's bytes fill its
+//     leaf and overflow pages), the readings encoded column by column
 //     (tschunk.go): times and ids as deltas of deltas, numbers per payload
 //     field as decimal deltas or Gorilla XOR, only the rest as JSON.
 //   - ts_log: the write-ahead table. Each insert commits one row holding
@@ -39,14 +40,15 @@ const StoreFile = "timeseries.db"
 // chunks when it is opened.
 const schema = `
 CREATE TABLE IF NOT EXISTS ts_chunks (
+	rowid INTEGER PRIMARY KEY,
 	topic TEXT    NOT NULL,
 	w     INTEGER NOT NULL,
 	n     INTEGER NOT NULL,
 	id0   INTEGER NOT NULL,
 	id1   INTEGER NOT NULL,
-	data  BLOB    NOT NULL,
-	PRIMARY KEY (topic, w)
-) WITHOUT ROWID;
+	data  BLOB    NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ts_chunks_topic_w ON ts_chunks (topic, w);
 CREATE INDEX IF NOT EXISTS ts_chunks_w ON ts_chunks (w);
 CREATE TABLE IF NOT EXISTS ts_log (
 	seq  INTEGER PRIMARY KEY,
@@ -60,8 +62,9 @@ CREATE TABLE IF NOT EXISTS ts_meta (
 ` + rollupSchema
 
 // Window is the time span of one chunk (ms): readings of one topic in one
-// aligned window share a row.
-const Window = int64(10 * time.Minute / time.Millisecond)
+// aligned window share a row. An hour of one reading a second is ~8 KiB
+// for two fields; the open hour stays in memory encoded (~4 B a reading).
+const Window = int64(time.Hour / time.Millisecond)
 
 // Grace is how long after a window ends (by the newest reading's time,
 // never later than the clock) it stays open for late readings before it
@@ -524,12 +527,13 @@ func (f *filter) chunkSQL() (string, []any) {
 			args = append(args, prefix, prefix+"\xff")
 		}
 	}
+	w := "w"
 	if q.From != 0 {
-		conds = append(conds, "w > ?")
+		conds = append(conds, w+" > ?")
 		args = append(args, q.From-Window)
 	}
 	if q.To != 0 {
-		conds = append(conds, "w < ?")
+		conds = append(conds, w+" < ?")
 		args = append(args, q.To)
 	}
 	if q.ID != 0 {
@@ -635,13 +639,20 @@ func (s *Store) Select(ctx context.Context, q Query) ([]any, error) {
 		return s.aggregate(ctx, f, limit, offset)
 	}
 	type row struct {
-		topic *string
+		topic *any // boxed once per topic
 		rec
 	}
 	var all []row
+	boxed := map[string]*any{}
 	s.mu.Lock()
 	err = s.collect(ctx, f, func(topic string, recs []rec) {
-		t := &topic
+		t := boxed[topic]
+		if t == nil {
+			t = new(any)
+			*t = topic
+			boxed[topic] = t
+		}
+		all = slices.Grow(all, len(recs))
 		for _, r := range recs {
 			all = append(all, row{t, r})
 		}
