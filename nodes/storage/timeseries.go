@@ -192,8 +192,26 @@ func (s *Store) load(ctx context.Context) error {
 	return rows.Err()
 }
 
+// mergeSegs is how many open segments a topic gathers before they are
+// merged into one (in memory), so a query decodes few.
+const mergeSegs = 16
+
 func (s *Store) addOpen(topic string, recs []rec) {
-	s.open[topic] = append(s.open[topic], newSeg(recs))
+	segs := append(s.open[topic], newSeg(recs))
+	if len(segs) >= mergeSegs {
+		var all []rec
+		var err error
+		for _, sg := range segs {
+			if all, err = decodeChunk(sg.b, all, nil); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			sortRecs(all)
+			segs = []openSeg{newSeg(all)}
+		}
+	}
+	s.open[topic] = segs
 	s.openN += len(recs)
 	for _, r := range recs {
 		s.maxTS = max(s.maxTS, r.ts)
