@@ -1056,3 +1056,112 @@ func ParseQuery(m *engine.Object, q *Query) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Export calls emit with every reading q selects (Limit, Offset and
+// aggregation are ignored), oldest first, one window at a time: memory
+// holds one window's matching readings whatever the range. It stops at
+// emit's first error.
+func (s *Store) Export(ctx context.Context, q Query, emit func(topic string, r Reading) error) error {
+	q.Interval, q.Limit, q.Offset, q.Desc = 0, 0, 0, false
+	f, err := compile(q)
+	if err != nil {
+		return err
+	}
+	windows, err := s.windows(ctx, f)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		topic string
+		rec
+	}
+	for _, w := range windows {
+		part := *f
+		part.q.From, part.q.To = max(q.From, w), w+Window
+		if q.To != 0 {
+			part.q.To = min(q.To, w+Window)
+		}
+		var rows []row
+		s.mu.Lock()
+		err := s.collect(ctx, &part, func(topic string, recs []rec) {
+			for _, r := range recs {
+				rows = append(rows, row{topic, r})
+			}
+		})
+		s.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(rows, func(a, b row) int {
+			if c := cmp.Compare(a.ts, b.ts); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		for _, r := range rows {
+			if err := emit(r.topic, Reading{ID: r.id, Topic: r.topic, Payload: r.p, TS: r.ts}); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// windows returns, in order, the windows that may hold readings f selects.
+func (s *Store) windows(ctx context.Context, f *filter) ([]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[int64]bool{}
+	where, args := f.chunkSQL()
+	rows, err := s.db.R.QueryContext(ctx, "SELECT DISTINCT topic, w FROM ts_chunks"+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var topic string
+		var w int64
+		if err := rows.Scan(&topic, &w); err != nil {
+			return nil, err
+		}
+		if f.topics == nil || f.topics(topic) {
+			seen[w] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for topic, segs := range s.open {
+		if f.topics != nil && !f.topics(topic) {
+			continue
+		}
+		for _, sg := range segs {
+			if !f.overlaps(sg.minTS, sg.maxTS, sg.id0, sg.id1) {
+				continue
+			}
+			_, err := decodeChunk(sg.b, nil, func(ts, id int64) bool {
+				if f.inRange(ts, id) {
+					seen[windowOf(ts)] = true
+				}
+				return false
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return slices.Sorted(mapKeys64(seen)), nil
+}
+
+func mapKeys64(m map[int64]bool) func(func(int64) bool) {
+	return func(yield func(int64) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
