@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,7 +210,7 @@ func (s *Store) applyRules(ctx context.Context, tx *sql.Tx, now time.Time) error
 		earlier = append(earlier, r.Topic)
 		if r.Raw > 0 {
 			cut := now.Add(-r.Raw).UnixMilli()
-			if _, err := tx.ExecContext(ctx, "DELETE FROM ts_chunks WHERE w < ? AND "+match, append([]any{cut - Window}, args...)...); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM ts_chunks WHERE w <= ? AND "+match, append([]any{cut - Window}, args...)...); err != nil {
 				return fmt.Errorf("raw retention of %s: %w", r.Topic, err)
 			}
 		}
@@ -220,7 +222,7 @@ func (s *Store) applyRules(ctx context.Context, tx *sql.Tx, now time.Time) error
 				continue
 			}
 			cut := now.Add(-x.keep).UnixMilli()
-			if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE res = ? AND b < ? AND "+match, append([]any{x.res, cut - x.res}, args...)...); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE res = ? AND b <= ? AND "+match, append([]any{x.res, cut - x.res}, args...)...); err != nil {
 				return fmt.Errorf("roll-up retention of %s: %w", r.Topic, err)
 			}
 		}
@@ -229,4 +231,47 @@ func (s *Store) applyRules(ctx context.Context, tx *sql.Tx, now time.Time) error
 		}
 	}
 	return nil
+}
+
+// ParseRollupRule reads a retention rule from text: each duration a
+// number and a unit (ms, s, m, h, d, w, y: 365 days) or Go's form
+// ("36h"); "" keeps for ever.
+func ParseRollupRule(topic, raw, minute, hour string) (RollupRule, error) {
+	r := RollupRule{Topic: topic}
+	var errs []error
+	for _, x := range []struct {
+		name string
+		text string
+		to   *time.Duration
+	}{{"raw", raw, &r.Raw}, {"minute", minute, &r.Minute}, {"hour", hour, &r.Hour}} {
+		d, err := parseKeep(x.text)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", x.name, err))
+		}
+		*x.to = d
+	}
+	if topic == "" {
+		errs = append(errs, errors.New("topic: no topic filter (use # for every topic)"))
+	}
+	return r, errors.Join(errs...)
+}
+
+func parseKeep(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	units := map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour, "y": 365 * 24 * time.Hour}
+	if u, ok := units[s[len(s)-1:]]; ok {
+		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n * float64(u)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid duration %q: use a number and ms, s, m, h, d, w or y", s)
+	}
+	return d, nil
 }
