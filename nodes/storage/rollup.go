@@ -61,23 +61,35 @@ func (p *DBs) SetRollups(c RollupConfig) {
 	p.rollups = slices.Clone(c)
 }
 
-// rollupWindow rewrites the minute roll-ups of topic's window w from its
-// readings recs, and the roll-ups of the hour holding w from its minutes.
-func (s *Store) rollupWindow(ctx context.Context, tx *sql.Tx, topic string, w int64, recs []rec) error {
-	if s.keepRollups {
-		return nil
+// addRollups adds recs of topic to the minute and hour roll-ups.
+func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, topic string, recs []rec) error {
+	for _, res := range []int64{rollMinute, rollHour} {
+		keys, aggs := aggregateRecs(recs, res)
+		for _, k := range keys {
+			a := aggs[k]
+			_, err := tx.ExecContext(ctx, `INSERT INTO ts_rollup (topic, field, res, b, count, min, max, sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (topic, res, b, field) DO UPDATE SET count = count + excluded.count,
+				min = min(min, excluded.min), max = max(max, excluded.max), sum = sum + excluded.sum`,
+				topic, k.field, res, k.b, a.count, a.min, a.max, a.sum+a.sumComp)
+			if err != nil {
+				return err
+			}
+		}
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE topic = ? AND res = ? AND b >= ? AND b < ?", topic, rollMinute, w, w+Window); err != nil {
-		return err
-	}
-	type key struct {
-		field string
-		b     int64
-	}
-	aggs := map[key]*agg{}
-	var keys []key
+	return nil
+}
+
+type rollKey struct {
+	field string
+	b     int64
+}
+
+// aggregateRecs sums recs up per numeric top-level field and bucket of res.
+func aggregateRecs(recs []rec, res int64) ([]rollKey, map[rollKey]*agg) {
+	aggs := map[rollKey]*agg{}
+	var keys []rollKey
 	add := func(field string, ts int64, v float64) {
-		k := key{field, ts / rollMinute * rollMinute}
+		k := rollKey{field, ts / res * res}
 		a := aggs[k]
 		if a == nil {
 			a = &agg{}
@@ -88,10 +100,6 @@ func (s *Store) rollupWindow(ctx context.Context, tx *sql.Tx, topic string, w in
 	}
 	for _, r := range recs {
 		switch p := r.p.(type) {
-		case float64:
-			add("", r.ts, p)
-		case bool:
-			add("", r.ts, map[bool]float64{true: 1}[p])
 		case *engine.Object:
 			for i := range p.Len() {
 				k, v := p.At(i)
@@ -99,8 +107,25 @@ func (s *Store) rollupWindow(ctx context.Context, tx *sql.Tx, topic string, w in
 					add(k, r.ts, f)
 				}
 			}
+		default:
+			if f, ok := numberAt(p, nil); ok {
+				add("", r.ts, f)
+			}
 		}
 	}
+	return keys, aggs
+}
+
+// rollupWindow rewrites the minute roll-ups of topic's window w from its
+// readings recs, and the roll-ups of the hour holding w from its minutes.
+func (s *Store) rollupWindow(ctx context.Context, tx *sql.Tx, topic string, w int64, recs []rec) error {
+	if s.keepRollups {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ts_rollup WHERE topic = ? AND res = ? AND b >= ? AND b < ?", topic, rollMinute, w, w+Window); err != nil {
+		return err
+	}
+	keys, aggs := aggregateRecs(recs, rollMinute)
 	for _, k := range keys {
 		a := aggs[k]
 		if _, err := tx.ExecContext(ctx, "INSERT INTO ts_rollup (topic, field, res, b, count, min, max, sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS ts_chunks (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS ts_chunks_topic_w ON ts_chunks (topic, w);
 CREATE INDEX IF NOT EXISTS ts_chunks_w ON ts_chunks (w);
+CREATE INDEX IF NOT EXISTS ts_chunks_id ON ts_chunks (id1, id0);
 CREATE TABLE IF NOT EXISTS ts_log (
 	seq  INTEGER PRIMARY KEY,
 	tmax INTEGER NOT NULL,
@@ -71,6 +72,10 @@ const Window = int64(time.Hour / time.Millisecond)
 // is sealed. A reading older than the sealed mark still goes in: its
 // chunk is rewritten.
 const Grace = int64(time.Minute / time.Millisecond)
+
+// MaxOpen bounds the readings kept open (in memory, ~4 B each, and in
+// the write-ahead table) when readings come stamped later than the clock.
+const MaxOpen = 4 << 20
 
 // Reading is one stored value.
 type Reading struct {
@@ -103,13 +108,16 @@ type openSeg struct {
 	b                      []byte
 	n                      int
 	minTS, maxTS, id0, id1 int64
+	level                  int // merged from mergeSegs^level batches
 }
 
-func newSeg(recs []rec) openSeg {
-	s := openSeg{b: encodeChunk(nil, recs), n: len(recs), minTS: math.MaxInt64, maxTS: math.MinInt64, id0: math.MaxInt64, id1: math.MinInt64}
-	for _, r := range recs {
-		s.minTS, s.maxTS = min(s.minTS, r.ts), max(s.maxTS, r.ts)
-		s.id0, s.id1 = min(s.id0, r.id), max(s.id1, r.id)
+func newSeg(recs []rec) openSeg { return segOf(columnsOf(recs)) }
+
+func segOf(c *columns) openSeg {
+	s := openSeg{b: c.encode(nil), n: len(c.ts), minTS: math.MaxInt64, maxTS: math.MinInt64, id0: math.MaxInt64, id1: math.MinInt64}
+	for i, ts := range c.ts {
+		s.minTS, s.maxTS = min(s.minTS, ts), max(s.maxTS, ts)
+		s.id0, s.id1 = min(s.id0, c.ids[i]), max(s.id1, c.ids[i])
 	}
 	return s
 }
@@ -192,24 +200,35 @@ func (s *Store) load(ctx context.Context) error {
 	return rows.Err()
 }
 
-// mergeSegs is how many open segments a topic gathers before they are
-// merged into one (in memory), so a query decodes few.
-const mergeSegs = 16
+// mergeSegs open segments of one level merge into one of the next level
+// (in memory, column by column), so a topic's open hour is a few segments
+// and each reading is re-encoded about log8(batches an hour) times.
+const mergeSegs = 8
 
 func (s *Store) addOpen(topic string, recs []rec) {
 	segs := append(s.open[topic], newSeg(recs))
-	if len(segs) >= mergeSegs {
-		var all []rec
-		var err error
-		for _, sg := range segs {
-			if all, err = decodeChunk(sg.b, all, nil); err != nil {
+	for len(segs) >= mergeSegs {
+		tail := segs[len(segs)-mergeSegs:]
+		level := tail[0].level
+		if slices.ContainsFunc(tail, func(sg openSeg) bool { return sg.level != level }) {
+			break
+		}
+		c, err := decodeColumns(tail[0].b)
+		for _, sg := range tail[1:] {
+			if err != nil {
 				break
 			}
+			var d *columns
+			if d, err = decodeColumns(sg.b); err == nil {
+				c.append(d)
+			}
 		}
-		if err == nil {
-			sortRecs(all)
-			segs = []openSeg{newSeg(all)}
+		if err != nil {
+			break
 		}
+		merged := segOf(c)
+		merged.level = level + 1
+		segs = append(segs[:len(segs)-mergeSegs], merged)
 	}
 	s.open[topic] = segs
 	s.openN += len(recs)
@@ -284,8 +303,13 @@ func (s *Store) Insert(ctx context.Context, rs []Reading) ([]int64, error) {
 	if err := setMeta(ctx, tx, "next_id", next); err != nil {
 		return nil, fmt.Errorf("store insert: %w", err)
 	}
-	// seal the windows that are over, in the same transaction
+	// seal the windows that are over, in the same transaction; by the
+	// readings' own times alone when their clock runs ahead of ours and
+	// too many wait
 	cut := windowOf(min(maxTS, s.now().UnixMilli()) - Grace)
+	if s.openN > MaxOpen {
+		cut = windowOf(maxTS - Grace)
+	}
 	var sealed map[string][]openSeg
 	if cut > s.sealed {
 		if sealed, err = s.seal(ctx, tx, cut, topics, groups); err != nil {
@@ -410,16 +434,24 @@ func (s *Store) mergeWindows(ctx context.Context, tx *sql.Tx, topic string, recs
 		err := tx.QueryRowContext(ctx, "SELECT data FROM ts_chunks WHERE topic = ? AND w = ?", topic, w).Scan(&b)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			// a new chunk: its roll-ups add to what may be there (a
+			// window whose readings retention already trimmed)
+			if err := s.putChunk(ctx, tx, topic, w, part); err != nil {
+				return err
+			}
+			if err := s.addRollups(ctx, tx, topic, part); err != nil {
+				return err
+			}
+			continue
 		case err != nil:
 			return err
-		default:
-			old, err := decodeChunk(b, nil, nil)
-			if err != nil {
-				return fmt.Errorf("chunk %s@%d: %w", topic, w, err)
-			}
-			part = append(old, part...)
-			sortRecs(part)
 		}
+		old, err := decodeChunk(b, nil, nil)
+		if err != nil {
+			return fmt.Errorf("chunk %s@%d: %w", topic, w, err)
+		}
+		part = append(old, part...)
+		sortRecs(part)
 		if err := s.writeChunk(ctx, tx, topic, w, part); err != nil {
 			return err
 		}
@@ -430,22 +462,25 @@ func (s *Store) mergeWindows(ctx context.Context, tx *sql.Tx, topic string, recs
 // writeChunk replaces the chunk of topic at window w by recs (deleting it
 // when recs is empty) and rewrites the window's roll-ups.
 func (s *Store) writeChunk(ctx context.Context, tx *sql.Tx, topic string, w int64, recs []rec) error {
-	if len(recs) == 0 {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM ts_chunks WHERE topic = ? AND w = ?", topic, w); err != nil {
-			return err
-		}
-	} else {
-		id0, id1 := recs[0].id, recs[0].id
-		for _, r := range recs {
-			id0, id1 = min(id0, r.id), max(id1, r.id)
-		}
-		_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO ts_chunks (topic, w, n, id0, id1, data) VALUES (?, ?, ?, ?, ?, ?)",
-			topic, w, len(recs), id0, id1, encodeChunk(nil, recs))
-		if err != nil {
-			return err
-		}
+	if err := s.putChunk(ctx, tx, topic, w, recs); err != nil {
+		return err
 	}
 	return s.rollupWindow(ctx, tx, topic, w, recs)
+}
+
+// putChunk writes (or with no readings deletes) the chunk of topic at w.
+func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, topic string, w int64, recs []rec) error {
+	if len(recs) == 0 {
+		_, err := tx.ExecContext(ctx, "DELETE FROM ts_chunks WHERE topic = ? AND w = ?", topic, w)
+		return err
+	}
+	id0, id1 := recs[0].id, recs[0].id
+	for _, r := range recs {
+		id0, id1 = min(id0, r.id), max(id1, r.id)
+	}
+	_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO ts_chunks (topic, w, n, id0, id1, data) VALUES (?, ?, ?, ?, ?, ?)",
+		topic, w, len(recs), id0, id1, encodeChunk(nil, recs))
+	return err
 }
 
 // Cond is a condition on a payload field: field is a path into the JSON

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/flowgate/flowgate/engine"
 )
@@ -157,58 +158,139 @@ func (d *shapeDecoder) payload(nums []float64) any {
 	return d.value
 }
 
-// encodeChunk encodes recs column by column:
-//
-//	n, shapes (count, then each as length and bytes), the shape of each
-//	reading (only with more than one shape), the times and the ids (deltas
-//	of deltas), then the numeric columns: column j holds the j-th number of
-//	every reading that has one.
-func encodeChunk(b []byte, recs []rec) []byte {
-	b = binary.AppendUvarint(b, uint64(len(recs)))
-	if len(recs) == 0 {
-		return b
-	}
+// columns are a chunk's readings column by column: what encodeChunk
+// writes and decodeColumns reads, and what open segments merge by, with
+// no payload built.
+type columns struct {
+	ts, ids []int64
+	shapes  []string
+	idx     []int       // the shape of each reading
+	cols    [][]float64 // column j: the j-th number of each reading that has one
+}
+
+// columnsOf splits recs into columns.
+func columnsOf(recs []rec) *columns {
+	c := &columns{ts: make([]int64, len(recs)), ids: make([]int64, len(recs)), idx: make([]int, len(recs))}
 	shapeIdx := map[string]int{}
-	var shapes []string
-	idx := make([]int, len(recs))
-	var cols [][]float64
 	var nums []float64
 	var buf []byte
-	ts := make([]int64, len(recs))
-	ids := make([]int64, len(recs))
+	var prev *engine.Object // the last flat object of numbers, and its shape
+	prevShape := -1
 	for i, r := range recs {
-		ts[i], ids[i] = r.ts, r.id
-		var shape []byte
-		shape, nums = split(r.p, nums[:0], buf[:0])
-		buf = shape
-		j, ok := shapeIdx[string(shape)]
-		if !ok {
-			j = len(shapes)
-			shapes = append(shapes, string(shape))
-			shapeIdx[string(shape)] = j
-		}
-		idx[i] = j
-		for c, v := range nums {
-			if c == len(cols) {
-				cols = append(cols, make([]float64, 0, len(recs)))
+		c.ts[i], c.ids[i] = r.ts, r.id
+		nums = nums[:0]
+		j := -1
+		if o, ok := r.p.(*engine.Object); ok && prevShape >= 0 && sameNumberKeys(o, prev) {
+			for k := range o.Len() {
+				_, v := o.At(k)
+				nums = append(nums, v.(float64))
 			}
-			cols[c] = append(cols[c], v)
+			j = prevShape
+		} else {
+			var shape []byte
+			shape, nums = split(r.p, nums, buf[:0])
+			buf = shape
+			var ok bool
+			if j, ok = shapeIdx[string(shape)]; !ok {
+				j = len(c.shapes)
+				c.shapes = append(c.shapes, string(shape))
+				shapeIdx[string(shape)] = j
+			}
+			prev, prevShape = nil, -1
+			if o, ok := r.p.(*engine.Object); ok && allNumbers(o) {
+				prev, prevShape = o, j
+			}
+		}
+		c.idx[i] = j
+		for k, v := range nums {
+			if k == len(c.cols) {
+				c.cols = append(c.cols, make([]float64, 0, len(recs)))
+			}
+			c.cols[k] = append(c.cols[k], v)
 		}
 	}
-	b = binary.AppendUvarint(b, uint64(len(shapes)))
-	for _, s := range shapes {
+	return c
+}
+
+func allNumbers(o *engine.Object) bool {
+	for i := range o.Len() {
+		if _, v := o.At(i); !isFloat(v) {
+			return false
+		}
+	}
+	return o.Len() > 0
+}
+
+func isFloat(v any) bool { _, ok := v.(float64); return ok }
+
+// sameNumberKeys reports whether o has p's keys in p's order, all numbers.
+func sameNumberKeys(o, p *engine.Object) bool {
+	if o.Len() != p.Len() {
+		return false
+	}
+	for i := range o.Len() {
+		k, v := o.At(i)
+		pk, _ := p.At(i)
+		if k != pk || !isFloat(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// append adds d's readings to c, mapping d's shapes onto c's.
+func (c *columns) append(d *columns) {
+	remap := make([]int, len(d.shapes))
+	for i, sh := range d.shapes {
+		remap[i] = slices.Index(c.shapes, sh)
+		if remap[i] < 0 {
+			remap[i] = len(c.shapes)
+			c.shapes = append(c.shapes, sh)
+		}
+	}
+	c.ts = append(c.ts, d.ts...)
+	c.ids = append(c.ids, d.ids...)
+	for _, j := range d.idx {
+		c.idx = append(c.idx, remap[j])
+	}
+	for k, col := range d.cols {
+		if k == len(c.cols) {
+			c.cols = append(c.cols, nil)
+		}
+		c.cols[k] = append(c.cols[k], col...)
+	}
+}
+
+// encodeChunk encodes recs column by column (encodeColumns).
+func encodeChunk(b []byte, recs []rec) []byte {
+	if len(recs) == 0 {
+		return binary.AppendUvarint(b, 0)
+	}
+	return columnsOf(recs).encode(b)
+}
+
+// encode writes n, the shapes (count, then each as length and bytes),
+// the shape of each reading (only with more than one shape), the times
+// and the ids (deltas of deltas), then the numeric columns.
+func (c *columns) encode(b []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(c.ts)))
+	if len(c.ts) == 0 {
+		return b
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.shapes)))
+	for _, s := range c.shapes {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	if len(shapes) > 1 {
-		for _, j := range idx {
+	if len(c.shapes) > 1 {
+		for _, j := range c.idx {
 			b = binary.AppendUvarint(b, uint64(j))
 		}
 	}
-	b = appendSection(b, func(b []byte) []byte { return appendInts(b, ts, 2) })
-	b = appendSection(b, func(b []byte) []byte { return appendInts(b, ids, 2) })
-	b = binary.AppendUvarint(b, uint64(len(cols)))
-	for _, col := range cols {
+	b = appendSection(b, func(b []byte) []byte { return appendInts(b, c.ts, 2) })
+	b = appendSection(b, func(b []byte) []byte { return appendInts(b, c.ids, 2) })
+	b = binary.AppendUvarint(b, uint64(len(c.cols)))
+	for _, col := range c.cols {
 		b = appendSection(b, func(b []byte) []byte { return appendFloats(b, col) })
 	}
 	return b
@@ -249,107 +331,125 @@ func (r *chunkReader) bytes(n uint64) []byte {
 	return s
 }
 
-// chunkHeader reads the count of readings of an encoded chunk.
-func chunkCount(b []byte) int {
-	n, k := binary.Uvarint(b)
-	if k <= 0 {
+// numbersOf is how many numbers a payload of the shape carries.
+func numbersOf(shape string) int {
+	switch {
+	case shape == "":
 		return 0
+	case shape[0] == shapeNumber:
+		return 1
+	case shape[0] == shapeObject:
+		d, err := newShapeDecoder(shape)
+		if err != nil {
+			return 0
+		}
+		return d.numbers()
 	}
-	return int(n)
+	return 0
+}
+
+// decodeColumns decodes a chunk into columns.
+func decodeColumns(b []byte) (*columns, error) {
+	r := chunkReader{b: b}
+	n := int(r.uvarint())
+	c := &columns{}
+	if n == 0 || r.err != nil {
+		return c, r.err
+	}
+	if n > len(b)*8 {
+		return nil, errCorrupt
+	}
+	ns := r.uvarint()
+	if ns == 0 || ns > uint64(n) {
+		return nil, errCorrupt
+	}
+	c.shapes = make([]string, ns)
+	counts := make([]int, ns) // numbers per shape
+	for i := range c.shapes {
+		c.shapes[i] = string(r.bytes(r.uvarint()))
+		if r.err != nil {
+			return nil, r.err
+		}
+		if c.shapes[i] == "" {
+			return nil, errCorrupt
+		}
+		counts[i] = numbersOf(c.shapes[i])
+	}
+	c.idx = make([]int, n)
+	if ns > 1 {
+		for i := range c.idx {
+			j := r.uvarint()
+			if j >= ns {
+				return nil, errCorrupt
+			}
+			c.idx[i] = int(j)
+		}
+	}
+	tsb := r.bytes(r.uvarint())
+	idb := r.bytes(r.uvarint())
+	if r.err != nil {
+		return nil, r.err
+	}
+	var err error
+	if c.ts, err = readInts(tsb, n, 2, make([]int64, 0, n)); err != nil {
+		return nil, err
+	}
+	if c.ids, err = readInts(idb, n, 2, make([]int64, 0, n)); err != nil {
+		return nil, err
+	}
+	ncols := int(r.uvarint())
+	if ncols > 1<<16 {
+		return nil, errCorrupt
+	}
+	per := make([]int, ncols)
+	for _, j := range c.idx {
+		if counts[j] > ncols {
+			return nil, errCorrupt
+		}
+		for k := range counts[j] {
+			per[k]++
+		}
+	}
+	c.cols = make([][]float64, ncols)
+	for k := range c.cols {
+		sec := r.bytes(r.uvarint())
+		if r.err != nil {
+			return nil, r.err
+		}
+		if c.cols[k], err = readFloats(sec, per[k], make([]float64, 0, per[k])); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // decodeChunk decodes a chunk; keep (when not nil) tells from a reading's
 // time and id whether its payload is wanted, so a query builds only the
 // payloads it returns. It returns the readings kept.
 func decodeChunk(b []byte, dst []rec, keep func(ts, id int64) bool) ([]rec, error) {
-	r := chunkReader{b: b}
-	n := int(r.uvarint())
-	if n == 0 || r.err != nil {
-		return dst, r.err
-	}
-	if n > len(b)*8 {
-		return dst, errCorrupt
-	}
-	ns := r.uvarint()
-	if ns == 0 || ns > uint64(n) {
-		return dst, errCorrupt
-	}
-	shapes := make([]*shapeDecoder, ns)
-	for i := range shapes {
-		s := r.bytes(r.uvarint())
-		if r.err != nil {
-			return dst, r.err
-		}
-		d, err := newShapeDecoder(string(s))
-		if err != nil {
-			return dst, err
-		}
-		shapes[i] = d
-	}
-	var idx []int
-	if ns > 1 {
-		idx = make([]int, n)
-		for i := range idx {
-			j := r.uvarint()
-			if j >= ns {
-				return dst, errCorrupt
-			}
-			idx[i] = int(j)
-		}
-	}
-	tsb := r.bytes(r.uvarint())
-	idb := r.bytes(r.uvarint())
-	if r.err != nil {
-		return dst, r.err
-	}
-	ts, err := readInts(tsb, n, 2, make([]int64, 0, n))
-	if err != nil {
+	c, err := decodeColumns(b)
+	if err != nil || len(c.ts) == 0 {
 		return dst, err
 	}
-	ids, err := readInts(idb, n, 2, make([]int64, 0, n))
-	if err != nil {
-		return dst, err
-	}
-	shapeOf := func(i int) *shapeDecoder {
-		if idx == nil {
-			return shapes[0]
-		}
-		return shapes[idx[i]]
-	}
-	// how many readings have a j-th number
-	ncols := int(r.uvarint())
-	counts := make([]int, ncols)
-	for i := range n {
-		for c := range min(shapeOf(i).numbers(), ncols) {
-			counts[c]++
-		}
-	}
-	cols := make([][]float64, ncols)
-	for c := range cols {
-		sec := r.bytes(r.uvarint())
-		if r.err != nil {
-			return dst, r.err
-		}
-		if cols[c], err = readFloats(sec, counts[c], make([]float64, 0, counts[c])); err != nil {
+	shapes := make([]*shapeDecoder, len(c.shapes))
+	for i, s := range c.shapes {
+		if shapes[i], err = newShapeDecoder(s); err != nil {
 			return dst, err
 		}
 	}
-	pos := make([]int, ncols)
-	nums := make([]float64, 0, ncols)
-	for i := range n {
-		d := shapeOf(i)
+	pos := make([]int, len(c.cols))
+	nums := make([]float64, 0, len(c.cols))
+	for i, ts := range c.ts {
+		d := shapes[c.idx[i]]
 		nums = nums[:0]
-		if d.numbers() > ncols {
-			return dst, errCorrupt
+		for k := range d.numbers() {
+			nums = append(nums, c.cols[k][pos[k]])
+			pos[k]++
 		}
-		for c := range d.numbers() {
-			nums = append(nums, cols[c][pos[c]])
-			pos[c]++
-		}
-		if keep != nil && !keep(ts[i], ids[i]) {
+		if keep != nil && !keep(ts, c.ids[i]) {
 			continue
 		}
-		dst = append(dst, rec{id: ids[i], ts: ts[i], p: d.payload(nums)})
+		dst = append(dst, rec{id: c.ids[i], ts: ts, p: d.payload(nums)})
 	}
 	return dst, nil
 }
