@@ -22,9 +22,18 @@ import (
 // default is 2.16 M (200 topics × 3 hours):
 //
 //	FLOWGATE_TS_FULL=1 go test -run '^$' -bench Timeseries -benchtime 1x ./nodes/storage/
+//
+// FLOWGATE_TS_SIZE=topics,seconds sets another size.
 func tsSize() (topics, perTopic int) {
 	if os.Getenv("FLOWGATE_TS_FULL") != "" {
 		return 1000, 10_000
+	}
+	if t, s, ok := strings.Cut(os.Getenv("FLOWGATE_TS_SIZE"), ","); ok {
+		topics, _ = strconv.Atoi(t)
+		perTopic, _ = strconv.Atoi(s)
+		if topics > 0 && perTopic > 0 {
+			return topics, perTopic
+		}
 	}
 	return 200, 3 * 3600
 }
