@@ -13,6 +13,7 @@ type storageService struct {
 
 func newStorage(s Settings) *storageService {
 	dbs := storage.NewDBs(s.DataDir)
+	dbs.SetRollups(s.Timeseries)
 	return &storageService{dbs: dbs, api: storage.NewDataAPI(dbs, s.MaxBodyBytes)}
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/flowgate/flowgate/nodes/storage"
 )
 
 // Settings configure a Runtime. Command-line flags and their FLOWGATE_*
@@ -65,6 +67,9 @@ type Settings struct {
 	// flowgate command sets it; the releaseStartPages setting can turn it
 	// off.
 	ReleaseStartPages bool
+	// Timeseries are the time-series store's retention rules per topic
+	// filter: readings, per-minute and per-hour roll-ups.
+	Timeseries storage.RollupConfig
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
@@ -84,6 +89,14 @@ type FileSettings struct {
 	MQTTBroker        MQTTBroker `yaml:"mqttBroker"`
 	HTTPServer        HTTPServer `yaml:"httpServer"`
 	Files             `yaml:",inline"`
+	Timeseries        struct {
+		Retention []struct {
+			Topic  string `yaml:"topic"`
+			Raw    string `yaml:"raw"`    // "7d"
+			Minute string `yaml:"minute"` // "90d"
+			Hour   string `yaml:"hour"`   // "5y"
+		} `yaml:"retention"`
+	} `yaml:"timeseries"`
 }
 
 // LoadFile merges the settings file into s where s has no value.
@@ -124,6 +137,13 @@ func (s *Settings) LoadFile() error {
 	}
 	s.HTTPServer.merge(f.HTTPServer)
 	s.Files.merge(f.Files)
+	for i, r := range f.Timeseries.Retention {
+		rule, err := storage.ParseRollupRule(r.Topic, r.Raw, r.Minute, r.Hour)
+		if err != nil {
+			return fmt.Errorf("settings %s: timeseries.retention[%d]: %w", s.File, i, err)
+		}
+		s.Timeseries = append(s.Timeseries, rule)
+	}
 	if s.MaxNodeQueue == 0 && f.MaxNodeQueue > 0 {
 		s.MaxNodeQueue = f.MaxNodeQueue
 	}

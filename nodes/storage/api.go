@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,10 @@ import (
 //	POST   /api/data        a reading {topic, payload, ts?} or a list of them: {"ids": [...]}
 //	DELETE /api/data/{id}   one reading: 204, 404 when there is none
 //	DELETE /api/data?...    the readings matching the conditions: {"deleted": n}
+//	GET    /api/data/export?topic=&from=&to=&where=&format=csv|jsonl
+//	                        every matching reading, oldest first, streamed: CSV
+//	                        (id,topic,ts,time,payload; payload as JSON) or JSON
+//	                        lines ({id, topic, payload, ts} as in data)
 //
 // The store is opened on the first request and held until Close.
 type DataAPI struct {
@@ -43,6 +48,7 @@ func NewDataAPI(dbs *DBs, maxBody int64) *DataAPI {
 		maxBody = 5 << 20
 	}
 	a := &DataAPI{dbs: dbs, mux: http.NewServeMux(), maxBody: maxBody, now: time.Now}
+	a.mux.HandleFunc("GET /api/data/export", a.export)
 	a.mux.HandleFunc("GET /api/data/{id}", a.getOne)
 	a.mux.HandleFunc("GET /api/data", a.getSeries)
 	a.mux.HandleFunc("POST /api/data", a.post)
@@ -123,6 +129,75 @@ func (a *DataAPI) getSeries(w http.ResponseWriter, r *http.Request) {
 	}
 	page.Set("data", rows)
 	writeJSON(w, http.StatusOK, page)
+}
+
+// export streams the readings of a query as CSV or JSON lines. An error
+// after the first bytes aborts the response, so a cut file never looks
+// complete.
+func (a *DataAPI) export(w http.ResponseWriter, r *http.Request) {
+	q, err := queryOf(r)
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "jsonl"
+	}
+	if format != "csv" && format != "jsonl" {
+		err = errors.Join(err, fmt.Errorf("format: must be csv or jsonl, got %q", format))
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	st, err := a.store(r)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	if _, err := compile(q); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	flusher, _ := w.(http.Flusher)
+	var cw *csv.Writer
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		cw = csv.NewWriter(w)
+		_ = cw.Write([]string{"id", "topic", "ts", "time", "payload"})
+	} else {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="data.`+format+`"`)
+	w.WriteHeader(http.StatusOK)
+	var line []byte
+	n := 0
+	err = st.Export(r.Context(), q, func(topic string, rd Reading) error {
+		var err error
+		if cw != nil {
+			line, err = engine.AppendJSON(line[:0], rd.Payload, "")
+			if err == nil {
+				err = cw.Write([]string{strconv.FormatInt(rd.ID, 10), topic, strconv.FormatInt(rd.TS, 10),
+					time.UnixMilli(rd.TS).UTC().Format("2006-01-02T15:04:05.000Z"), string(line)})
+			}
+		} else {
+			line, err = engine.AppendJSON(line[:0], engine.ObjectOf("id", float64(rd.ID), "topic", topic, "payload", rd.Payload, "ts", float64(rd.TS)), "")
+			if err == nil {
+				_, err = w.Write(append(line, '\n'))
+			}
+		}
+		if n++; n%1000 == 0 && flusher != nil {
+			if cw != nil {
+				cw.Flush()
+			}
+			flusher.Flush()
+		}
+		return err
+	})
+	if cw != nil {
+		cw.Flush()
+		err = errors.Join(err, cw.Error())
+	}
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func (a *DataAPI) post(w http.ResponseWriter, r *http.Request) {

@@ -37,8 +37,9 @@ const BusyTimeout = 5000
 type DBs struct {
 	dir string
 
-	mu    sync.Mutex // guards files
-	files map[dbKey]*DB
+	mu      sync.Mutex // guards files, rollups
+	files   map[dbKey]*DB
+	rollups RollupConfig
 }
 
 type dbKey struct {
@@ -57,9 +58,10 @@ type DB struct {
 	// R is for reads only; it is W itself for in-memory databases.
 	R *sql.DB
 
-	refs int
-	ts   *Store // the time-series store, once asked for
-	tsMu sync.Mutex
+	refs    int
+	rollups RollupConfig // the retention rules of its time-series store
+	ts      *Store       // the time-series store, once asked for
+	tsMu    sync.Mutex
 }
 
 // NewDBs returns a pool resolving relative file names against dir (the
@@ -98,6 +100,7 @@ func (p *DBs) Acquire(ctx context.Context, name string, mode Mode) (*DB, error) 
 		return nil, err
 	}
 	db.refs = 1
+	db.rollups = p.rollups
 	p.files[key] = db
 	return db, nil
 }
