@@ -4,6 +4,7 @@ import { Fragment, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { getHW } from '../hwapi';
 import { configUsers, labelOf } from '../model/flows';
 import { actions, deleteNode, useStore, type DebugEntry } from '../store';
+import { DataTab } from './DataTab';
 import { Hardware } from './Hardware';
 
 export function Sidebar() {
@@ -40,8 +41,11 @@ export function Sidebar() {
             hardware
           </button>
         )}
+        <button className={tab === 'data' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'data' })}>
+          data
+        </button>
       </nav>
-      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : tab === 'hw' && hw ? <Hardware /> : <Info />}
+      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : tab === 'hw' && hw ? <Hardware /> : tab === 'data' ? <DataTab /> : <Info />}
     </aside>
   );
 }
