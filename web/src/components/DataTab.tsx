@@ -208,9 +208,10 @@ export function DataTab() {
 
   const listed = filterTopics(topics, filter);
   const toggle = (t: string) => setChosen((c) => (c.includes(t) ? c.filter((x) => x !== t) : [...c, t]));
-  // a topic typed in full that the list lacks (older than its readings)
+  // when nothing matches, the filter as a topic: the list holds only the
+  // topics of the newest readings
   const typed = filter.trim();
-  const extra = typed && !/[+#]/.test(typed) && !byTopic.has(typed) ? typed : '';
+  const extra = listed.length === 0 && typed && !/[+#]/.test(typed) ? typed : '';
 
   return (
     <div className="fg-info fg-data" aria-label="data">
@@ -238,7 +239,7 @@ export function DataTab() {
               <input type="checkbox" checked={chosen.includes(extra)} onChange={() => toggle(extra)} />
               <span className="fg-data-topic">{extra}</span>
             </label>
-            <span className="fg-data-last">no recent reading</span>
+            <span className="fg-data-last">not among the newest readings</span>
           </li>
         )}
         {listed.length === 0 && !extra && <li className="fg-hw-none">{topics.length ? 'no topic matches' : 'nothing stored yet (a store in node stores readings)'}</li>}

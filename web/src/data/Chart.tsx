@@ -95,11 +95,16 @@ export default function Chart({ series, from, to, height = 260, onWindow }: Char
     };
     drawn.current = done;
     // a zoomed window stays while the data grows; a new from-to resets it
-    const fixed = from !== undefined && to !== undefined;
-    u.setData([x, ...ys] as uPlot.AlignedData, !fixed);
-    if (fixed && applied.current !== `${from}-${to}`) {
+    // (uPlot draws after setData only when it resets the scales, so a
+    // kept window is set again)
+    const data = [x, ...ys] as uPlot.AlignedData;
+    if (from === undefined || to === undefined) u.setData(data);
+    else {
+      u.setData(data, false);
+      const { min, max } = u.scales.x;
+      const fresh = applied.current !== `${from}-${to}` || min == null || max == null;
       applied.current = `${from}-${to}`;
-      u.setScale('x', { min: from, max: to });
+      u.setScale('x', fresh ? { min: from, max: to } : { min: min!, max: max! });
     }
     if (x.length === 0 && drawn.current === done) {
       drawn.current = null; // nothing to draw: uPlot may skip the hook
