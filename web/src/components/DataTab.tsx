@@ -119,7 +119,7 @@ export function DataTab() {
         const parts = await Promise.all(chosen.map((t) => getReadings(t, r, ac.signal)));
         const all: Reading[] = [];
         parts.forEach((p, i) => {
-          all.push(...p.readings);
+          for (const d of p.readings) all.push(d); // not push(...): a million arguments overflow the stack
           const end = p.readings[p.readings.length - 1];
           if (end) last.current[chosen[i]] = { ts: end.ts, id: end.id };
         });
@@ -173,7 +173,7 @@ export function DataTab() {
           const { readings } = await getReadings(t, { from, to: now + 1 }, undefined, l?.id ?? 0);
           const end = readings[readings.length - 1];
           if (end) last.current[t] = { ts: end.ts, id: end.id };
-          newer.push(...readings);
+          for (const d of readings) newer.push(d);
         }
         newer.sort((a, b) => a.ts - b.ts || a.id - b.id);
         if (newer.length > 0) setSeries((s) => appendSeries(s, newer));

@@ -59,6 +59,12 @@ describe('toSeries and align', () => {
       ],
     });
   });
+  it('gives one series as it is', () => {
+    const [a] = toSeries(rs);
+    const got = align([a]);
+    expect(got).toEqual({ x: [100, 200], ys: [[1, 2]] });
+    expect(got.x).toBe(a.ts);
+  });
   it('aligns nothing to nothing', () => {
     expect(align([])).toEqual({ x: [], ys: [] });
   });
