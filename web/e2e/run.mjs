@@ -853,10 +853,18 @@ test('data tab: stored topics listed, chart of several topics with the right poi
     assert(/^\d{4}-\d\d-\d\dT[\d:.]+Z,\d+,e2e\/(temp,[th]|door,),[\d.]+$/.test(csv[1]), `CSV row ${csv[1]}`);
 
     // live: a new reading is drawn without a reload, the zoom stays
-    await storeReadings(fg.url, [{ topic: 'e2e/door', payload: 1 }]);
+    const liveTs = Date.now();
+    await storeReadings(fg.url, [{ topic: 'e2e/door', payload: 1, ts: liveTs }]);
     await chartPoints(page, 301);
     const [min3, max3] = await span();
     assert(min3 === min2 && max3 === max2, 'a live update reset the zoom');
+
+    // a week is charted from the store's roll-ups: one point per 15 minutes with readings
+    await page.click('.fg-data-range button:has-text("last week")');
+    await page.waitForSelector('.fg-data-count:has-text("averages per 15 min")', { timeout: 5000 });
+    const buckets = (tss) => new Set(tss.map((t) => Math.floor(t / 900_000))).size;
+    const tempTs = [...old, ...temp].map((r) => r.ts);
+    await chartPoints(page, 2 * buckets(tempTs) + buckets([...door.map((r) => r.ts), liveTs]));
 
     // show data from a store in node's context menu
     await deployFlows(fg.url, [
