@@ -784,7 +784,7 @@ test('data tab: stored topics listed, chart of several topics with the right poi
     await storeReadings(fg.url, [...old, ...temp, ...door, { topic: 'e2e/text', payload: 'hello', ts: now }]);
 
     const chunks = [];
-    page.on('request', (r) => /\/assets\/Chart-.*\.js$/.test(r.url()) && chunks.push(r.url()));
+    page.on('request', (r) => /\/assets\/DataTab-.*\.js$/.test(r.url()) && chunks.push(r.url()));
     assert(chunks.length === 0, 'the chart code loaded before the data tab opened');
     await page.click('.fg-sidebar nav button:has-text("data")');
     const row = page.locator('.fg-data-topics li[data-topic="e2e/temp"]');
@@ -841,7 +841,16 @@ test('data tab: stored topics listed, chart of several topics with the right poi
       const c = document.querySelector('.fg-chart');
       return Number(c.dataset.max) - Number(c.dataset.min) > w;
     }, max1 - min1);
+    const [minW, maxW] = await span();
+    // shift-drag pans: the window keeps its width and moves back in time
+    await page.keyboard.down('Shift');
+    await page.mouse.move(over.x + over.width * 0.4, over.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.5, over.y + 40, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
     const [min2, max2] = await span();
+    assert(min2 < minW && max2 < maxW && Math.abs(max2 - min2 - (maxW - minW)) <= 2, `pan: ${minW}-${maxW} to ${min2}-${max2}`);
 
     // CSV of the shown window: every point in it, by time
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("export CSV")')]);

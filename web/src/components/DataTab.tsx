@@ -2,9 +2,10 @@
 // time) and a line chart of the chosen topics' numeric fields over a range,
 // raw readings up to a day and the store's roll-ups beyond, following new
 // readings while live, and the shown window as CSV. Read only: a read-only
-// user may look. The chart (uPlot) is loaded when the tab first opens.
+// user may look. The sidebar imports this module, with the chart (uPlot),
+// when the tab first opens.
 
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getBuckets, getReadings, getTopics } from '../data/api';
 import {
   appendSeries,
@@ -24,9 +25,9 @@ import {
   type Series,
   type TopicInfo,
 } from '../data/series';
+import Chart from '../data/Chart';
+import '../data/data.css';
 import { useStore } from '../store';
-
-const Chart = lazy(() => import('../data/Chart'));
 
 /** livePollMs is how often a live chart asks for newer readings: the
  * runtime does not publish stored readings on /comms. */
@@ -42,7 +43,7 @@ const localInput = (ms: number) => {
   return d.toISOString().slice(0, 16);
 };
 
-export function DataTab() {
+export default function DataTab() {
   const ask = useStore((s) => s.dataTopic);
   const [topics, setTopics] = useState<TopicInfo[]>([]);
   const [partial, setPartial] = useState(false);
@@ -265,9 +266,7 @@ export function DataTab() {
       {error && <div className="fg-hw-error">{error}</div>}
       {chosen.length > 0 && (
         <>
-          <Suspense fallback={<div className="fg-hw-none">Loading the chart…</div>}>
-            <Chart series={series} from={range.from} to={range.to} onWindow={onWindow} />
-          </Suspense>
+          <Chart series={series} from={range.from} to={range.to} onWindow={onWindow} />
           <div className="fg-data-foot">
             <span className="fg-data-count">
               {loading ? 'loading…' : `${points(series)} points`}

@@ -1,11 +1,13 @@
 // The sidebar: debug messages and the selected node's info and help.
 
-import { Fragment, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { getHW } from '../hwapi';
 import { configUsers, labelOf } from '../model/flows';
 import { actions, deleteNode, useStore, type DebugEntry } from '../store';
-import { DataTab } from './DataTab';
 import { Hardware } from './Hardware';
+
+// the data tab and its chart library load when the tab first opens
+const DataTab = lazy(() => import('./DataTab'));
 
 export function Sidebar() {
   const tab = useStore((s) => s.sidebar);
@@ -45,7 +47,13 @@ export function Sidebar() {
           data
         </button>
       </nav>
-      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : tab === 'hw' && hw ? <Hardware /> : tab === 'data' ? <DataTab /> : <Info />}
+      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : tab === 'hw' && hw ? <Hardware /> : tab === 'data' ? (
+        <Suspense fallback={<div className="fg-info">Loading…</div>}>
+          <DataTab />
+        </Suspense>
+      ) : (
+        <Info />
+      )}
     </aside>
   );
 }

@@ -1,5 +1,6 @@
-// The data tab's line chart: uPlot, in its own chunk that the tab imports
-// when it opens, so the editor's start-up JavaScript does not carry it.
+// The data tab's line chart: uPlot, in the data tab's chunk that the
+// sidebar imports when the tab opens, so start-up JavaScript does not
+// carry it.
 // Drag to zoom into a time window, the wheel zooms at the pointer, shift-
 // drag (or the middle button) pans, a double click shows everything;
 // the legend gives the values under the pointer.
