@@ -19,6 +19,7 @@ import {
   shortValue,
   toCSV,
   toSeries,
+  trimSeries,
   type Range,
   type RangePreset,
   type Reading,
@@ -162,31 +163,37 @@ export default function DataTab() {
   useEffect(() => {
     if (!following || chosen.length === 0 || loading) return;
     let busy = false;
+    let stopped = false; // a tick answered after the topics or range changed is dropped
     const tick = async () => {
       if (busy) return;
       busy = true;
       try {
         const now = Date.now();
+        const span = presetSpan[preset as keyof typeof presetSpan];
         const newer: Reading[] = [];
         for (const t of chosen) {
           const l = last.current[t];
-          const from = l ? l.ts : now - presetSpan[preset as keyof typeof presetSpan];
+          const from = l ? l.ts : now - span;
           const { readings } = await getReadings(t, { from, to: now + 1 }, undefined, l?.id ?? 0);
+          if (stopped) return;
           const end = readings[readings.length - 1];
           if (end) last.current[t] = { ts: end.ts, id: end.id };
           for (const d of readings) newer.push(d);
         }
         newer.sort((a, b) => a.ts - b.ts || a.id - b.id);
-        if (newer.length > 0) setSeries((s) => appendSeries(s, newer));
-        if (!zoomed.current) setRange(rangeOf(preset as keyof typeof presetSpan, now));
+        setSeries((s) => trimSeries(newer.length > 0 ? appendSeries(s, newer) : s, now - span));
+        if (!zoomed.current) setRange({ from: now - span, to: now + 1 });
       } catch (e) {
-        setError((e as Error).message);
+        if (!stopped) setError((e as Error).message);
       } finally {
         busy = false;
       }
     };
     const t = setInterval(tick, livePollMs);
-    return () => clearInterval(t);
+    return () => {
+      stopped = true;
+      clearInterval(t);
+    };
   }, [following, chosen, preset, loading]);
 
   const onWindow = useCallback(

@@ -13,6 +13,7 @@ import {
   toCSV,
   topicsOf,
   toSeries,
+  trimSeries,
   type Reading,
 } from './series';
 
@@ -79,6 +80,16 @@ describe('appendSeries', () => {
       { topic: 'a', field: 'h', ts: [200], values: [1] },
     ]);
     expect(s[0].ts).toEqual([100, 200]); // the shown series are not changed in place
+  });
+});
+
+describe('trimSeries', () => {
+  const s = toSeries([r(1, 'a', { t: 1, h: 5 }, 100), r(2, 'a', { t: 2 }, 200), r(3, 'a', { t: 3 }, 300)]);
+  it('drops points before from and series left empty', () => {
+    expect(trimSeries(s, 200)).toEqual([{ topic: 'a', field: 't', ts: [200, 300], values: [2, 3] }]);
+  });
+  it('keeps the same array when nothing goes', () => {
+    expect(trimSeries(s, 100)).toBe(s);
   });
 });
 

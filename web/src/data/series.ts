@@ -269,3 +269,26 @@ export function appendSeries(series: Series[], newer: Reading[]): Series[] {
   }
   return out;
 }
+
+/** trimSeries drops the points before from, so a live chart of the last
+ * hour holds about an hour; series left empty go too. Series with nothing
+ * to drop are kept as they are. */
+export function trimSeries(series: Series[], from: number): Series[] {
+  let changed = false;
+  const out: Series[] = [];
+  for (const s of series) {
+    let lo = 0;
+    let hi = s.ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s.ts[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) out.push(s);
+    else {
+      changed = true;
+      if (lo < s.ts.length) out.push({ ...s, ts: s.ts.slice(lo), values: s.values.slice(lo) });
+    }
+  }
+  return changed ? out : series;
+}
