@@ -757,6 +757,174 @@ test('Ctrl+click quick-adds a node; a node dropped on a wire is spliced into it'
   }
 });
 
+/** storeReadings writes readings through /api/data (with a bearer token when given). */
+async function storeReadings(url, readings, token) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const r = await fetch(url + 'api/data', { method: 'POST', headers, body: JSON.stringify(readings) });
+  if (r.status !== 201) throw new Error(`POST /api/data: ${r.status} ${await r.text()}`);
+}
+
+/** chartPoints waits until the chart has drawn want points. */
+async function chartPoints(page, want, timeout = 10000) {
+  await page.waitForSelector(`.fg-chart[data-points="${want}"]`, { timeout }).catch(async () => {
+    const got = await page.locator('.fg-chart').getAttribute('data-points').catch(() => 'no chart');
+    throw new Error(`chart has ${got} points, want ${want}`);
+  });
+}
+
+test('data tab: stored topics listed, chart of several topics with the right points, zoom, CSV of the window, live, show data', async () => {
+  const { fg, page } = await open();
+  try {
+    const now = Date.now();
+    // 120 readings of two fields over the last 40 minutes, 60 of a plain number
+    const temp = Array.from({ length: 120 }, (_, i) => ({ topic: 'e2e/temp', payload: { t: 20 + Math.sin(i / 10) * 3, h: 40 + (i % 7) }, ts: now - (120 - i) * 20000 }));
+    const door = Array.from({ length: 60 }, (_, i) => ({ topic: 'e2e/door', payload: i % 2, ts: now - (60 - i) * 40000 }));
+    const old = [{ topic: 'e2e/temp', payload: { t: 1, h: 1 }, ts: now - 2 * 3600_000 }]; // outside the last hour
+    await storeReadings(fg.url, [...old, ...temp, ...door, { topic: 'e2e/text', payload: 'hello', ts: now }]);
+
+    const chunks = [];
+    page.on('request', (r) => /\/assets\/DataTab-.*\.js$/.test(r.url()) && chunks.push(r.url()));
+    assert(chunks.length === 0, 'the chart code loaded before the data tab opened');
+    await page.click('.fg-sidebar nav button:has-text("data")');
+    const row = page.locator('.fg-data-topics li[data-topic="e2e/temp"]');
+    await row.waitFor({ timeout: 5000 });
+    const last = await row.locator('.fg-data-last').textContent();
+    assert(last.includes('"h":'), `last value of e2e/temp: ${last}`);
+    const listed = async (filter, want) => {
+      await page.fill('input[aria-label="filter topics"]', filter);
+      const ok = await page
+        .waitForFunction((n) => document.querySelectorAll('.fg-data-topics li[data-topic]').length === n, want, { timeout: 3000 })
+        .catch(() => false);
+      assert(ok, `filter ${JSON.stringify(filter)}: ${await page.locator('.fg-data-topics li[data-topic]').count()} topics listed, want ${want}`);
+    };
+    await listed('', 3);
+    await listed('e2e/+', 3);
+    await listed('TEM', 1);
+    await listed('e2e/x/#', 0);
+    await listed('', 3);
+
+    // one topic: its two fields, the reading older than an hour not drawn
+    await row.locator('input[type=checkbox]').check();
+    await chartPoints(page, 240);
+    assert(chunks.length === 1, `chart chunks loaded: ${chunks.length}`);
+    // several topics on one chart
+    await page.locator('.fg-data-topics li[data-topic="e2e/door"] input[type=checkbox]').check();
+    await chartPoints(page, 300);
+    const labels = await page.$$eval('.fg-chart .u-legend .u-series .u-label', (ls) => ls.map((l) => l.textContent));
+    assert(['e2e/temp t', 'e2e/temp h', 'e2e/door'].every((l) => labels.includes(l)), `legend: ${labels}`);
+    // hover gives values in the legend
+    const over = await page.locator('.fg-chart .u-over').boundingBox();
+    await page.mouse.move(over.x + over.width * 0.9, over.y + over.height / 2);
+    const value = await page.locator('.fg-chart .u-legend .u-series:has-text("e2e/temp t") .u-value').textContent();
+    assert(/\d/.test(value), `no value under the pointer: ${value}`);
+    await readmeShot(page, 'data-tab.png');
+
+    // drag to zoom into the middle half
+    const span = async () => {
+      const c = page.locator('.fg-chart');
+      return [Number(await c.getAttribute('data-min')), Number(await c.getAttribute('data-max'))];
+    };
+    const [min0, max0] = await span();
+    await page.mouse.move(over.x + over.width * 0.25, over.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.5, over.y + 40, { steps: 4 });
+    await page.mouse.move(over.x + over.width * 0.75, over.y + 40, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForSelector('button:has-text("reset zoom")', { timeout: 3000 });
+    const [min1, max1] = await span();
+    assert(min1 > min0 && max1 < max0 && max1 - min1 < (max0 - min0) * 0.6, `zoom: ${min0}-${max0} to ${min1}-${max1}`);
+    // the wheel zooms out again at the pointer
+    await page.mouse.move(over.x + over.width / 2, over.y + 40);
+    await page.mouse.wheel(0, 100);
+    await page.waitForFunction((w) => {
+      const c = document.querySelector('.fg-chart');
+      return Number(c.dataset.max) - Number(c.dataset.min) > w;
+    }, max1 - min1);
+    const [minW, maxW] = await span();
+    // shift-drag pans: the window keeps its width and moves back in time
+    await page.keyboard.down('Shift');
+    await page.mouse.move(over.x + over.width * 0.4, over.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.5, over.y + 40, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const [min2, max2] = await span();
+    assert(min2 < minW && max2 < maxW && Math.abs(max2 - min2 - (maxW - minW)) <= 2, `pan: ${minW}-${maxW} to ${min2}-${max2}`);
+
+    // CSV of the shown window: every point in it, by time
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("export CSV")')]);
+    const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+    const inWindow = (ts) => ts >= min2 && ts <= max2;
+    const want = temp.filter((r) => inWindow(r.ts)).length * 2 + door.filter((r) => inWindow(r.ts)).length;
+    assert(csv[0] === 'time,ts,topic,field,value', `CSV header ${csv[0]}`);
+    assert(csv.length - 1 === want && want > 0 && want < 300, `CSV has ${csv.length - 1} rows, want ${want}`);
+    assert(/^\d{4}-\d\d-\d\dT[\d:.]+Z,\d+,e2e\/(temp,[th]|door,),[\d.]+$/.test(csv[1]), `CSV row ${csv[1]}`);
+
+    // live: a new reading is drawn without a reload, the zoom stays
+    const liveTs = Date.now();
+    await storeReadings(fg.url, [{ topic: 'e2e/door', payload: 1, ts: liveTs }]);
+    await chartPoints(page, 301);
+    const [min3, max3] = await span();
+    assert(min3 === min2 && max3 === max2, 'a live update reset the zoom');
+
+    // a week is charted from the store's roll-ups: one point per 15 minutes with readings
+    await page.click('.fg-data-range button:has-text("last week")');
+    await page.waitForSelector('.fg-data-count:has-text("averages per 15 min")', { timeout: 5000 });
+    const buckets = (tss) => new Set(tss.map((t) => Math.floor(t / 900_000))).size;
+    const tempTs = [...old, ...temp].map((r) => r.ts);
+    await chartPoints(page, 2 * buckets(tempTs) + buckets([...door.map((r) => r.ts), liveTs]));
+
+    // show data from a store in node's context menu
+    await deployFlows(fg.url, [
+      { id: 'tab1', type: 'tab', label: 'Data' },
+      { id: 'inj', type: 'inject', z: 'tab1', x: 120, y: 80, props: [{ p: 'payload' }], payload: '42', payloadType: 'num', once: true, onceDelay: 0.1, wires: [['st']] },
+      { id: 'st', type: 'store in', z: 'tab1', x: 320, y: 80, topic: 'e2e/flow', flush: 100, wires: [] },
+    ]);
+    await page.reload();
+    await page.waitForSelector(nodeSel('store in'));
+    await page.locator(nodeSel('store in')).click({ button: 'right' });
+    await page.click('[role=menu][aria-label="context menu"] li:has-text("Show data")');
+    await page.waitForSelector('.fg-data-topics li.on[data-topic="e2e/flow"]', { timeout: 5000 });
+    assert((await page.inputValue('input[aria-label="filter topics"]')) === 'e2e/flow', 'filter not set to the node topic');
+    await chartPoints(page, 1);
+    assert((await page.locator('.fg-context').count()) === 0, 'context menu still open');
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
+test('data tab: a read-only user may look', async () => {
+  const hash = execFileSync(bin, ['hash-password'], { input: 'secret\n' }).toString().trim();
+  const fg = await startFlowgate({
+    settings: `adminAuth:\n  type: credentials\n  users:\n    - {username: admin, password: "${hash}", permissions: "*"}\n    - {username: viewer, password: "${hash}", permissions: "read"}\n`,
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('pageerror', (e) => console.error('  page error:', e.message));
+  try {
+    const token = async (username) => {
+      const body = new URLSearchParams({ client_id: 'node-red-editor', grant_type: 'password', scope: '', username, password: 'secret' });
+      return (await (await fetch(fg.url + 'auth/token', { method: 'POST', body })).json()).access_token;
+    };
+    await storeReadings(fg.url, [1, 2, 3].map((v, i) => ({ topic: 'ro/temp', payload: v, ts: Date.now() - i * 1000 })), await token('admin'));
+    const viewer = await token('viewer');
+    const refused = await fetch(fg.url + 'api/data', { method: 'POST', headers: { Authorization: `Bearer ${viewer}` }, body: '{"topic":"x","payload":1}' });
+    assert(refused.status === 403, `a read-only user stored a reading: ${refused.status}`);
+    await page.goto(fg.url);
+    await page.fill('input[name="username"]', 'viewer');
+    await page.fill('input[name="password"]', 'secret');
+    await page.click('button:has-text("Login")');
+    await page.waitForSelector('.fg-node');
+    await page.click('.fg-sidebar nav button:has-text("data")');
+    await page.locator('.fg-data-topics li[data-topic="ro/temp"] input[type=checkbox]').check({ timeout: 5000 });
+    await chartPoints(page, 3);
+  } finally {
+    await page.close();
+    await fg.stop();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 // E2E_ONLY=regexp runs the tests whose names match

@@ -81,7 +81,10 @@ export interface State {
   debug: DebugEntry[];
   status: Record<string, NodeStatus>;
   connected: boolean | null;
-  sidebar: 'info' | 'debug' | 'config' | 'hw';
+  sidebar: 'info' | 'debug' | 'config' | 'hw' | 'data';
+  /** the topic "show data" asked the data tab to chart, with a count so
+   * asking again for the same topic is seen */
+  dataTopic: { topic: string; n: number } | null;
   /** the canvas's context menu: where it opened (screen and flow
    * coordinates) and the node under the pointer */
   menu: ContextMenuAt | null;
@@ -116,6 +119,7 @@ export const useStore = create<State>(() => ({
   status: {},
   connected: null,
   sidebar: 'debug',
+  dataTopic: null,
   menu: null,
   quickAdd: null,
   flowProps: null,
@@ -435,6 +439,12 @@ export async function toggleDebug(id: string) {
   } catch {
     // not deployed yet: the flag goes with the next deploy
   }
+}
+
+/** showData opens the data tab on a topic (a store in node's "show
+ * data"); "" opens it on every topic. */
+export function showData(topic: string) {
+  set({ sidebar: 'data', dataTopic: { topic, n: (get().dataTopic?.n ?? 0) + 1 } });
 }
 
 /** onComms takes a batch of /comms items. */

@@ -2,7 +2,7 @@
 // delete, enable/disable, select all, flow properties, import and export.
 
 import { useEffect, useRef } from 'react';
-import { actions, copy, deleteSelected, paste, selectAll, toggleDisabled, useStore } from '../store';
+import { actions, copy, deleteSelected, paste, selectAll, showData, toggleDisabled, useStore } from '../store';
 
 export function ContextMenu({ openDialog }: { openDialog: (d: 'import' | 'export') => void }) {
   const menu = useStore((s) => s.menu);
@@ -20,6 +20,7 @@ export function ContextMenu({ openDialog }: { openDialog: (d: 'import' | 'export
   }, [menu]);
   if (!menu) return null;
   const some = selected.length > 0;
+  const under = menu.node ? actions.get().history.present.nodes[menu.node] : undefined;
   const item = (label: string, run: () => void, enabled = true, hint?: string) => (
     <li
       role="menuitem"
@@ -38,6 +39,7 @@ export function ContextMenu({ openDialog }: { openDialog: (d: 'import' | 'export
   return (
     <ul className="fg-context" role="menu" aria-label="context menu" ref={box} style={{ left: menu.x, top: menu.y }} onContextMenu={(e) => e.preventDefault()}>
       {menu.node && item('Edit…', () => actions.set({ editing: menu.node }))}
+      {under?.type === 'store in' && item('Show data', () => showData(typeof under.topic === 'string' ? under.topic : ''))}
       {item('Cut', () => copy(true), some, 'Ctrl+X')}
       {item('Copy', () => copy(), some, 'Ctrl+C')}
       {item('Paste', () => paste(clipboard), clipboard !== '', 'Ctrl+V')}

@@ -1,10 +1,13 @@
 // The sidebar: debug messages and the selected node's info and help.
 
-import { Fragment, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { getHW } from '../hwapi';
 import { configUsers, labelOf } from '../model/flows';
 import { actions, deleteNode, useStore, type DebugEntry } from '../store';
 import { Hardware } from './Hardware';
+
+// the data tab and its chart library load when the tab first opens
+const DataTab = lazy(() => import('./DataTab'));
 
 export function Sidebar() {
   const tab = useStore((s) => s.sidebar);
@@ -40,8 +43,17 @@ export function Sidebar() {
             hardware
           </button>
         )}
+        <button className={tab === 'data' ? 'on' : ''} onClick={() => actions.set({ sidebar: 'data' })}>
+          data
+        </button>
       </nav>
-      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : tab === 'hw' && hw ? <Hardware /> : <Info />}
+      {tab === 'debug' ? <Debug /> : tab === 'config' ? <ConfigNodes /> : tab === 'hw' && hw ? <Hardware /> : tab === 'data' ? (
+        <Suspense fallback={<div className="fg-info">Loading…</div>}>
+          <DataTab />
+        </Suspense>
+      ) : (
+        <Info />
+      )}
     </aside>
   );
 }
