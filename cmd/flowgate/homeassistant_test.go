@@ -2,48 +2,14 @@ package main
 
 import (
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mosquittotest"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 )
-
-// mosquitto starts Debian's mosquitto in its local-only mode (loopback,
-// anonymous) on a free port; the test is skipped without it unless CI is set.
-func mosquitto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mosquitto is not installed (CI is set)")
-		}
-		t.Skip("mosquitto is not installed")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(bin, "-p", port)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-	}
-	t.Fatalf("mosquitto did not listen on %s", addr)
-	return ""
-}
 
 // retainedOn returns the message the broker retains on topic ("" for
 // none), as a new subscriber (Home Assistant starting) gets it.
@@ -85,7 +51,7 @@ func waitRetained(t *testing.T, addr, topic, want string, d time.Duration) {
 // device offline (retained) within 2 s of SIGTERM, every time, and after
 // SIGKILL through the connection's will.
 func TestHomeAssistantOfflineAfterSignals(t *testing.T) {
-	addr := mosquitto(t)
+	addr := mosquittotest.Start(t, "", "").Addr
 	host, port, _ := net.SplitHostPort(addr)
 	flow := fmt.Sprintf(`[{"id":"t","type":"tab","label":"Garden"},
 		{"id":"b","type":"mqtt-broker","broker":%q,"port":%q,"clientid":"","autoConnect":true,"protocolVersion":"4","keepalive":"60","cleansession":true},

@@ -1,58 +1,18 @@
 package homeassistant
 
 import (
+	"github.com/flowgate/flowgate/internal/mosquittotest"
 	"io"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 )
 
-// startMosquitto starts Debian's mosquitto on a free loopback port; it
-// skips the test when mosquitto is missing, unless CI is set.
-func startMosquitto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mosquitto is not installed (CI is set): apt-get install mosquitto")
-		}
-		t.Skip("mosquitto is not installed: apt-get install mosquitto to run this test")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
-	if err := os.WriteFile(conf, []byte("listener "+port+" 127.0.0.1\nallow_anonymous true\npersistence false\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", conf)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for range 100 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("mosquitto did not listen on %s", addr)
-	return ""
-}
-
 // forBrokers runs f against the embedded broker (mochi) and mosquitto.
 func forBrokers(t *testing.T, f func(t *testing.T, addr string)) {
 	t.Run("mochi", func(t *testing.T) { f(t, startBroker(t)) })
-	t.Run("mosquitto", func(t *testing.T) { f(t, startMosquitto(t)) })
+	t.Run("mosquitto", func(t *testing.T) { f(t, mosquittotest.Start(t, "", "").Addr) })
 }
 
 // proxy forwards loopback connections to addr until cut, which drops

@@ -2,11 +2,9 @@ package network
 
 import (
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mosquittotest"
 	"log/slog"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -65,49 +63,11 @@ func startMochi(t testing.TB, addr string) *testBroker {
 }
 
 // startMosquitto starts Debian's mosquitto on a free loopback port (on
-// addr when given); it skips the test when mosquitto is missing, unless CI
-// is set.
+// addr when given).
 func startMosquitto(t testing.TB, addr string) *testBroker {
 	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mosquitto is not installed (CI is set): apt-get install mosquitto")
-		}
-		t.Skip("mosquitto is not installed: apt-get install mosquitto to run this test")
-	}
-	if addr == "" {
-		addr = freePort(t)
-	}
-	_, port, _ := net.SplitHostPort(addr)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "mosquitto.conf")
-	if err := os.WriteFile(conf, []byte("listener "+port+" 127.0.0.1\nallow_anonymous true\npersistence false\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", conf)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	b := &testBroker{name: "mosquitto", addr: addr}
-	stopped := false
-	b.stop = func() {
-		if !stopped {
-			stopped = true
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}
-	t.Cleanup(b.stop)
-	for range 100 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return b
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("mosquitto did not listen on %s", addr)
-	return nil
+	m := mosquittotest.Start(t, addr, "")
+	return &testBroker{name: "mosquitto", addr: m.Addr, stop: m.Stop}
 }
 
 func freePort(t testing.TB) string {

@@ -202,6 +202,17 @@ func TestMQTTV5RetainHandling(t *testing.T) {
 	forBrokers(t, func(t *testing.T, b *testBroker) {
 		c := testClient(t, b.addr)
 		publish(t, c, "rh/t", 1, true, "kept")
+		// the broker may acknowledge before it has kept the message: wait
+		// until a new subscriber gets it retained, or the nodes below
+		// could get it live
+		select {
+		case m := <-collect(t, testClient(t, b.addr), "rh/t"):
+			if string(m.Payload()) != "kept" || !m.Retained() {
+				t.Fatalf("probe got %q (retained %v), want kept retained", m.Payload(), m.Retained())
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the broker did not keep the retained message")
+		}
 		h := enginetest.New(t, Types()...)
 		h.Deploy(`[{"id":"t","type":"tab"},` + brokerNodeV5("b", b.addr, "") + `,` + brokerNodeV5("b2", b.addr, "") + `,
 		{"id":"rh0","z":"t","type":"mqtt in","topic":"rh/t","qos":"1","rh":0,"rap":false,"datatype":"utf8","broker":"b","wires":[["c0"]]},

@@ -10,12 +10,12 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mosquittotest"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -110,39 +110,8 @@ func readFile(t *testing.T, path string) string {
 // client certificate signed by the test CA.
 func startMosquittoTLS(t *testing.T, p *testPKI) string {
 	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mosquitto is not installed (CI is set)")
-		}
-		t.Skip("mosquitto is not installed")
-	}
-	addr := freePort(t)
-	_, port, _ := net.SplitHostPort(addr)
-	conf := filepath.Join(p.dir, "mosquitto.conf")
-	text := fmt.Sprintf("listener %s 127.0.0.1\nallow_anonymous true\npersistence false\ncafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate true\n",
-		port, p.ca, p.serverCert, p.serverKey)
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", conf)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for range 100 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	t.Fatalf("mosquitto did not listen on %s: %s", addr, out.String())
-	return ""
+	return mosquittotest.Start(t, "", fmt.Sprintf("cafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate true\n",
+		p.ca, p.serverCert, p.serverKey)).Addr
 }
 
 // TestMQTTTLSConfig: mqtt-broker nodes with usetls reach mosquitto's TLS

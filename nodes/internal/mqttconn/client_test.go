@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mosquittotest"
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -59,43 +57,6 @@ func startMochi(t *testing.T, addr string) (string, func()) {
 	return tcp.Address(), stop
 }
 
-// startMosquitto starts Debian's mosquitto on a free loopback port.
-func startMosquitto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mosquitto is not installed (CI is set)")
-		}
-		t.Skip("mosquitto is not installed")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
-	if err := os.WriteFile(conf, []byte("listener "+port+" 127.0.0.1\nallow_anonymous true\npersistence false\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", conf)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for range 100 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("mosquitto did not listen on %s", addr)
-	return ""
-}
-
 // testClient is a started client with its messages on a channel.
 func testClient(t *testing.T, addr string, version byte, id string) (*Client, <-chan *Message, <-chan struct{}) {
 	t.Helper()
@@ -143,7 +104,7 @@ func TestClientRoundTrip(t *testing.T) {
 		start func(t *testing.T) string
 	}{
 		{"mochi", func(t *testing.T) string { a, _ := startMochi(t, "127.0.0.1:0"); return a }},
-		{"mosquitto", startMosquitto},
+		{"mosquitto", func(t *testing.T) string { return mosquittotest.Start(t, "", "").Addr }},
 	} {
 		for _, v := range []byte{4, 5} {
 			t.Run(fmt.Sprintf("%s/v%d", b.name, v), func(t *testing.T) {
@@ -281,7 +242,7 @@ func TestClientRefused(t *testing.T) {
 // sees every message under its topic (mosquitto refuses an unknown alias
 // by disconnecting).
 func TestClientTopicAlias(t *testing.T) {
-	addr := startMosquitto(t)
+	addr := mosquittotest.Start(t, "", "").Addr
 	sub, msgs, _ := testClient(t, addr, 5, "sub")
 	if err := sub.Subscribe(ctx5(t), []packets.Subscription{{Filter: "ta/#"}}, 0); err != nil {
 		t.Fatal(err)
