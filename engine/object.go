@@ -42,6 +42,11 @@ func ObjectOf(kv ...any) *Object {
 		panic("engine.ObjectOf: odd number of arguments")
 	}
 	o := NewObject(len(kv) / 2)
+	if len(o.m) == 0 && cap(o.m) > indexAt {
+		// one index of the final size, not one built at the threshold
+		// and grown after it
+		o.idx = make(map[string]int, cap(o.m))
+	}
 	for i := 0; i < len(kv); i += 2 {
 		o.Set(kv[i].(string), kv[i+1])
 	}

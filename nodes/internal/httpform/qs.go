@@ -60,6 +60,15 @@ func Parse(s string, o Options) (*engine.Object, error) {
 		return engine.NewObject(0), nil
 	}
 	keys, vals := p.values(s)
+	if flat(keys) {
+		// no brackets: qs's result is the keys in order with their values
+		// (a repeated key's values already combined by values)
+		out := engine.NewObject(len(keys))
+		for _, k := range keys {
+			out.Set(k, export(vals[k]))
+		}
+		return out, nil
+	}
 	var root any = &jsObj{m: engine.NewObject(len(keys))}
 	for _, k := range keys {
 		v, err := p.parseKey(k, vals[k])
@@ -73,6 +82,17 @@ func Parse(s string, o Options) (*engine.Object, error) {
 		out = engine.NewObject(0)
 	}
 	return out, nil
+}
+
+// flat reports whether every key is a plain name, which parseKey and merge
+// would set as it is: no brackets, not empty, not __proto__.
+func flat(keys []string) bool {
+	for _, k := range keys {
+		if k == "" || k == "__proto__" || strings.IndexByte(k, '[') >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // jsArr is a sparse JavaScript array.
