@@ -87,7 +87,7 @@ func expiryKeys(p *engine.Props, keys map[string]any) map[string]any {
 	// expire_after is cv.positive_int; 0 (left out) never expires
 	n := p.Number("expireAfter", 0)
 	if math.IsNaN(n) || n < 0 || n != math.Trunc(n) {
-		p.Fail("expireAfter", "unavailable after must be a whole number of seconds, 0 or more: Home Assistant refuses it")
+		p.Fail("expireAfter", "unavailable after %s: must be a whole number of seconds, 0 or more: Home Assistant refuses it", engine.FormatNumber(n))
 	} else if n > 0 {
 		keys["expire_after"] = n
 	}

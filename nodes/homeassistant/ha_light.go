@@ -60,10 +60,10 @@ func newHALight(cfg *engine.Config, res *engine.Resources) (engine.Node, error) 
 		// mqtt/light/schema_json.py: min_kelvin and max_kelvin are
 		// positive integers; color_temp_kelvin makes color_temp kelvin
 		if math.IsNaN(lt.minK) || lt.minK < 1 || lt.minK != math.Trunc(lt.minK) {
-			p.Fail("minKelvin", "warmest colour temperature must be a whole number of kelvin: Home Assistant refuses it")
+			p.Fail("minKelvin", "warmest colour temperature %s must be a whole number of kelvin: Home Assistant refuses it", engine.FormatNumber(lt.minK))
 		}
 		if math.IsNaN(lt.maxK) || lt.maxK <= lt.minK || lt.maxK != math.Trunc(lt.maxK) {
-			p.Fail("maxKelvin", "coldest colour temperature must be a whole number of kelvin above the warmest (%s)", engine.FormatNumber(lt.minK))
+			p.Fail("maxKelvin", "coldest colour temperature %s must be a whole number of kelvin above the warmest (%s)", engine.FormatNumber(lt.maxK), engine.FormatNumber(lt.minK))
 		}
 		keys["color_temp_kelvin"] = true
 		keys["min_kelvin"], keys["max_kelvin"] = lt.minK, lt.maxK

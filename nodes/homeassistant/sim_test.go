@@ -126,6 +126,93 @@ func TestSimRules(t *testing.T) {
 	}
 }
 
+// TestSimRulesMoreTypes: the simulator's rules for cover, fan, climate,
+// siren, valve, update and light colours accept a valid config and state
+// and refuse each breach (so that TestSimMoreEntityTypes passing means
+// something).
+func TestSimRulesMoreTypes(t *testing.T) {
+	base := map[string]func() map[string]any{
+		"cover": func() map[string]any {
+			return map[string]any{"unique_id": "c", "command_topic": "c/set", "state_topic": "c/state", "position_topic": "c/pos", "set_position_topic": "c/pos/set", "device_class": "blind"}
+		},
+		"fan": func() map[string]any {
+			return map[string]any{"unique_id": "f", "command_topic": "f/set", "preset_modes": []any{"eco"}, "preset_mode_state_topic": "f/p", "percentage_state_topic": "f/pc"}
+		},
+		"climate": func() map[string]any {
+			return map[string]any{"unique_id": "k", "modes": []any{"off", "heat"}, "mode_state_topic": "k/m", "temperature_unit": "C", "temp_step": 0.5}
+		},
+		"siren": func() map[string]any {
+			return map[string]any{"unique_id": "s", "command_topic": "s/set", "available_tones": []any{"ding"}}
+		},
+		"valve": func() map[string]any {
+			return map[string]any{"unique_id": "v", "command_topic": "v/set", "device_class": "water"}
+		},
+		"update": func() map[string]any {
+			return map[string]any{"unique_id": "u", "state_topic": "u/state", "device_class": "firmware"}
+		},
+		"light": func() map[string]any {
+			return map[string]any{"unique_id": "l", "command_topic": "l/set", "schema": "json", "supported_color_modes": []any{"rgb", "color_temp"}, "color_temp_kelvin": true, "min_kelvin": 2700.0, "max_kelvin": 6500.0}
+		},
+	}
+	for c, cfg := range base {
+		if p := validateConfig(c, cfg()); len(p) > 0 {
+			t.Errorf("%s refused: %v", c, p)
+		}
+	}
+	for _, tc := range []struct {
+		name, component string
+		change          func(map[string]any)
+	}{
+		{"set position without position", "cover", func(m map[string]any) { delete(m, "position_topic") }},
+		{"cover device class", "cover", func(m map[string]any) { m["device_class"] = "curtains" }},
+		{"fan without command topic", "fan", func(m map[string]any) { delete(m, "command_topic") }},
+		{"fan preset None", "fan", func(m map[string]any) { m["preset_modes"] = []any{"eco", "None"} }},
+		{"fan speed range", "fan", func(m map[string]any) { m["speed_range_min"] = 0.0 }},
+		{"climate mode", "climate", func(m map[string]any) { m["modes"] = []any{"heat", "warm"} }},
+		{"climate unit", "climate", func(m map[string]any) { m["temperature_unit"] = "K" }},
+		{"siren without command topic", "siren", func(m map[string]any) { delete(m, "command_topic") }},
+		{"valve position and payloads", "valve", func(m map[string]any) { m["reports_position"] = true; m["payload_open"] = "OPEN" }},
+		{"update device class", "update", func(m map[string]any) { m["device_class"] = "software" }},
+		{"light colour mode", "light", func(m map[string]any) { m["supported_color_modes"] = []any{"rgb", "rgbx"} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := base[tc.component]()
+			tc.change(cfg)
+			if p := validateConfig(tc.component, cfg); len(p) == 0 {
+				t.Errorf("accepted %v", cfg)
+			}
+		})
+	}
+	entity := func(c string) *simEntity { return &simEntity{component: c, cfg: base[c]()} }
+	for _, tc := range []struct {
+		component, key, state string
+		ok                    bool
+	}{
+		{"cover", "", "opening", true}, {"cover", "", "ajar", false},
+		{"cover", "position_topic", "40", true}, {"cover", "position_topic", "40.5", false}, {"cover", "position_topic", "101", false},
+		{"fan", "percentage_state_topic", "0", true}, {"fan", "percentage_state_topic", "101", false},
+		{"fan", "preset_mode_state_topic", "eco", true}, {"fan", "preset_mode_state_topic", "party", false},
+		{"climate", "mode_state_topic", "heat", true}, {"climate", "mode_state_topic", "cool", false},
+		{"climate", "temperature_state_topic", "21.5", true}, {"climate", "temperature_state_topic", "warm", false},
+		{"siren", "", `{"state":"ON","tone":"ding","volume_level":0.5}`, true}, {"siren", "", `{"tone":"honk"}`, false},
+		{"siren", "", `{"volume_level":2}`, false}, {"valve", "", "closed", true}, {"valve", "", "stopped", false},
+		{"update", "", `{"installed_version":"1","latest_version":"2"}`, true}, {"update", "", `{"version":"2"}`, false},
+		{"light", "", `{"state":"ON","color_mode":"rgb","color":{"r":1,"g":2,"b":3}}`, true},
+		{"light", "", `{"state":"ON","color_mode":"rgb","color":{"r":256,"g":2,"b":3}}`, false},
+		{"light", "", `{"state":"ON","color_mode":"color_temp","color_temp":2000}`, false},
+		{"light", "", `{"state":"ON","color_mode":"hs","color":{"h":1,"s":2}}`, false},
+	} {
+		e := entity(tc.component)
+		p := checkState(e, tc.state)
+		if tc.key != "" {
+			p = checkPartState(e, tc.key, tc.state)
+		}
+		if (p == "") != tc.ok {
+			t.Errorf("%s %s %q: problem %q, want ok %v", tc.component, tc.key, tc.state, p, tc.ok)
+		}
+	}
+}
+
 // TestSimCommandsSurviveRedeploys: over 20 full deploys of the same flow,
 // every command Home Assistant sends once the entities are announced
 // again reaches the flow; on the embedded broker and on mosquitto.
