@@ -536,3 +536,31 @@ func TestSimMoreEntityTypes(t *testing.T) {
 
 // must drops the ok of a lookup.
 func must(v any, _ bool) any { return v }
+
+// TestPartStatesRemoved: deleting an entity with parts from the flows
+// (device-based discovery) removes it from Home Assistant and clears the
+// retained states of its parts, not only its main state.
+func TestPartStatesRemoved(t *testing.T) {
+	addr := startBroker(t)
+	sim := newHASim(t, addr)
+	h := newHarness(t)
+	since := sim.mark()
+	h.Deploy(deviceMode(flow(addr, entityNodes[0], moreTypeNodes[0])))
+	sim.entity("flowgate_cov", since)
+	mark := sim.mark()
+	h.Send("cov", engine.Msg{"payload": engine.ObjectOf("state", "open", "position", 60.0, "tilt", 20.0)})
+	sim.partState("flowgate_cov", "tilt_status_topic", mark)
+	for _, topic := range []string{"flowgate/dev/cov/state", "flowgate/dev/cov/position/state", "flowgate/dev/cov/tilt/state"} {
+		if _, ok := retained(t, addr)[topic]; !ok {
+			t.Fatalf("%s not retained", topic)
+		}
+	}
+	h.Deploy(deviceMode(flow(addr, entityNodes[0])))
+	sim.gone("flowgate_cov")
+	for topic := range retained(t, addr) {
+		if strings.HasPrefix(topic, "flowgate/dev/cov/") {
+			t.Errorf("%s still retained", topic)
+		}
+	}
+	sim.ok()
+}
