@@ -309,8 +309,8 @@ func (e *entity) Close(ctx context.Context) error {
 	return errors.Join(err, shutdown.Wait(ctx, &e.echoes))
 }
 
-// Handle sets the state from msg.payload (and attributes from
-// msg.attributes) and publishes it, retained.
+// Handle sets the state, or the parts' states, from msg.payload (and
+// attributes from msg.attributes) and publishes them, retained.
 func (e *entity) Handle(ctx context.Context, m engine.Msg, out *engine.Output) error {
 	if e.dev == nil {
 		return errors.New("missing device configuration")
