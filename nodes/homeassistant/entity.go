@@ -382,8 +382,12 @@ func (e *entity) states(v any) ([]byte, map[string][]byte, error) {
 	return state, parts, nil
 }
 
-// namesPart reports whether object o has the name of a part as a key.
+// namesPart reports whether object o has the name of a part as a key
+// (or "state", for an entity with parts).
 func (e *entity) namesPart(o *engine.Object) bool {
+	if _, ok := o.Get("state"); ok && len(e.comp.parts) > 0 {
+		return true
+	}
 	for _, pt := range e.comp.parts {
 		if _, ok := o.Get(pt.name); ok {
 			return true

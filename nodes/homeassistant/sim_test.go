@@ -418,6 +418,8 @@ func TestSimMoreEntityTypes(t *testing.T) {
 						want    map[string]string // by state topic key, "state_topic" the main one
 					}{
 						{"cov", "opening", map[string]string{"state_topic": "opening"}},
+						{"cov", engine.ObjectOf("state", "closed"), map[string]string{"state_topic": "closed"}},
+						{"fan", engine.ObjectOf("state", false), map[string]string{"state_topic": "OFF"}},
 						{"cov", engine.ObjectOf("position", 40.0, "tilt", 10.4), map[string]string{"position_topic": "40", "tilt_status_topic": "10"}},
 						{"fan", true, map[string]string{"state_topic": "ON"}},
 						{"fan", engine.ObjectOf("percentage", 66.0, "preset_mode", "eco", "oscillation", true), map[string]string{
