@@ -228,7 +228,7 @@ func (d *haDevice) dropComponent(ctx context.Context, c mqttconn.Conn, e *entity
 	d.dropped[topicID(e.id)] = e.comp.name
 	d.mu.Unlock()
 	d.publishDevice(c)
-	return d.clearTopics(ctx, c, e.stateTopic, e.attr)
+	return d.clearTopics(ctx, c, e.stateTopics()...)
 }
 
 // staleComponents returns the components of the device config the broker

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -26,6 +29,29 @@ type component struct {
 	toState func(v any, prev []byte) ([]byte, error)
 	// fromCommand converts a command payload to the output msg.payload.
 	fromCommand func(b []byte) (any, error)
+	// parts are the entity's further states and commands (a cover's
+	// position, a fan's percentage), in the order they are published
+	parts []part
+	// plain is the part an input that is not an object sets, when the
+	// entity has no main state (a thermostat's current temperature)
+	plain string
+	// noEcho: a command never sets the state (an update's "install")
+	noEcho bool
+}
+
+// part is a state and command of an entity beside its main ones (a
+// cover's position, a fan's percentage), with topics of its own:
+// <base>/<name>/state and <base>/<name>/set. An input object with the
+// part's name as a key sets its state; its commands leave with msg.part.
+type part struct {
+	name string
+	// the discovery keys of its state and command topics; "" when the
+	// part has no state or no command
+	stateKey, cmdKey string
+	toState          func(v any) ([]byte, error)
+	fromCommand      func(b []byte) (any, error)
+
+	stateTopic, cmdTopic string // set by Start
 }
 
 // entityProps are the properties every entity node has.
@@ -44,6 +70,31 @@ func entityProps(extra ...engine.Prop) []engine.Prop {
 // classes in Home Assistant.
 func deviceClassProp(component string) engine.Prop {
 	return engine.Prop{Name: "deviceClass", Label: "Device class", Kind: engine.KindSelect, Default: "", Options: selectOptions(deviceClasses[component], true)}
+}
+
+// expiryProps are the properties of a sensor and a binary sensor
+// (homeassistant/components/mqtt/sensor.py and binary_sensor.py
+// expire_after, force_update).
+func expiryProps() []engine.Prop {
+	return []engine.Prop{
+		{Name: "expireAfter", Label: "Unavailable after (s, 0: never)", Kind: engine.KindNumber, Default: 0},
+		{Name: "forceUpdate", Label: "Record every update, even unchanged", Kind: engine.KindBool, Default: false},
+	}
+}
+
+// expiryKeys reads expiryProps into the discovery keys.
+func expiryKeys(p *engine.Props, keys map[string]any) map[string]any {
+	// expire_after is cv.positive_int; 0 (left out) never expires
+	n := p.Number("expireAfter", 0)
+	if math.IsNaN(n) || n < 0 || n != math.Trunc(n) {
+		p.Fail("expireAfter", "unavailable after %s: must be a whole number of seconds, 0 or more: Home Assistant refuses it", engine.FormatNumber(n))
+	} else if n > 0 {
+		keys["expire_after"] = n
+	}
+	if p.Bool("forceUpdate", false) {
+		keys["force_update"] = true
+	}
+	return keys
 }
 
 func echoProp() engine.Prop {
@@ -80,23 +131,29 @@ type entity struct {
 	pubMu sync.Mutex
 	gone  bool // removed from Home Assistant: never announced again
 
-	mu    sync.Mutex // guards the fields below (the device announces from its goroutines)
-	state []byte     // the last state payload, nil when none yet
-	attrs []byte     // the last msg.attributes as JSON
-	moved []string   // configs of this entity retained under other devices
+	mu         sync.Mutex        // guards the fields below (the device announces from its goroutines)
+	state      []byte            // the last state payload, nil when none yet
+	partStates map[string][]byte // the last state payload of each part, by name
+	attrs      []byte            // the last msg.attributes as JSON
+	moved      []string          // configs of this entity retained under other devices
 }
 
 // newEntity reads the common properties and checks them against Home
 // Assistant's rules; keys holds the component's own discovery keys, read
 // (and checked) by the caller.
 func newEntity(cfg *engine.Config, res *engine.Resources, p *engine.Props, comp component, keys map[string]any) *entity {
+	echoes := comp.state && comp.command
+	for _, pt := range comp.parts {
+		echoes = echoes || (pt.stateKey != "" && pt.cmdKey != "")
+	}
 	e := &entity{
-		res:      res,
-		id:       cfg.ID,
-		deviceID: p.String("device", ""),
-		comp:     comp,
-		echo:     comp.state && comp.command && p.Bool("echo", true),
-		config:   map[string]any{},
+		res:        res,
+		id:         cfg.ID,
+		deviceID:   p.String("device", ""),
+		comp:       comp,
+		echo:       echoes && !comp.noEcho && p.Bool("echo", true),
+		config:     map[string]any{},
+		partStates: map[string][]byte{},
 	}
 	if e.deviceID == "" {
 		p.Fail("device", "missing device configuration")
@@ -151,10 +208,26 @@ func (e *entity) Start(ctx context.Context) error {
 	if e.comp.command {
 		e.cmdTopic = base + "/set"
 	}
+	for i := range e.comp.parts {
+		pt := &e.comp.parts[i]
+		if pt.stateKey != "" {
+			pt.stateTopic, e.attr = base+"/"+pt.name+"/state", base+"/attributes"
+		}
+		if pt.cmdKey != "" {
+			pt.cmdTopic = base + "/" + pt.name + "/set"
+		}
+	}
 	if c != nil {
 		c.Register(e.id, e.res.Status)
 		if e.cmdTopic != "" {
 			c.Subscribe(e.cmdTopic, haQoS, e.id, e.onCommand)
+		}
+		for i := range e.comp.parts {
+			if pt := &e.comp.parts[i]; pt.cmdTopic != "" {
+				c.Subscribe(pt.cmdTopic, haQoS, e.id, func(topic string, payload []byte, _ byte, _ bool) {
+					e.onPartCommand(pt, topic, payload)
+				})
+			}
 		}
 		c.Subscribe(e.movedFilter(), haQoS, e.id, e.onMoved)
 	}
@@ -236,36 +309,120 @@ func (e *entity) Close(ctx context.Context) error {
 	return errors.Join(err, shutdown.Wait(ctx, &e.echoes))
 }
 
-// Handle sets the state from msg.payload (and attributes from
-// msg.attributes) and publishes it, retained.
+// Handle sets the state, or the parts' states, from msg.payload (and
+// attributes from msg.attributes) and publishes them, retained.
 func (e *entity) Handle(ctx context.Context, m engine.Msg, out *engine.Output) error {
 	if e.dev == nil {
 		return errors.New("missing device configuration")
 	}
 	var state, attrs []byte
-	if v, ok := m["payload"]; ok && e.comp.state {
-		e.mu.Lock()
-		prev := e.state
-		e.mu.Unlock()
-		s, err := e.comp.toState(v, prev)
+	var parts map[string][]byte
+	if v, ok := m["payload"]; ok {
+		s, ps, err := e.states(v)
 		if err != nil {
 			return err
 		}
-		state = s
+		state, parts = s, ps
 	}
-	if a, ok := engine.AsObject(m["attributes"]); ok && e.comp.state {
+	if a, ok := engine.AsObject(m["attributes"]); ok && e.attr != "" {
 		b, err := engine.AppendJSON(nil, a, "")
 		if err != nil {
 			return fmt.Errorf("invalid attributes: %w", err)
 		}
 		attrs = b
 	}
-	e.setState(state, attrs)
+	e.setState(state, parts, attrs)
 	return nil
 }
 
-// setState records and publishes the state and attributes (nil: unchanged).
-func (e *entity) setState(state, attrs []byte) {
+// states converts an input msg.payload to the main state and the parts'
+// states: an object with a part's name as a key sets the parts it names
+// (and the main state under "state"); any other value sets the main
+// state. Nothing is set when one of them is invalid.
+func (e *entity) states(v any) ([]byte, map[string][]byte, error) {
+	e.mu.Lock()
+	prev := e.state
+	e.mu.Unlock()
+	o, isObj := engine.AsObject(v)
+	if !isObj || !e.namesPart(o) {
+		switch {
+		case e.comp.state:
+			s, err := e.comp.toState(v, prev)
+			return s, nil, err
+		case e.comp.plain != "":
+			o = engine.ObjectOf(e.comp.plain, v)
+		case len(e.comp.parts) > 0:
+			return nil, nil, fmt.Errorf("invalid state: %s: expected an object with %s", engine.ToString(v), strings.Join(e.partNames(), ", "))
+		default:
+			return nil, nil, nil
+		}
+	}
+	var state []byte
+	parts := map[string][]byte{}
+	for _, k := range o.Keys() {
+		x, _ := o.Get(k)
+		if k == "state" && e.comp.state {
+			s, err := e.comp.toState(x, prev)
+			if err != nil {
+				return nil, nil, err
+			}
+			state = s
+			continue
+		}
+		i := slices.IndexFunc(e.comp.parts, func(pt part) bool { return pt.name == k && pt.stateKey != "" })
+		if i < 0 {
+			return nil, nil, fmt.Errorf("invalid state: unknown key %q, expected %s", k, strings.Join(e.partNames(), ", "))
+		}
+		s, err := e.comp.parts[i].toState(x)
+		if err != nil {
+			return nil, nil, fmt.Errorf("invalid %s: %w", k, err)
+		}
+		parts[k] = s
+	}
+	return state, parts, nil
+}
+
+// namesPart reports whether object o has the name of a part as a key
+// (or "state", for an entity with parts).
+func (e *entity) namesPart(o *engine.Object) bool {
+	if _, ok := o.Get("state"); ok && len(e.comp.parts) > 0 {
+		return true
+	}
+	for _, pt := range e.comp.parts {
+		if _, ok := o.Get(pt.name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// partNames are the keys an input object may have.
+func (e *entity) partNames() []string {
+	var names []string
+	if e.comp.state {
+		names = append(names, "state")
+	}
+	for _, pt := range e.comp.parts {
+		if pt.stateKey != "" {
+			names = append(names, pt.name)
+		}
+	}
+	return names
+}
+
+// stateTopics are the topics of the entity's retained states and
+// attributes, for removing them.
+func (e *entity) stateTopics() []string {
+	topics := []string{e.stateTopic, e.attr}
+	for _, pt := range e.comp.parts {
+		topics = append(topics, pt.stateTopic)
+	}
+	return topics
+}
+
+// setState records and publishes the state, the parts' states and the
+// attributes (nil: unchanged).
+func (e *entity) setState(state []byte, parts map[string][]byte, attrs []byte) {
 	e.pubMu.Lock()
 	defer e.pubMu.Unlock()
 	if e.gone {
@@ -286,9 +443,15 @@ func (e *entity) setState(state, attrs []byte) {
 	if attrs != nil {
 		e.attrs = attrs
 	}
+	maps.Copy(e.partStates, parts)
 	e.mu.Unlock()
 	if state != nil {
 		e.dev.publish(e.conn, e.stateTopic, state)
+	}
+	for _, pt := range e.comp.parts {
+		if s, ok := parts[pt.name]; ok {
+			e.dev.publish(e.conn, pt.stateTopic, s)
+		}
 	}
 	if attrs != nil {
 		e.dev.publish(e.conn, e.attr, attrs)
@@ -311,10 +474,31 @@ func (e *entity) onCommand(topic string, payload []byte, _ byte, _ bool) {
 		if s, err := e.comp.toState(v, prev); err == nil && e.dev != nil {
 			// the broker's delivery goroutine must not publish: it holds
 			// the broker's subscription lock
-			e.echoes.Go(func() { e.setState(s, nil) })
+			e.echoes.Go(func() { e.setState(s, nil, nil) })
 		}
 	}
-	e.res.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "topic": topic, "payload": v})
+	m := engine.Msg{"_msgid": engine.NewMsgID(), "topic": topic, "payload": v}
+	if len(e.comp.parts) > 0 {
+		m["part"] = "state"
+	}
+	e.res.Send(0, m)
+}
+
+// onPartCommand sends a command to a part into the flow, with msg.part
+// its name (and echoes it as the part's state when the node is set to).
+// It runs on the broker's delivery goroutine.
+func (e *entity) onPartCommand(pt *part, topic string, payload []byte) {
+	v, err := pt.fromCommand(payload)
+	if err != nil {
+		e.res.Warn(fmt.Sprintf("%s: %v", pt.name, err))
+		return
+	}
+	if e.echo && pt.stateTopic != "" && e.dev != nil {
+		if s, err := pt.toState(v); err == nil {
+			e.echoes.Go(func() { e.setState(nil, map[string][]byte{pt.name: s}, nil) })
+		}
+	}
+	e.res.Send(0, engine.Msg{"_msgid": engine.NewMsgID(), "topic": topic, "part": pt.name, "payload": v})
 }
 
 // haOrigin is the origin block of every discovery config.
@@ -330,10 +514,20 @@ func (e *entity) component() map[string]any {
 	cfg["p"] = e.comp.name
 	if e.stateTopic != "" {
 		cfg["state_topic"] = e.stateTopic
+	}
+	if e.attr != "" {
 		cfg["json_attributes_topic"] = e.attr
 	}
 	if e.cmdTopic != "" {
 		cfg["command_topic"] = e.cmdTopic
+	}
+	for _, pt := range e.comp.parts {
+		if pt.stateKey != "" {
+			cfg[pt.stateKey] = pt.stateTopic
+		}
+		if pt.cmdKey != "" {
+			cfg[pt.cmdKey] = pt.cmdTopic
+		}
 	}
 	return cfg
 }
@@ -383,10 +577,15 @@ func (e *entity) publishStates(c mqttconn.Conn) {
 // publishStatesLocked is publishStates with e.pubMu held.
 func (e *entity) publishStatesLocked(c mqttconn.Conn) {
 	e.mu.Lock()
-	state, attrs := e.state, e.attrs
+	state, attrs, parts := e.state, e.attrs, maps.Clone(e.partStates)
 	e.mu.Unlock()
 	if state != nil {
 		e.dev.publish(c, e.stateTopic, state)
+	}
+	for _, pt := range e.comp.parts {
+		if s, ok := parts[pt.name]; ok {
+			e.dev.publish(c, pt.stateTopic, s)
+		}
 	}
 	if attrs != nil {
 		e.dev.publish(c, e.attr, attrs)

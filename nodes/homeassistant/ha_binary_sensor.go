@@ -6,7 +6,7 @@ func haBinarySensorSpec() engine.Spec {
 	return engine.Spec{
 		Type: "ha-binary-sensor", Category: "home assistant", Color: "#41bdf5", Icon: "light.svg",
 		Inputs: 1, Outputs: 0, LabelProp: "name", PaletteLabel: "binary sensor",
-		Props: entityProps(deviceClassProp("binary_sensor")),
+		Props: entityProps(append([]engine.Prop{deviceClassProp("binary_sensor")}, expiryProps()...)...),
 		Help:  help("ha-binary-sensor"),
 	}
 }
@@ -20,6 +20,6 @@ func newHABinarySensor(cfg *engine.Config, res *engine.Resources) (engine.Node, 
 			s, err := onOff(v)
 			return []byte(s), err
 		},
-	}, map[string]any{"device_class": checkDeviceClass(p, "binary_sensor", p.String("deviceClass", ""))})
+	}, expiryKeys(p, map[string]any{"device_class": checkDeviceClass(p, "binary_sensor", p.String("deviceClass", ""))}))
 	return e, p.Err()
 }

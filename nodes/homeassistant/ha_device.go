@@ -214,7 +214,7 @@ func (d *haDevice) Remove(ctx context.Context) error {
 	var states []string // device mode: the entities' state topics
 	if d.mode == discoveryDevice {
 		for _, e := range d.entities {
-			states = append(states, e.stateTopic, e.attr)
+			states = append(states, e.stateTopics()...)
 		}
 		for obj := range d.staleComponents() {
 			base := "flowgate/" + d.nodeID + "/" + obj

@@ -12,10 +12,10 @@ func haSensorSpec() engine.Spec {
 	return engine.Spec{
 		Type: "ha-sensor", Category: "home assistant", Color: "#41bdf5", Icon: "arrow-in.svg",
 		Inputs: 1, Outputs: 0, LabelProp: "name", PaletteLabel: "sensor",
-		Props: entityProps(deviceClassProp("sensor"),
-			engine.Prop{Name: "unit", Label: "Unit", Kind: engine.KindString, Default: ""},
-			engine.Prop{Name: "stateClass", Label: "State class", Kind: engine.KindSelect, Default: "", Options: selectOptions(stateClasses, true)},
-		),
+		Props: entityProps(append([]engine.Prop{deviceClassProp("sensor"),
+			{Name: "unit", Label: "Unit", Kind: engine.KindString, Default: ""},
+			{Name: "stateClass", Label: "State class", Kind: engine.KindSelect, Default: "", Options: selectOptions(stateClasses, true)},
+		}, expiryProps()...)...),
 		Help: help("ha-sensor"),
 	}
 }
@@ -37,11 +37,11 @@ func newHASensor(cfg *engine.Config, res *engine.Resources) (engine.Node, error)
 			p.Fail("unit", "unit %q: a %s sensor has none in Home Assistant", unit, class)
 		}
 	}
-	e := newEntity(cfg, res, p, component{name: "sensor", state: true, toState: sensorState}, map[string]any{
+	e := newEntity(cfg, res, p, component{name: "sensor", state: true, toState: sensorState}, expiryKeys(p, map[string]any{
 		"device_class":        class,
 		"unit_of_measurement": unit,
 		"state_class":         stateClass,
-	})
+	}))
 	return e, p.Err()
 }
 

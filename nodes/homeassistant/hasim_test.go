@@ -49,6 +49,19 @@ type simEntity struct {
 	announced                  int    // seq of its last (re)announcement
 	state                      string // last state payload
 	stateSeq                   int
+	// the last payload of each further state topic, by its config key
+	// (position_topic, percentage_state_topic, ...), and when it came
+	parts    map[string]string
+	partSeqs map[string]int
+}
+
+// partStateKeys are the config keys of the state topics an entity has
+// beside state_topic, by component (homeassistant/components/mqtt/
+// cover.py, fan.py and climate.py subscribe to each).
+var partStateKeys = map[string][]string{
+	"cover":   {"position_topic", "tilt_status_topic"},
+	"fan":     {"percentage_state_topic", "preset_mode_state_topic", "oscillation_state_topic"},
+	"climate": {"mode_state_topic", "temperature_state_topic", "current_temperature_topic"},
 }
 
 func newHASim(t *testing.T, addr string) *haSim {
@@ -131,6 +144,17 @@ func (s *haSim) receive(m paho.Message) {
 			e.state, e.stateSeq = string(payload), s.seq
 			if p := checkState(e, e.state); p != "" {
 				s.problem("%s state %q: %s", e.uniqueID, e.state, p)
+			}
+		}
+		for _, k := range partStateKeys[e.component] {
+			if e.cfg[k] == topic && len(payload) > 0 {
+				if e.parts == nil {
+					e.parts, e.partSeqs = map[string]string{}, map[string]int{}
+				}
+				e.parts[k], e.partSeqs[k] = string(payload), s.seq
+				if p := checkPartState(e, k, string(payload)); p != "" {
+					s.problem("%s %s %q: %s", e.uniqueID, k, payload, p)
+				}
 			}
 		}
 	}
@@ -339,6 +363,38 @@ func (s *haSim) state(id string, since int) string {
 		return false
 	})
 	return st
+}
+
+// partState waits for a payload on the state topic named by config key
+// k of entity id, received after message since.
+func (s *haSim) partState(id, k string, since int) string {
+	s.t.Helper()
+	var st string
+	s.waitFor(k+" of "+id, func() bool {
+		e := s.entities[id]
+		if e != nil && e.partSeqs[k] > since {
+			st = e.parts[k]
+			return true
+		}
+		return false
+	})
+	return st
+}
+
+// commandTo publishes a command on the topic of config key k of entity
+// id, as Home Assistant does (not retained).
+func (s *haSim) commandTo(id, k, payload string) {
+	s.t.Helper()
+	s.mu.Lock()
+	e := s.entities[id]
+	s.mu.Unlock()
+	if e == nil {
+		s.t.Fatalf("hasim: no entity %s", id)
+	}
+	topic, _ := e.cfg[k].(string)
+	if tok := s.c.Publish(topic, 0, false, payload); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		s.t.Fatalf("hasim command: %v", tok.Error())
+	}
 }
 
 // available reports whether Home Assistant shows entity id available
@@ -627,6 +683,71 @@ var componentKeys = map[string]map[string]check{
 		"state_unlocking": isString, "state_jammed": isString, "state_open": isString, "state_opening": isString,
 		"code_format": isString, "optimistic": isBool, "value_template": isString, "command_template": isString,
 	},
+	// homeassistant/components/mqtt/cover.py _PLATFORM_SCHEMA_BASE
+	"cover": {
+		"command_topic": publishTopic, "state_topic": subscribeTopic, "retain": isBool,
+		"position_topic": subscribeTopic, "set_position_topic": publishTopic,
+		"tilt_command_topic": publishTopic, "tilt_status_topic": subscribeTopic,
+		"device_class": oneOf(deviceClasses["cover"]...), "optimistic": isBool,
+		"payload_open": stringOrNull, "payload_close": stringOrNull, "payload_stop": stringOrNull, "payload_stop_tilt": isString,
+		"position_open": isInt, "position_closed": isInt, "tilt_min": isInt, "tilt_max": isInt,
+		"tilt_opened_value": isInt, "tilt_closed_value": isInt, "tilt_optimistic": isBool,
+		"state_open": isString, "state_closed": isString, "state_opening": isString, "state_closing": isString, "state_stopped": isString,
+		"value_template": isString, "position_template": isString, "set_position_template": isString,
+		"tilt_command_template": isString, "tilt_status_template": isString,
+	},
+	// homeassistant/components/mqtt/fan.py _PLATFORM_SCHEMA_BASE
+	// (MQTT_RW_SCHEMA: command_topic required)
+	"fan": {
+		"!command_topic": publishTopic, "state_topic": subscribeTopic, "retain": isBool, "optimistic": isBool,
+		"payload_on": isString, "payload_off": isString, "state_value_template": isString, "command_template": isString,
+		"percentage_command_topic": publishTopic, "percentage_state_topic": subscribeTopic,
+		"percentage_command_template": isString, "percentage_value_template": isString,
+		"speed_range_min": positiveInt, "speed_range_max": positiveInt, "payload_reset_percentage": isString,
+		"preset_mode_command_topic": publishTopic, "preset_mode_state_topic": subscribeTopic, "preset_modes": isStrings,
+		"preset_mode_command_template": isString, "preset_mode_value_template": isString, "payload_reset_preset_mode": isString,
+		"oscillation_command_topic": publishTopic, "oscillation_state_topic": subscribeTopic,
+		"payload_oscillation_on": isString, "payload_oscillation_off": isString,
+		"oscillation_command_template": isString, "oscillation_value_template": isString,
+		"direction_command_topic": publishTopic, "direction_state_topic": subscribeTopic,
+	},
+	// homeassistant/components/mqtt/climate.py _PLATFORM_SCHEMA_BASE (in
+	// part: no fan, swing, preset, humidity or range keys)
+	"climate": {
+		"mode_command_topic": publishTopic, "mode_state_topic": subscribeTopic,
+		"mode_command_template": isString, "mode_state_template": isString,
+		"modes":                     allOf(oneOf("off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only")),
+		"temperature_command_topic": publishTopic, "temperature_state_topic": subscribeTopic,
+		"temperature_command_template": isString, "temperature_state_template": isString,
+		"current_temperature_topic": subscribeTopic, "current_temperature_template": isString,
+		"min_temp": isNumber, "max_temp": isNumber, "temp_step": isNumber,
+		"precision": oneOfNumbers(0.1, 0.5, 1), "temperature_unit": oneOf("c", "f"),
+		"power_command_topic": publishTopic, "payload_on": isString, "payload_off": isString,
+		"action_topic": subscribeTopic, "optimistic": isBool, "retain": isBool, "initial": isNumber,
+	},
+	// homeassistant/components/mqtt/siren.py PLATFORM_SCHEMA_MODERN
+	"siren": {
+		"!command_topic": publishTopic, "state_topic": subscribeTopic, "retain": isBool,
+		"available_tones": isList, "support_duration": isBool, "support_volume_set": isBool,
+		"payload_on": isString, "payload_off": isString, "state_on": isString, "state_off": isString,
+		"command_template": isString, "command_off_template": isString, "state_value_template": isString, "optimistic": isBool,
+	},
+	// homeassistant/components/mqtt/valve.py _PLATFORM_SCHEMA_BASE
+	"valve": {
+		"command_topic": publishTopic, "state_topic": subscribeTopic, "retain": isBool,
+		"device_class": oneOf(deviceClasses["valve"]...), "reports_position": isBool,
+		"payload_open": stringOrNull, "payload_close": stringOrNull, "payload_stop": stringOrNull,
+		"position_open": isInt, "position_closed": isInt,
+		"state_open": isString, "state_closed": isString, "state_opening": isString, "state_closing": isString,
+		"optimistic": isBool, "value_template": isString, "command_template": isString,
+	},
+	// homeassistant/components/mqtt/update.py PLATFORM_SCHEMA_MODERN
+	"update": {
+		"state_topic": subscribeTopic, "command_topic": publishTopic, "payload_install": isString,
+		"latest_version_topic": subscribeTopic, "latest_version_template": isString, "value_template": isString,
+		"device_class": oneOf(deviceClasses["update"]...), "entity_picture": isString, "display_precision": positiveInt,
+		"release_summary": isString, "release_url": isString, "title": isString, "retain": isBool,
+	},
 	// homeassistant/components/mqtt/event.py _PLATFORM_SCHEMA_BASE
 	"event": {
 		"!state_topic": subscribeTopic, "!event_types": nonEmptyStrings,
@@ -646,6 +767,44 @@ func nonEmptyStrings(v any) string {
 		}
 	}
 	return ""
+}
+
+// isInt is an integer (int in a voluptuous schema).
+func isInt(v any) string {
+	if f, ok := v.(float64); !ok || f != math.Trunc(f) {
+		return "not an integer"
+	}
+	return ""
+}
+
+// isStrings is a list of strings (cv.ensure_list, [cv.string]).
+func isStrings(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return "not a list"
+	}
+	for _, x := range l {
+		if _, ok := x.(string); !ok {
+			return "item not a string"
+		}
+	}
+	return ""
+}
+
+// allOf checks every item of a list.
+func allOf(c check) check {
+	return func(v any) string {
+		l, ok := v.([]any)
+		if !ok {
+			return "not a list"
+		}
+		for _, x := range l {
+			if p := c(x); p != "" {
+				return fmt.Sprintf("item %v: %s", x, p)
+			}
+		}
+		return ""
+	}
 }
 
 func isList(v any) string {
@@ -728,6 +887,25 @@ func validateConfig(component string, cfg map[string]any) []string {
 		// mqtt/text.py valid_text_size_configuration
 		if lo, hi := numberOr(cfg["min"], 0), numberOr(cfg["max"], 255); lo > hi || hi > 255 {
 			problems = append(problems, "text min/max out of 0 <= min <= max <= 255")
+		}
+	case "cover":
+		// mqtt/cover.py validate_options
+		if _, ok := cfg["set_position_topic"]; ok && cfg["position_topic"] == nil {
+			problems = append(problems, "'set_position_topic' must be set together with 'position_topic'")
+		}
+	case "fan":
+		// mqtt/fan.py valid_speed_range_configuration and
+		// valid_preset_mode_configuration
+		if lo, hi := numberOr(cfg["speed_range_min"], 1), numberOr(cfg["speed_range_max"], 100); lo <= 0 || hi < lo {
+			problems = append(problems, "speed range out of 0 < min <= max")
+		}
+		if modes, _ := cfg["preset_modes"].([]any); slices.Contains(modes, any("None")) {
+			problems = append(problems, "preset_modes must not contain None")
+		}
+	case "valve":
+		// mqtt/valve.py _validate_and_add_defaults
+		if cfg["reports_position"] == true && (cfg["payload_open"] != nil || cfg["payload_close"] != nil) {
+			problems = append(problems, "payload_open and payload_close with reports_position")
 		}
 	case "sensor":
 		// mqtt/sensor.py validate_sensor_state_and_device_class_config
@@ -816,6 +994,25 @@ func checkState(e *simEntity, st string) string {
 		if !slices.Contains(types, v["event_type"]) {
 			return "event_type not declared"
 		}
+	case "cover":
+		// mqtt/cover.py state_message_received: the state_* payloads
+		if !slices.Contains([]string{"open", "closed", "opening", "closing", "stopped", "None"}, st) {
+			return "not a cover state"
+		}
+	case "valve":
+		// mqtt/valve.py: the state_* payloads (no reports_position)
+		if !slices.Contains([]string{"open", "closed", "opening", "closing", "None"}, st) {
+			return "not a valve state"
+		}
+	case "fan":
+		// mqtt/fan.py state_received: payload_on/payload_off
+		if st != "ON" && st != "OFF" && st != "None" {
+			return "neither ON nor OFF"
+		}
+	case "siren":
+		return checkSiren(e, st)
+	case "update":
+		return checkUpdate(st)
 	case "light":
 		// mqtt/light/schema_json.py state_received
 		var v map[string]any
@@ -836,6 +1033,157 @@ func checkState(e *simEntity, st string) string {
 			if !slices.Contains(modes, cm) {
 				return "color_mode not supported"
 			}
+			// schema_json.py: the colour of the mode, within
+			// light/__init__.py's ranges
+			color, _ := v["color"].(map[string]any)
+			in := func(k string, hi float64) bool {
+				f, ok := color[k].(float64)
+				return ok && f >= 0 && f <= hi
+			}
+			switch cm {
+			case "rgb":
+				if !in("r", 255) || !in("g", 255) || !in("b", 255) {
+					return "rgb color missing or out of range"
+				}
+			case "hs":
+				if !in("h", 360) || !in("s", 100) {
+					return "hs color missing or out of range"
+				}
+			case "color_temp":
+				k, _ := v["color_temp"].(float64)
+				if e.cfg["color_temp_kelvin"] != true || k < numberOr(e.cfg["min_kelvin"], 2000) || k > numberOr(e.cfg["max_kelvin"], 6535) {
+					return "color_temp missing or out of the kelvin range"
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// checkPartState checks a payload on the state topic named by config key
+// k, as the platform reads it.
+func checkPartState(e *simEntity, k, st string) string {
+	num := func(lo, hi float64, whole bool) string {
+		f, err := strconv.ParseFloat(st, 64)
+		switch {
+		case err != nil:
+			return "not a number"
+		case whole && f != math.Trunc(f):
+			return "not an integer"
+		case f < lo || f > hi:
+			return "out of range"
+		}
+		return ""
+	}
+	switch k {
+	case "position_topic":
+		// mqtt/cover.py position_message_received: within
+		// position_closed-position_open
+		return num(numberOr(e.cfg["position_closed"], 0), numberOr(e.cfg["position_open"], 100), true)
+	case "tilt_status_topic":
+		// mqtt/cover.py tilt_message_received: within tilt_min-tilt_max
+		return num(numberOr(e.cfg["tilt_min"], 0), numberOr(e.cfg["tilt_max"], 100), true)
+	case "percentage_state_topic":
+		// mqtt/fan.py percentage_received: an integer in the speed
+		// range, 0 is off
+		if st == "0" {
+			return ""
+		}
+		return num(numberOr(e.cfg["speed_range_min"], 1), numberOr(e.cfg["speed_range_max"], 100), true)
+	case "preset_mode_state_topic":
+		// mqtt/fan.py preset_mode_received
+		modes, _ := e.cfg["preset_modes"].([]any)
+		if st != "None" && !slices.Contains(modes, any(st)) {
+			return "not a preset mode"
+		}
+	case "oscillation_state_topic":
+		// mqtt/fan.py oscillation_received
+		on, off := "oscillate_on", "oscillate_off"
+		if v, ok := e.cfg["payload_oscillation_on"].(string); ok {
+			on = v
+		}
+		if v, ok := e.cfg["payload_oscillation_off"].(string); ok {
+			off = v
+		}
+		if st != on && st != off {
+			return "neither oscillation payload"
+		}
+	case "mode_state_topic":
+		// mqtt/climate.py handle_mode_received: "Invalid modes mode"
+		modes, _ := e.cfg["modes"].([]any)
+		if !slices.Contains(modes, any(st)) {
+			return "not one of the modes"
+		}
+	case "temperature_state_topic", "current_temperature_topic":
+		// mqtt/climate.py handle_climate_attribute_received: a float
+		return num(math.Inf(-1), math.Inf(1), false)
+	}
+	return ""
+}
+
+// checkSiren is mqtt/siren.py state_message_received: state_on/state_off
+// or a JSON object whose state and turn-on parameters
+// (siren/__init__.py TURN_ON_SCHEMA, process_turn_on_params) are valid.
+func checkSiren(e *simEntity, st string) string {
+	if st == "ON" || st == "OFF" || st == "None" {
+		return ""
+	}
+	var v map[string]any
+	if json.Unmarshal([]byte(st), &v) != nil {
+		return "neither ON, OFF nor JSON"
+	}
+	for k, x := range v {
+		switch k {
+		case "state":
+			if x != "ON" && x != "OFF" {
+				return "state neither ON nor OFF"
+			}
+		case "tone":
+			tones, _ := e.cfg["available_tones"].([]any)
+			if !slices.Contains(tones, x) {
+				return "tone not available"
+			}
+		case "duration":
+			if f, ok := x.(float64); !ok || f < 0 || e.cfg["support_duration"] == false {
+				return "duration not supported or not positive"
+			}
+		case "volume_level":
+			if f, ok := x.(float64); !ok || f < 0 || f > 1 || e.cfg["support_volume_set"] == false {
+				return "volume_level not supported or outside 0-1"
+			}
+		default:
+			return "unknown key " + k
+		}
+	}
+	return ""
+}
+
+// checkUpdate is mqtt/update.py handle_state_message_received: a JSON
+// object of the update's keys, or a plain installed version.
+func checkUpdate(st string) string {
+	if !strings.HasPrefix(st, "{") {
+		return ""
+	}
+	var v map[string]any
+	if json.Unmarshal([]byte(st), &v) != nil {
+		return "not JSON"
+	}
+	for k, x := range v {
+		switch k {
+		case "installed_version", "latest_version", "title", "release_summary", "release_url", "entity_picture":
+			if _, ok := x.(string); !ok && x != nil {
+				return k + " not a string"
+			}
+		case "in_progress":
+			if _, ok := x.(bool); !ok {
+				return "in_progress not a boolean"
+			}
+		case "update_percentage":
+			if f, ok := x.(float64); x != nil && (!ok || f < 0 || f > 100) {
+				return "update_percentage outside 0-100"
+			}
+		default:
+			return "unknown key " + k
 		}
 	}
 	return ""

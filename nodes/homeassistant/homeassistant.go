@@ -42,6 +42,12 @@ func TypesWith(o Options) []engine.Type {
 		{Spec: haSceneSpec(), New: newHAScene},
 		{Spec: haLockSpec(), New: newHALock},
 		{Spec: haEventSpec(), New: newHAEvent},
+		{Spec: haCoverSpec(), New: newHACover},
+		{Spec: haFanSpec(), New: newHAFan},
+		{Spec: haClimateSpec(), New: newHAClimate},
+		{Spec: haSirenSpec(), New: newHASiren},
+		{Spec: haValveSpec(), New: newHAValve},
+		{Spec: haUpdateSpec(), New: newHAUpdate},
 		{Spec: haStateSpec(), New: newHAState},
 	}
 }

@@ -56,7 +56,36 @@ var deviceClasses = map[string][]string{
 	"switch": {"outlet", "switch"},
 	// homeassistant/components/button/__init__.py ButtonDeviceClass
 	"button": {"identify", "restart", "update"},
+	// homeassistant/components/cover/__init__.py CoverDeviceClass
+	"cover": {"awning", "blind", "curtain", "damper", "door", "garage", "gate", "shade", "shutter", "window"},
+	// homeassistant/components/valve/__init__.py ValveDeviceClass
+	"valve": {"water", "gas"},
+	// homeassistant/components/update/__init__.py UpdateDeviceClass
+	"update": {"firmware"},
 }
+
+// coverStates are a cover's states, Home Assistant's defaults of
+// homeassistant/components/mqtt/cover.py state_open, state_closed,
+// state_opening, state_closing and state_stopped.
+var coverStates = []string{"open", "closed", "opening", "closing", "stopped"}
+
+// valveStates are a valve's states, the defaults of
+// homeassistant/components/mqtt/valve.py state_open, state_closed,
+// state_opening and state_closing.
+var valveStates = []string{"open", "closed", "opening", "closing"}
+
+// hvacModes are a climate entity's modes
+// (homeassistant/components/climate/const.py HVACMode).
+var hvacModes = []string{"off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only"}
+
+// temperatureUnits are the units of a climate entity
+// (homeassistant/helpers/config_validation.py temperature_unit: C or F).
+var temperatureUnits = []string{"C", "F"}
+
+// payloadNone resets a state to unknown
+// (homeassistant/components/mqtt/const.py PAYLOAD_NONE): a fan preset
+// mode of that name could never be set.
+const payloadNone = "None"
 
 // stateClasses are a sensor's state classes
 // (homeassistant/components/sensor/const.py SensorStateClass).

@@ -33,6 +33,15 @@ func TestRulesRefuseWhatHomeAssistantRefuses(t *testing.T) {
 		{"number min > max", `"type":"ha-number","min":10,"max":%s`, "max", `"5"`, `"50"`},
 		{"number step", `"type":"ha-number","step":%s`, "step", `0.0005`, `0.001`},
 		{"number mode", `"type":"ha-number","mode":%s`, "mode", `"dial"`, `"box"`},
+		{"cover device class", `"type":"ha-cover","deviceClass":%s`, "deviceClass", `"curtains"`, `"curtain"`},
+		{"valve device class", `"type":"ha-valve","deviceClass":%s`, "deviceClass", `"oil"`, `"gas"`},
+		{"update device class", `"type":"ha-update","deviceClass":%s`, "deviceClass", `"software"`, `"firmware"`},
+		{"fan preset None", `"type":"ha-fan","presetModes":%s`, "presetModes", `"None"`, `"eco"`},
+		{"climate mode", `"type":"ha-climate","modes":%s`, "modes", `"warm"`, `"heat"`},
+		{"climate unit", `"type":"ha-climate","unit":%s`, "unit", `"K"`, `"F"`},
+		{"light kelvin range", `"type":"ha-light","colorTemp":true,"minKelvin":2700,"maxKelvin":%s`, "maxKelvin", `2000`, `6500`},
+		{"sensor expire after", `"type":"ha-sensor","expireAfter":%s`, "expireAfter", `-5`, `60`},
+		{"binary sensor expire after", `"type":"ha-binary-sensor","expireAfter":%s`, "expireAfter", `1.5`, `0`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ha := newHomeAssistant(t, addr)
@@ -98,6 +107,10 @@ func TestRulesSelects(t *testing.T) {
 		{"ha-number", "deviceClass", "humidity"},
 		{"ha-number", "mode", "slider"},
 		{"ha-light", "entityCategory", "diagnostic"},
+		{"ha-cover", "deviceClass", "shutter"},
+		{"ha-valve", "deviceClass", "water"},
+		{"ha-update", "deviceClass", "firmware"},
+		{"ha-climate", "unit", "F"},
 	} {
 		if vs := options(tc.typ, tc.prop); !slices.Contains(vs, tc.want) {
 			t.Errorf("%s %s options %v lack %q", tc.typ, tc.prop, vs, tc.want)
