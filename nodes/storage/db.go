@@ -37,9 +37,10 @@ const BusyTimeout = 5000
 type DBs struct {
 	dir string
 
-	mu      sync.Mutex // guards files, rollups
+	mu      sync.Mutex // guards files, rollups, notify
 	files   map[dbKey]*DB
 	rollups RollupConfig
+	notify  func(topic string, rs []Reading)
 }
 
 type dbKey struct {
@@ -60,7 +61,8 @@ type DB struct {
 
 	refs    int
 	rollups RollupConfig // the retention rules of its time-series store
-	ts      *Store       // the time-series store, once asked for
+	notify  func(topic string, rs []Reading)
+	ts      *Store // the time-series store, once asked for
 	tsMu    sync.Mutex
 }
 
@@ -100,9 +102,19 @@ func (p *DBs) Acquire(ctx context.Context, name string, mode Mode) (*DB, error) 
 		return nil, err
 	}
 	db.refs = 1
-	db.rollups = p.rollups
+	db.rollups, db.notify = p.rollups, p.notify
 	p.files[key] = db
 	return db, nil
+}
+
+// SetNotify sets what the time-series stores opened from now on tell of
+// the readings each insert commits (by topic, ids set, in id order); fn
+// is called with the store locked, so it must not block or call the store
+// (Feed.Add).
+func (p *DBs) SetNotify(fn func(topic string, rs []Reading)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.notify = fn
 }
 
 // Release drops one reference to db, closing it with the last one.
