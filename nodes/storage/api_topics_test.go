@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -81,11 +83,22 @@ func TestDataAPITopicsAndKeyPages(t *testing.T) {
 }
 
 // recorder is a publish function that keeps what it was given.
-type recorder struct{ got []string }
+type recorder struct {
+	mu  sync.Mutex // guards got: the feed's goroutine writes it
+	got []string
+}
 
 func (r *recorder) publish(topic string, data any) {
 	s, _ := engine.JSONString(data, "")
+	r.mu.Lock()
 	r.got = append(r.got, topic+" "+s)
+	r.mu.Unlock()
+}
+
+func (r *recorder) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
 }
 
 func TestFeedCoalescesPerTopic(t *testing.T) {
@@ -101,13 +114,13 @@ func TestFeedCoalescesPerTopic(t *testing.T) {
 		f.Add("a", []Reading{rd(4, 40), rd(5, 50)})
 		synctest.Wait() // the rest wait for FeedEvery
 		want := []string{`data/a {"topic":"a","readings":[{"id":1,"payload":1,"ts":10}]}`}
-		if diff := cmp.Diff(want, rec.got); diff != "" {
+		if diff := cmp.Diff(want, rec.list()); diff != "" {
 			t.Fatalf("before FeedEvery (-want +got):\n%s", diff)
 		}
 		time.Sleep(FeedEvery)
 		synctest.Wait()
 		want = append(want, `data/a {"topic":"a","readings":[{"id":3,"payload":3,"ts":30},{"id":4,"payload":4,"ts":40},{"id":5,"payload":5,"ts":50}]}`)
-		if diff := cmp.Diff(want, rec.got); diff != "" {
+		if diff := cmp.Diff(want, rec.list()); diff != "" {
 			t.Fatalf("after FeedEvery (-want +got):\n%s", diff)
 		}
 		// more than FeedMax between two messages: the newest, and "more"
@@ -118,7 +131,8 @@ func TestFeedCoalescesPerTopic(t *testing.T) {
 		f.Add("b", many)
 		time.Sleep(FeedEvery)
 		synctest.Wait()
-		last := rec.got[len(rec.got)-1]
+		got := rec.list()
+		last := got[len(got)-1]
 		if !strings.HasPrefix(last, `data/b {"topic":"b","readings":[{"id":15,`) || !strings.HasSuffix(last, `],"more":true}`) {
 			t.Errorf("a burst: %.80s…%s", last, last[len(last)-20:])
 		}
