@@ -17,7 +17,7 @@ type storageService struct {
 // subscribed to them; set before the store is opened.
 func (st *storageService) publishTo(publish func(topic string, data any), wants func(topic string) bool) {
 	st.feed = storage.NewFeed(publish, wants)
-	st.dbs.SetNotify(st.feed.Add)
+	st.dbs.SetNotify(st.feed)
 }
 
 func newStorage(s Settings) *storageService {

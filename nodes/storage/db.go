@@ -40,7 +40,7 @@ type DBs struct {
 	mu      sync.Mutex // guards files, rollups, notify
 	files   map[dbKey]*DB
 	rollups RollupConfig
-	notify  func(topic string, rs []Reading)
+	notify  Notifier
 }
 
 type dbKey struct {
@@ -61,7 +61,7 @@ type DB struct {
 
 	refs    int
 	rollups RollupConfig // the retention rules of its time-series store
-	notify  func(topic string, rs []Reading)
+	notify  Notifier
 	ts      *Store // the time-series store, once asked for
 	tsMu    sync.Mutex
 }
@@ -107,14 +107,24 @@ func (p *DBs) Acquire(ctx context.Context, name string, mode Mode) (*DB, error) 
 	return db, nil
 }
 
-// SetNotify sets what the time-series stores opened from now on tell of
-// the readings each insert commits (by topic, ids set, in id order); fn
-// is called with the store locked, so it must not block or call the store
-// (Feed.Add).
-func (p *DBs) SetNotify(fn func(topic string, rs []Reading)) {
+// Notifier is told of the readings a time-series store commits (Feed).
+// Both methods are called with the store locked: they must not block or
+// call the store.
+type Notifier interface {
+	// Wants reports whether readings of topic are wanted now; Add is
+	// called only for those.
+	Wants(topic string) bool
+	// Add takes the readings of topic one insert committed (ids set, in
+	// id order).
+	Add(topic string, rs []Reading)
+}
+
+// SetNotify sets the Notifier of the time-series stores opened from now
+// on (nil: none).
+func (p *DBs) SetNotify(n Notifier) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.notify = fn
+	p.notify = n
 }
 
 // Release drops one reference to db, closing it with the last one.

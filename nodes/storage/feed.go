@@ -49,10 +49,13 @@ func NewFeed(publish func(topic string, data any), wants func(topic string) bool
 	return f
 }
 
+// Wants reports whether someone wants topic's readings ("data/<topic>").
+func (f *Feed) Wants(topic string) bool { return f.wants == nil || f.wants("data/"+topic) }
+
 // Add takes the readings of topic an insert committed (ids set). It never
 // blocks on publishing: the readings wait for the feed's goroutine.
 func (f *Feed) Add(topic string, rs []Reading) {
-	if len(rs) == 0 || (f.wants != nil && !f.wants("data/"+topic)) {
+	if len(rs) == 0 || !f.Wants(topic) {
 		return
 	}
 	f.mu.Lock()

@@ -106,7 +106,7 @@ type Store struct {
 	stats      map[string]*topicStat
 	staleStats bool
 	// notify, when set, is told of the readings each insert committed
-	notify func(topic string, rs []Reading)
+	notify Notifier
 }
 
 // openSeg is a run of one topic's open readings, kept encoded as a chunk.
@@ -369,7 +369,7 @@ func (s *Store) Insert(ctx context.Context, rs []Reading) ([]int64, error) {
 func (s *Store) tell(topics []string, groups, late map[string][]rec) {
 	seen := map[string]bool{}
 	for _, t := range topics {
-		if seen[t] {
+		if seen[t] || !s.notify.Wants(t) {
 			continue
 		}
 		seen[t] = true
@@ -379,7 +379,7 @@ func (s *Store) tell(topics []string, groups, late map[string][]rec) {
 		for i, r := range recs {
 			rs[i] = Reading{ID: r.id, Topic: t, Payload: r.p, TS: r.ts}
 		}
-		s.notify(t, rs)
+		s.notify.Add(t, rs)
 	}
 }
 
