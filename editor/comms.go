@@ -86,6 +86,9 @@ type Hub struct {
 	clients   atomic.Int64
 	dropped   atomic.Int64
 	discarded atomic.Int64
+	// patterns is every connected client's subscriptions, for Wants;
+	// written by the run goroutine
+	patterns atomic.Pointer[[]string]
 
 	// Owned by the run goroutine.
 	conns map[*client]struct{}
@@ -212,6 +215,27 @@ func (h *Hub) Publish(topic string, data any) {
 	default:
 		h.discard(topic, "hub queue full")
 	}
+}
+
+// Wants reports whether a connected client is subscribed to topic, so
+// that a publisher with costly data (stored readings) can skip it.
+func (h *Hub) Wants(topic string) bool {
+	p := h.patterns.Load()
+	return p != nil && slices.ContainsFunc(*p, func(pat string) bool { return matchTopic(pat, topic) })
+}
+
+// notePatterns publishes the clients' subscriptions for Wants. Run
+// goroutine only.
+func (h *Hub) notePatterns() {
+	var all []string
+	for c := range h.conns {
+		for _, p := range c.subs {
+			if !slices.Contains(all, p) {
+				all = append(all, p)
+			}
+		}
+	}
+	h.patterns.Store(&all)
 }
 
 // discard counts a lost event and logs the first and every thousandth.
@@ -343,6 +367,7 @@ func (h *Hub) remove(c *client, code int) {
 	}
 	delete(h.conns, c)
 	h.clients.Store(int64(len(h.conns)))
+	h.notePatterns()
 	c.closeCode = code
 	close(c.send)
 }
@@ -397,6 +422,7 @@ func (h *Hub) handle(r request) {
 	}
 	if r.reply == nil && !slices.Contains(r.c.subs, r.pattern) {
 		r.c.subs = append(r.c.subs, r.pattern)
+		h.notePatterns()
 	}
 	for range len(h.events) {
 		h.deliver(<-h.events)

@@ -31,8 +31,16 @@ type member struct {
 // indexAt is the size from which lookups go through a map instead of a scan.
 const indexAt = 12
 
-// NewObject returns an empty object with room for n keys.
-func NewObject(n int) *Object { return &Object{m: make([]member, 0, n)} }
+// NewObject returns an empty object with room for n keys: a small one is
+// one allocation (object and members together), as objectOfLen.
+func NewObject(n int) *Object {
+	if n <= 0 || n > 8 {
+		return &Object{m: make([]member, 0, n)}
+	}
+	o := objectOfLen(n)
+	o.m = o.m[:0]
+	return o
+}
 
 // ObjectOf returns an object of alternating keys and values:
 // ObjectOf("a", 1.0, "b", "x"). It panics on an odd count or a non-string
@@ -259,7 +267,9 @@ func (o *Object) ShallowClone() *Object {
 	if o == nil {
 		return nil
 	}
-	out := &Object{m: slices.Clone(o.m), nIdx: o.nIdx}
+	out := objectOfLen(len(o.m)) // one allocation when small
+	copy(out.m, o.m)
+	out.nIdx = o.nIdx
 	if o.idx != nil {
 		out.reindex()
 	}

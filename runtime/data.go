@@ -5,10 +5,19 @@ import (
 )
 
 // storageService is the runtime's share of storage: the database pool the
-// storage nodes use, and the /api/data handler over the same store.
+// storage nodes use, the /api/data handler over the same store, and the
+// feed of stored readings to the editors (/comms "data/<topic>").
 type storageService struct {
-	dbs *storage.DBs
-	api *storage.DataAPI
+	dbs  *storage.DBs
+	api  *storage.DataAPI
+	feed *storage.Feed
+}
+
+// publishTo sends the readings the store commits to the editors
+// subscribed to them; set before the store is opened.
+func (st *storageService) publishTo(publish func(topic string, data any), wants func(topic string) bool) {
+	st.feed = storage.NewFeed(publish, wants)
+	st.dbs.SetNotify(st.feed)
 }
 
 func newStorage(s Settings) *storageService {
@@ -18,4 +27,9 @@ func newStorage(s Settings) *storageService {
 }
 
 // close releases what /api/data holds (the nodes release theirs on stop).
-func (st *storageService) close() error { return st.api.Close() }
+func (st *storageService) close() error {
+	if st.feed != nil {
+		st.feed.Close()
+	}
+	return st.api.Close()
+}

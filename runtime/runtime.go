@@ -91,6 +91,7 @@ func New(s Settings) (*Runtime, error) {
 		Metrics:      http.HandlerFunc(r.serveMetrics),
 		AdminOrigins: s.Security.AdminOrigins,
 	})
+	data.publishTo(r.editor.Hub().Publish, r.editor.Hub().Wants)
 	r.eng = engine.New(reg, engine.Options{
 		Log:          s.Log,
 		Events:       r.editor.Hub(),

@@ -21,6 +21,15 @@ import (
 //	GET    /api/data/{id}   one reading, 404 when there is none
 //	GET    /api/data?topic=&from=&to=&where=&limit=&offset=&order=&interval=&field=
 //	                        a page of readings: {"data": [...], "limit", "offset", "next"}
+//	GET    /api/data?...&after=<id>
+//	                        the page of readings after reading id (key paging,
+//	                        each page as cheap as the first): {"data": [...],
+//	                        "limit", "after", "next_after"} (next_after: the id
+//	                        to ask after for the next page, when there is one)
+//	GET    /api/data/topics?topic=
+//	                        the stored topics (matching an MQTT filter), sorted:
+//	                        {"topics": [{topic, count, id, payload, ts}]} with
+//	                        each topic's newest reading, kept by the store
 //	POST   /api/data        a reading {topic, payload, ts?} or a list of them: {"ids": [...]}
 //	DELETE /api/data/{id}   one reading: 204, 404 when there is none
 //	DELETE /api/data?...    the readings matching the conditions: {"deleted": n}
@@ -49,6 +58,7 @@ func NewDataAPI(dbs *DBs, maxBody int64) *DataAPI {
 	}
 	a := &DataAPI{dbs: dbs, mux: http.NewServeMux(), maxBody: maxBody, now: time.Now}
 	a.mux.HandleFunc("GET /api/data/export", a.export)
+	a.mux.HandleFunc("GET /api/data/topics", a.topics)
 	a.mux.HandleFunc("GET /api/data/{id}", a.getOne)
 	a.mux.HandleFunc("GET /api/data", a.getSeries)
 	a.mux.HandleFunc("POST /api/data", a.post)
@@ -118,17 +128,48 @@ func (a *DataAPI) getSeries(w http.ResponseWriter, r *http.Request) {
 	limit, offset := q.page()
 	q.Limit, q.Offset = limit+1, offset // one more tells whether there is a next page
 	rows, err := st.Select(r.Context(), q)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNoCursor):
+		writeError(w, http.StatusNotFound, err)
+		return
+	case err != nil:
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
 	page := engine.ObjectOf("limit", limit, "offset", offset)
+	if q.After != 0 {
+		page = engine.ObjectOf("limit", limit, "after", q.After)
+	}
 	if len(rows) > limit {
 		rows = rows[:limit]
-		page.Set("next", offset+limit)
+		if q.After != 0 {
+			last, _ := engine.AsObject(rows[limit-1])
+			page.Set("next_after", last.Value("id"))
+		} else {
+			page.Set("next", offset+limit)
+		}
 	}
 	page.Set("data", rows)
 	writeJSON(w, http.StatusOK, page)
+}
+
+// topics answers the stored topics with their newest reading and count.
+func (a *DataAPI) topics(w http.ResponseWriter, r *http.Request) {
+	st, err := a.store(r)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	list, err := st.Topics(r.Context(), r.URL.Query().Get("topic"))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	out := make([]any, len(list))
+	for i, t := range list {
+		out[i] = engine.ObjectOf("topic", t.Topic, "count", float64(t.Count), "id", float64(t.Last.ID), "payload", t.Last.Payload, "ts", float64(t.Last.TS))
+	}
+	writeJSON(w, http.StatusOK, engine.ObjectOf("topics", out))
 }
 
 // export streams the readings of a query as CSV or JSON lines. An error

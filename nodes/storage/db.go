@@ -37,9 +37,10 @@ const BusyTimeout = 5000
 type DBs struct {
 	dir string
 
-	mu      sync.Mutex // guards files, rollups
+	mu      sync.Mutex // guards files, rollups, notify
 	files   map[dbKey]*DB
 	rollups RollupConfig
+	notify  Notifier
 }
 
 type dbKey struct {
@@ -60,7 +61,8 @@ type DB struct {
 
 	refs    int
 	rollups RollupConfig // the retention rules of its time-series store
-	ts      *Store       // the time-series store, once asked for
+	notify  Notifier
+	ts      *Store // the time-series store, once asked for
 	tsMu    sync.Mutex
 }
 
@@ -100,9 +102,29 @@ func (p *DBs) Acquire(ctx context.Context, name string, mode Mode) (*DB, error) 
 		return nil, err
 	}
 	db.refs = 1
-	db.rollups = p.rollups
+	db.rollups, db.notify = p.rollups, p.notify
 	p.files[key] = db
 	return db, nil
+}
+
+// Notifier is told of the readings a time-series store commits (Feed).
+// Both methods are called with the store locked: they must not block or
+// call the store.
+type Notifier interface {
+	// Wants reports whether readings of topic are wanted now; Add is
+	// called only for those.
+	Wants(topic string) bool
+	// Add takes the readings of topic one insert committed (ids set, in
+	// id order).
+	Add(topic string, rs []Reading)
+}
+
+// SetNotify sets the Notifier of the time-series stores opened from now
+// on (nil: none).
+func (p *DBs) SetNotify(n Notifier) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.notify = n
 }
 
 // Release drops one reference to db, closing it with the last one.

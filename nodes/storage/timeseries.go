@@ -101,6 +101,12 @@ type Store struct {
 	openN  int                  // readings in open
 	// keepRollups: chunks are being trimmed, their roll-ups stay
 	keepRollups bool
+	// stats is each topic's newest reading and count (Topics);
+	// staleStats: raw retention dropped chunks, rebuild before use
+	stats      map[string]*topicStat
+	staleStats bool
+	// notify, when set, is told of the readings each insert committed
+	notify Notifier
 }
 
 // openSeg is a run of one topic's open readings, kept encoded as a chunk.
@@ -130,7 +136,7 @@ func (db *DB) Store(ctx context.Context) (*Store, error) {
 	if db.ts != nil {
 		return db.ts, nil
 	}
-	st := &Store{db: db, now: time.Now, open: map[string][]openSeg{}, rollups: db.rollups}
+	st := &Store{db: db, now: time.Now, open: map[string][]openSeg{}, rollups: db.rollups, stats: map[string]*topicStat{}, notify: db.notify}
 	if err := st.load(ctx); err != nil {
 		return nil, fmt.Errorf("time-series store %s: %w", db.Path, err)
 	}
@@ -197,7 +203,11 @@ func (s *Store) load(ctx context.Context) error {
 			return fmt.Errorf("write-ahead table: %w", err)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	return s.rebuildStats(ctx)
 }
 
 // mergeSegs open segments of one level merge into one of the next level
@@ -311,6 +321,7 @@ func (s *Store) Insert(ctx context.Context, rs []Reading) ([]int64, error) {
 		cut = windowOf(maxTS - Grace)
 	}
 	var sealed map[string][]openSeg
+	ruled := false
 	if cut > s.sealed {
 		if sealed, err = s.seal(ctx, tx, cut, topics, groups); err != nil {
 			return nil, fmt.Errorf("store insert: sealing: %w", err)
@@ -319,6 +330,7 @@ func (s *Store) Insert(ctx context.Context, rs []Reading) ([]int64, error) {
 			if err := s.applyRules(ctx, tx, s.now()); err != nil {
 				return nil, fmt.Errorf("store insert: %w", err)
 			}
+			ruled = true
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -339,7 +351,36 @@ func (s *Store) Insert(ctx context.Context, rs []Reading) ([]int64, error) {
 			s.addOpen(t, groups[t])
 		}
 	}
+	for _, t := range topics {
+		s.noteInsert(t, groups[t])
+	}
+	for _, t := range lateTopics {
+		s.noteInsert(t, late[t])
+	}
+	s.staleStats = s.staleStats || ruled
+	if s.notify != nil {
+		s.tell(append(topics, lateTopics...), groups, late)
+	}
 	return ids, nil
+}
+
+// tell hands the committed readings of each topic to notify, in id order,
+// their payloads as stored (values no caller holds).
+func (s *Store) tell(topics []string, groups, late map[string][]rec) {
+	seen := map[string]bool{}
+	for _, t := range topics {
+		if seen[t] || !s.notify.Wants(t) {
+			continue
+		}
+		seen[t] = true
+		recs := append(slices.Clone(groups[t]), late[t]...)
+		slices.SortFunc(recs, func(a, b rec) int { return cmp.Compare(a.id, b.id) })
+		rs := make([]Reading, len(recs))
+		for i, r := range recs {
+			rs[i] = Reading{ID: r.id, Topic: t, Payload: r.p, TS: r.ts}
+		}
+		s.notify.Add(t, rs)
+	}
 }
 
 // seal moves every open reading older than cut (those of the open
@@ -501,6 +542,10 @@ type Query struct {
 	Where []Cond
 	// Limit and Offset page the result; Limit 0 means DefaultLimit.
 	Limit, Offset int
+	// After pages by key: the readings that follow reading After in the
+	// order asked (time, then id), Offset ignored; a page costs its own
+	// windows, not those before it. Not with Interval.
+	After int64
 	// Desc orders by time, newest first.
 	Desc bool
 	// Interval > 0 aggregates per topic into buckets of Interval ms: rows
@@ -689,7 +734,13 @@ func (s *Store) Select(ctx context.Context, q Query) ([]any, error) {
 	}
 	limit, offset := q.page()
 	if q.Interval > 0 {
+		if q.After != 0 {
+			return nil, errors.New("after: not with interval (page buckets by from)")
+		}
 		return s.aggregate(ctx, f, limit, offset)
+	}
+	if q.After != 0 {
+		return s.selectAfter(ctx, f, limit)
 	}
 	type row struct {
 		topic *any // boxed once per topic
@@ -795,6 +846,7 @@ func (s *Store) remove(ctx context.Context, f *filter, also func(topic string, r
 		return 0, err
 	}
 	q := &f.q
+	touched := map[string]bool{} // topics that lost readings
 	for _, c := range rowsToDo {
 		whole := q.ID == 0 && len(f.conds) == 0 && also == nil &&
 			(q.From == 0 || c.w >= q.From) && (q.To == 0 || c.w+Window <= q.To)
@@ -802,6 +854,7 @@ func (s *Store) remove(ctx context.Context, f *filter, also func(topic string, r
 			if err := s.writeChunk(ctx, tx, c.topic, c.w, nil); err != nil {
 				return 0, err
 			}
+			touched[c.topic] = true
 			removed += c.n
 			continue
 		}
@@ -814,6 +867,7 @@ func (s *Store) remove(ctx context.Context, f *filter, also func(topic string, r
 		if len(recs) == n {
 			continue
 		}
+		touched[c.topic] = true
 		removed += int64(n - len(recs))
 		if err := s.writeChunk(ctx, tx, c.topic, c.w, recs); err != nil {
 			return 0, err
@@ -844,6 +898,9 @@ func (s *Store) remove(ctx context.Context, f *filter, also func(topic string, r
 				}
 				return false
 			})
+			if len(recs) < n {
+				touched[topic] = true
+			}
 			switch {
 			case len(recs) == n:
 				next[topic] = append(next[topic], sg)
@@ -863,6 +920,9 @@ func (s *Store) remove(ctx context.Context, f *filter, also func(topic string, r
 	if len(gone) > 0 {
 		s.open = next
 		s.openN -= len(gone)
+	}
+	if err := s.refreshStats(ctx, touched); err != nil {
+		s.staleStats = true // the readings are gone; the list catches up on its next use
 	}
 	return removed + int64(len(gone)), nil
 }
@@ -1013,7 +1073,7 @@ func (s *Store) trimRows(ctx context.Context, max int) (int64, error) {
 
 // ParseQuery reads a query from a message or JSON object: id, topic, from,
 // to (ms numbers or ISO 8601 text), where [{field, op, value}], limit,
-// offset, order ("asc"/"desc"), interval (ms) and field.
+// offset, after (an id), order ("asc"/"desc"), interval (ms) and field.
 func ParseQuery(m *engine.Object, q *Query) error {
 	var errs []error
 	num := func(k string) (float64, bool) {
@@ -1058,6 +1118,9 @@ func ParseQuery(m *engine.Object, q *Query) error {
 	}
 	if f, ok := num("offset"); ok {
 		q.Offset = int(f)
+	}
+	if f, ok := num("after"); ok {
+		q.After = int64(f)
 	}
 	if f, ok := num("interval"); ok {
 		q.Interval = int64(f)

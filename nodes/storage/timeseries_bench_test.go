@@ -250,3 +250,33 @@ func BenchmarkTimeseriesHourly30d(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkTimeseriesDeepPage measures the page of 10,000 readings in the
+// middle of one topic's million (a chart paging through a long range):
+// by key (after=id) the page reads its own windows; by offset every
+// reading before it is read and sorted too.
+func BenchmarkTimeseriesDeepPage(b *testing.B) {
+	f := tsFill(b, 1, 1_000_000, 2)
+	ctx := context.Background()
+	mid, err := f.st.Select(ctx, Query{Offset: 500_000, Limit: 1})
+	if err != nil || len(mid) != 1 {
+		b.Fatalf("the middle reading: %v %v", mid, err)
+	}
+	after := int64(mid[0].(*engine.Object).Value("id").(float64))
+	for _, c := range []struct {
+		name string
+		q    Query
+	}{
+		{"after", Query{After: after, Limit: MaxLimit}},
+		{"offset", Query{Offset: 500_001, Limit: MaxLimit}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			loopCPU(b, func() {
+				got, err := f.st.Select(ctx, c.q)
+				if err != nil || len(got) != MaxLimit {
+					b.Fatalf("select: %d readings, %v", len(got), err)
+				}
+			})
+		})
+	}
+}

@@ -257,6 +257,12 @@ func TestStoreAnswersAsTheRowStore(t *testing.T) {
 						t.Fatalf("%s: query %d %+v:\ngot:\n%s\nwant:\n%s", stage, i, q, g, w)
 					}
 				}
+				checkTopics(t, stage, st, o)
+				for range 20 {
+					q := randomQuery(rng, t0, span)
+					q.Interval, q.Field, q.Offset = 0, "", 0
+					checkAfter(t, stage, st, o, q, 1+rng.IntN(40))
+				}
 				for _, id := range []int64{1, 7, 100, 1000} {
 					got, _ := st.Select(t.Context(), Query{ID: id})
 					if g, w := canon(got), canon(o.selectRows(Query{ID: id})); g != w {

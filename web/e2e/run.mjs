@@ -757,6 +757,15 @@ test('Ctrl+click quick-adds a node; a node dropped on a wire is spliced into it'
   }
 });
 
+/** until waits for cond, polled every 50 ms, at most ms. */
+async function until(cond, ms, what) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** storeReadings writes readings through /api/data (with a bearer token when given). */
 async function storeReadings(url, readings, token) {
   const headers = { 'Content-Type': 'application/json' };
@@ -785,6 +794,9 @@ test('data tab: stored topics listed, chart of several topics with the right poi
 
     const chunks = [];
     page.on('request', (r) => /\/assets\/DataTab-.*\.js$/.test(r.url()) && chunks.push(r.url()));
+    // what the editor's websockets receive (the tab's own carries data/<topic>)
+    const frames = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.length < 10000 && frames.push(String(f.payload))));
     assert(chunks.length === 0, 'the chart code loaded before the data tab opened');
     await page.click('.fg-sidebar nav button:has-text("data")');
     const row = page.locator('.fg-data-topics li[data-topic="e2e/temp"]');
@@ -861,9 +873,11 @@ test('data tab: stored topics listed, chart of several topics with the right poi
     assert(csv.length - 1 === want && want > 0 && want < 300, `CSV has ${csv.length - 1} rows, want ${want}`);
     assert(/^\d{4}-\d\d-\d\dT[\d:.]+Z,\d+,e2e\/(temp,[th]|door,),[\d.]+$/.test(csv[1]), `CSV row ${csv[1]}`);
 
-    // live: a new reading is drawn without a reload, the zoom stays
+    // live: a new reading is pushed on the tab's /comms (data/<topic>) and
+    // drawn without a reload, the zoom stays
     const liveTs = Date.now();
     await storeReadings(fg.url, [{ topic: 'e2e/door', payload: 1, ts: liveTs }]);
+    await until(() => frames.some((f) => f.includes('"topic":"data/e2e/door"') && f.includes(`"ts":${liveTs}`)), 5000, 'no data/e2e/door frame on /comms');
     await chartPoints(page, 301);
     const [min3, max3] = await span();
     assert(min3 === min2 && max3 === max2, 'a live update reset the zoom');

@@ -19,9 +19,12 @@ export function commsURL(loc: Location = location): string {
   return base.href;
 }
 
-/** connectComms keeps a connection open until the returned function is
- * called. */
-export function connectComms(h: CommsHandlers, url = commsURL(), token: () => string = () => ''): () => void {
+/** editorTopics is what the editor's own connection subscribes to. */
+export const editorTopics = ['debug', 'status/#', 'notification/#'];
+
+/** connectComms keeps a connection open, subscribed to topics (again
+ * after each reconnect), until the returned function is called. */
+export function connectComms(h: CommsHandlers, url = commsURL(), token: () => string = () => '', topics: string[] = editorTopics): () => void {
   let ws: WebSocket | null = null;
   let stopped = false;
   let delay = 500;
@@ -33,9 +36,7 @@ export function connectComms(h: CommsHandlers, url = commsURL(), token: () => st
       // with adminAuth the first packet must carry the token
       const t = token();
       if (t) ws!.send(JSON.stringify({ auth: t }));
-      ws!.send(JSON.stringify({ subscribe: 'debug' }));
-      ws!.send(JSON.stringify({ subscribe: 'status/#' }));
-      ws!.send(JSON.stringify({ subscribe: 'notification/#' }));
+      for (const t of topics) ws!.send(JSON.stringify({ subscribe: t }));
       h.onState(true);
     };
     ws.onmessage = (e) => {

@@ -1,12 +1,16 @@
 // The data sidebar: the time-series store's topics (filter, last value and
 // time) and a line chart of the chosen topics' numeric fields over a range,
 // raw readings up to a day and the store's roll-ups beyond, following new
-// readings while live, and the shown window as CSV. Read only: a read-only
+// readings while live (pushed on /comms as data/<topic>; polled while the
+// websocket is down), and the shown window as CSV. Read only: a read-only
 // user may look. The sidebar imports this module, with the chart (uPlot),
 // when the tab first opens.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { authToken } from '../api';
+import { connectComms } from '../comms';
 import { getBuckets, getReadings, getTopics } from '../data/api';
+import { fresh, liveTopics, pushedOf, type Last } from '../data/live';
 import {
   appendSeries,
   bucketFor,
@@ -25,19 +29,17 @@ import {
   type Reading,
   type Series,
   type TopicInfo,
+  withNewest,
 } from '../data/series';
 import Chart from '../data/Chart';
 import '../data/data.css';
 import { useStore } from '../store';
 
-/** livePollMs is how often a live chart asks for newer readings: the
- * runtime does not publish stored readings on /comms. */
+/** livePollMs is how often a live chart moves its window on, and, while
+ * /comms is down, asks for newer readings. */
 const livePollMs = 2000;
 /** topicsPollMs is how often the open tab refreshes the topics list. */
 const topicsPollMs = 10000;
-
-/** Last is the newest reading shown of a topic: a live poll asks after it. */
-type Last = Record<string, { ts: number; id: number }>;
 
 const localInput = (ms: number) => {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
@@ -47,7 +49,6 @@ const localInput = (ms: number) => {
 export default function DataTab() {
   const ask = useStore((s) => s.dataTopic);
   const [topics, setTopics] = useState<TopicInfo[]>([]);
-  const [partial, setPartial] = useState(false);
   const [filter, setFilter] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [preset, setPreset] = useState<RangePreset>('hour');
@@ -65,13 +66,7 @@ export default function DataTab() {
 
   // the topics list, refreshed while the tab is open
   const loadTopics = useCallback(() => {
-    getTopics().then(
-      (a) => {
-        setTopics(a.topics);
-        setPartial(a.partial);
-      },
-      (e: Error) => setError(e.message),
-    );
+    getTopics().then(setTopics, (e: Error) => setError(e.message));
   }, []);
   useEffect(() => {
     loadTopics();
@@ -157,42 +152,79 @@ export default function DataTab() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loadKey]);
 
-  // live: newer readings of the chosen topics are appended; the window
-  // follows now unless zoomed
+  // live: newer readings of the chosen topics are appended, as /comms
+  // pushes them (data/<topic>) or, while it is down, as a poll finds
+  // them; the window follows now unless zoomed
   const following = live && preset !== 'custom';
   useEffect(() => {
     if (!following || chosen.length === 0 || loading) return;
+    const span = presetSpan[preset as keyof typeof presetSpan];
     let busy = false;
-    let stopped = false; // a tick answered after the topics or range changed is dropped
+    let stopped = false; // an answer after the topics or range changed is dropped
+    let pushing = false; // /comms is up: no polling
+    const show = (newer: Reading[], now: number) => {
+      newer.sort((a, b) => a.ts - b.ts || a.id - b.id);
+      setSeries((s) => trimSeries(newer.length > 0 ? appendSeries(s, newer) : s, now - span));
+      if (!zoomed.current) setRange({ from: now - span, to: now + 1 });
+    };
+    // newer asks for a topic's readings after the last one taken (key paging)
+    const newer = async (t: string, now: number): Promise<Reading[]> => {
+      const l = last.current[t];
+      const { readings } = await getReadings(t, { from: l ? l.ts : now - span, to: now + span }, undefined, l?.id ?? 0);
+      const end = readings[readings.length - 1];
+      if (end && !stopped) last.current[t] = { ts: end.ts, id: end.id };
+      return readings;
+    };
     const tick = async () => {
       if (busy) return;
       busy = true;
       try {
         const now = Date.now();
-        const span = presetSpan[preset as keyof typeof presetSpan];
-        const newer: Reading[] = [];
-        for (const t of chosen) {
-          const l = last.current[t];
-          const from = l ? l.ts : now - span;
-          const { readings } = await getReadings(t, { from, to: now + 1 }, undefined, l?.id ?? 0);
-          if (stopped) return;
-          const end = readings[readings.length - 1];
-          if (end) last.current[t] = { ts: end.ts, id: end.id };
-          for (const d of readings) newer.push(d);
-        }
-        newer.sort((a, b) => a.ts - b.ts || a.id - b.id);
-        setSeries((s) => trimSeries(newer.length > 0 ? appendSeries(s, newer) : s, now - span));
-        if (!zoomed.current) setRange({ from: now - span, to: now + 1 });
+        const got: Reading[] = [];
+        if (!pushing) for (const t of chosen) for (const d of await newer(t, now)) got.push(d);
+        if (!stopped) show(got, now);
       } catch (e) {
         if (!stopped) setError((e as Error).message);
       } finally {
         busy = false;
       }
     };
+    const onItems = (items: { topic: string; data: unknown }[]) => {
+      const now = Date.now();
+      const got: Reading[] = [];
+      for (const it of items) {
+        const p = pushedOf(it, chosen);
+        if (!p) continue;
+        setTopics((list) => withNewest(list, p.topic, p.readings));
+        if (p.more) {
+          // readings were left out of the message: read them
+          newer(p.topic, now).then(
+            (rs) => !stopped && show(rs, Date.now()),
+            (e: Error) => !stopped && setError(e.message),
+          );
+          continue;
+        }
+        for (const d of fresh(p, last.current, now - span)) got.push(d);
+      }
+      if (got.length > 0 && !stopped) show(got, now);
+    };
+    const stop = connectComms(
+      {
+        onItems,
+        onState: (up) => {
+          pushing = up;
+          if (up) void tick(); // what was stored while it was down
+        },
+      },
+      undefined,
+      authToken,
+      liveTopics(chosen),
+    );
     const t = setInterval(tick, livePollMs);
     return () => {
       stopped = true;
       clearInterval(t);
+      stop();
     };
   }, [following, chosen, preset, loading]);
 
@@ -216,8 +248,8 @@ export default function DataTab() {
 
   const listed = filterTopics(topics, filter);
   const toggle = (t: string) => setChosen((c) => (c.includes(t) ? c.filter((x) => x !== t) : [...c, t]));
-  // when nothing matches, the filter as a topic: the list holds only the
-  // topics of the newest readings
+  // when nothing matches, the filter as a topic: one with nothing stored
+  // yet can be followed live
   const typed = filter.trim();
   const extra = listed.length === 0 && typed && !/[+#]/.test(typed) ? typed : '';
 
@@ -236,7 +268,7 @@ export default function DataTab() {
               <input type="checkbox" checked={chosen.includes(t.topic)} onChange={() => toggle(t.topic)} />
               <span className="fg-data-topic">{t.topic}</span>
             </label>
-            <span className="fg-data-last" title={new Date(t.ts).toLocaleString()}>
+            <span className="fg-data-last" title={`${new Date(t.ts).toLocaleString()}${t.count !== undefined ? ` · ${t.count} readings` : ''}`}>
               {shortValue(t.payload)} <small>{new Date(t.ts).toLocaleTimeString()}</small>
             </span>
           </li>
@@ -247,12 +279,11 @@ export default function DataTab() {
               <input type="checkbox" checked={chosen.includes(extra)} onChange={() => toggle(extra)} />
               <span className="fg-data-topic">{extra}</span>
             </label>
-            <span className="fg-data-last">not among the newest readings</span>
+            <span className="fg-data-last">nothing stored yet</span>
           </li>
         )}
         {listed.length === 0 && !extra && <li className="fg-hw-none">{topics.length ? 'no topic matches' : 'nothing stored yet (a store in node stores readings)'}</li>}
       </ul>
-      {partial && <div className="fg-hw-none">topics of the newest 10,000 readings</div>}
       <div className="fg-data-range">
         {(['hour', 'day', 'week', 'custom'] as const).map((p) => (
           <button key={p} className={preset === p ? 'on' : ''} onClick={() => setPreset(p)}>

@@ -136,11 +136,36 @@ export function align(series: Series[]): Aligned {
   return { x, ys };
 }
 
-/** TopicInfo is a stored topic with its newest reading. */
+/** TopicInfo is a stored topic with its newest reading (and, from
+ * GET /api/data/topics, that reading's id and the topic's count). */
 export interface TopicInfo {
   topic: string;
   ts: number;
   payload: unknown;
+  id?: number;
+  count?: number;
+}
+
+/** withNewest updates the topics list with a topic's newer readings
+ * (pushed live): its last value and time, and its count; a topic not
+ * listed yet is added in order. The list is returned as it is when
+ * nothing is newer. */
+export function withNewest(list: TopicInfo[], topic: string, readings: Reading[]): TopicInfo[] {
+  if (readings.length === 0) return list;
+  let end = readings[0];
+  for (const r of readings) if (r.ts > end.ts || (r.ts === end.ts && r.id > end.id)) end = r;
+  const i = list.findIndex((t) => t.topic === topic);
+  const old = i >= 0 ? list[i] : undefined;
+  const count = (old?.count ?? 0) + readings.length;
+  const newer = !old || end.ts > old.ts || (end.ts === old.ts && end.id > (old.id ?? 0));
+  const info: TopicInfo = newer ? { topic, ts: end.ts, payload: end.payload, id: end.id, count } : { ...old, count };
+  const out = list.slice();
+  if (i >= 0) out[i] = info;
+  else {
+    const k = out.findIndex((t) => t.topic > topic);
+    out.splice(k < 0 ? out.length : k, 0, info);
+  }
+  return out;
 }
 
 /** topicsOf lists the topics of readings given newest first, each with
