@@ -73,7 +73,9 @@ func Sign(d Deploy, key ed25519.PrivateKey) ([]byte, error) {
 }
 
 // Open decodes an envelope and, when pub is not nil, verifies its
-// signature; it returns the Deploy it carries.
+// signature; it returns the Deploy it carries. With ErrBadSignature the
+// Deploy holds only the rev and action the envelope claims, for the
+// answer.
 func Open(data []byte, pub ed25519.PublicKey) (Deploy, error) {
 	var e Envelope
 	if len(data) > MaxEnvelope {
@@ -82,13 +84,14 @@ func Open(data []byte, pub ed25519.PublicKey) (Deploy, error) {
 	if err := json.Unmarshal(data, &e); err != nil {
 		return Deploy{}, fmt.Errorf("envelope: %w", err)
 	}
-	if pub != nil && !ed25519.Verify(pub, signedMessage(e.Payload), e.Signature) {
-		return Deploy{}, ErrBadSignature
-	}
 	var d Deploy
 	dec := json.NewDecoder(bytes.NewReader(e.Payload))
 	if err := dec.Decode(&d); err != nil {
 		return Deploy{}, fmt.Errorf("envelope payload: %w", err)
+	}
+	if pub != nil && !ed25519.Verify(pub, signedMessage(e.Payload), e.Signature) {
+		// the claimed rev and action, to answer with; nothing else is to be used
+		return Deploy{Rev: d.Rev, Action: d.Action}, ErrBadSignature
 	}
 	return d, d.check()
 }
