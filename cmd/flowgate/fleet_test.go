@@ -87,6 +87,17 @@ func TestFleet(t *testing.T) {
 		gw2 = join("gw2", "barn", gw2data)
 		eventually(t, gw2, "v3")
 	})
+	t.Run("a deploy the gateway refuses names the node and changes nothing", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		if err := os.WriteFile(bad, []byte(`[{"id":"n1","type":"inject","z":"t","wires":[]},{"id":"n1","type":"debug","z":"t","wires":[]}]`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := fleetRun(t, "deploy", "--broker", broker, "--key", key, "--wait", "20s", "--to", "gw1", bad)
+		if code != 1 || !strings.Contains(out, "gw1\tfailed") || !strings.Contains(out, "error: node n1 (debug) id: duplicate id") {
+			t.Errorf("bad deploy = %d\n%s%s", code, out, errs)
+		}
+		serves(t, gw1, "v3")
+	})
 	t.Run("rollback", func(t *testing.T) {
 		code, out, errs := fleetRun(t, "rollback", "--broker", broker, "--key", key, "--wait", "20s", "--to", "group:barn")
 		if code != 0 || !strings.Contains(out, "gw1\tapplied") || !strings.Contains(out, "gw2\tapplied") {
@@ -130,6 +141,11 @@ func TestFleet(t *testing.T) {
 			t.Errorf("deploy signed with another key = %d\n%s%s", code, out, errs)
 		}
 		serves(t, gw3, "v4")
+	})
+	t.Run("a gateway lost without a goodbye is offline by its will", func(t *testing.T) {
+		_ = gw3.cmd.Process.Kill()
+		<-gw3.done
+		waitList(t, broker, "gw3 - offline")
 	})
 }
 
