@@ -32,6 +32,9 @@ func (f fleetRuntime) FlowsJSON() ([]byte, string) {
 	return cfg.MarshalV1(), cfg.Rev
 }
 
+// FlowsRev returns the running flows' rev.
+func (f fleetRuntime) FlowsRev() string { return f.r.Flows().Rev }
+
 // Ready is the runtime's readiness.
 func (f fleetRuntime) Ready() error { return f.r.Ready() }
 

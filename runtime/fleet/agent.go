@@ -55,6 +55,8 @@ type Runtime interface {
 	DeployJSON(ctx context.Context, data []byte) (string, flows.Problems, error)
 	// FlowsJSON returns the running flows array and its rev.
 	FlowsJSON() ([]byte, string)
+	// FlowsRev returns the running flows' rev.
+	FlowsRev() string
 	// Ready is nil while the flows run, else why not.
 	Ready() error
 }
@@ -86,6 +88,7 @@ type Agent struct {
 	in    chan *nodes.MQTTMessage
 	stop  chan struct{}
 	done  chan struct{}
+	once  sync.Once // closes stop
 
 	own, group string // the deploy topics
 
@@ -199,9 +202,14 @@ func (a *Agent) run() {
 }
 
 // Close announces the gateway offline, leaves the broker (which then
-// discards the will) and waits for the agent's goroutine, within ctx.
+// discards the will) and waits for the agent's goroutine, within ctx. It
+// is idempotent.
 func (a *Agent) Close(ctx context.Context) error {
-	close(a.stop)
+	closed := true
+	a.once.Do(func() { close(a.stop); closed = false })
+	if closed {
+		return nil
+	}
 	select {
 	case <-a.done:
 	case <-ctx.Done():
@@ -223,7 +231,7 @@ func (a *Agent) State(online bool) State {
 	rev := a.rev
 	a.mu.Unlock()
 	host, _ := os.Hostname()
-	_, flowsRev := a.rt.FlowsJSON()
+	flowsRev := a.rt.FlowsRev()
 	health := "ok"
 	if err := a.rt.Ready(); err != nil {
 		health = err.Error()
@@ -319,7 +327,7 @@ func (a *Agent) rollback(ctx context.Context, d Deploy, cur int64, res Result) R
 			return failed(res, err)
 		}
 		res.Status, res.Error = StatusApplied, fmt.Sprintf("rev %d was never applied here: nothing to undo", d.From)
-		_, res.FlowsRev = a.rt.FlowsJSON()
+		res.FlowsRev = a.rt.FlowsRev()
 		return res
 	case cur > d.From:
 		return refused(res, fmt.Errorf("rollback of rev %d, but rev %d runs", d.From, cur))
