@@ -19,6 +19,7 @@ import (
 	"github.com/flowgate/flowgate/nodes"
 	"github.com/flowgate/flowgate/nodes/jsonata"
 	"github.com/flowgate/flowgate/nodes/network"
+	"github.com/flowgate/flowgate/runtime/fleet"
 	"github.com/flowgate/flowgate/web"
 )
 
@@ -40,6 +41,7 @@ type Runtime struct {
 	inline *embedded       // the broker as mqtt-broker nodes reach it in-process
 	creds  *credStore      // node credentials, apart from the flows
 	sets   *nodeSets       // Node-RED's node sets of the types, and which are disabled
+	fleet  *fleet.Agent    // nil without --fleet-broker
 	start  time.Time       // when New ran, for /diagnostics
 
 	mu       sync.Mutex // guards cfg, notReady and warnings
@@ -144,6 +146,9 @@ func (r *Runtime) Start(ctx context.Context) error {
 		r.mu.Unlock()
 	}
 	if err := r.listen(); err != nil {
+		return err
+	}
+	if err := r.startFleet(); err != nil {
 		return err
 	}
 	log.Info("flowgate started", "addr", r.ln.Addr().String(), "data", r.s.DataDir, "flows", r.s.FlowsFile, "version", r.s.Version)
@@ -268,13 +273,17 @@ func (r *Runtime) Run(ctx context.Context) error {
 // Shutdown stops serving, closes every node and the editor hub.
 func (r *Runtime) Shutdown(ctx context.Context) error {
 	var err error
+	if r.fleet != nil {
+		err = r.fleet.Close(ctx)
+	}
 	if r.srv != nil {
 		hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		err = r.srv.Shutdown(hctx)
+		serr := r.srv.Shutdown(hctx)
 		cancel()
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = r.srv.Close()
+		if errors.Is(serr, context.DeadlineExceeded) {
+			serr = r.srv.Close()
 		}
+		err = errors.Join(err, serr)
 	}
 	r.eng.Stop(ctx)
 	err = errors.Join(err, r.ctxs.close())

@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/flowgate/flowgate/nodes/storage"
+	"github.com/flowgate/flowgate/runtime/fleet"
 )
 
 // Settings configure a Runtime. Command-line flags and their FLOWGATE_*
@@ -70,6 +71,9 @@ type Settings struct {
 	// Timeseries are the time-series store's retention rules per topic
 	// filter: readings, per-minute and per-hour roll-ups.
 	Timeseries storage.RollupConfig
+	// Fleet joins the gateway to a fleet over an MQTT broker (none when
+	// its Broker is empty).
+	Fleet fleet.Settings
 }
 
 // FileSettings are the settings file's keys (Node-RED's names).
@@ -89,6 +93,7 @@ type FileSettings struct {
 	MQTTBroker        MQTTBroker `yaml:"mqttBroker"`
 	HTTPServer        HTTPServer `yaml:"httpServer"`
 	Files             `yaml:",inline"`
+	Fleet             fleet.Settings `yaml:"fleet"`
 	Timeseries        struct {
 		Retention []struct {
 			Topic  string `yaml:"topic"`
@@ -137,6 +142,7 @@ func (s *Settings) LoadFile() error {
 	}
 	s.HTTPServer.merge(f.HTTPServer)
 	s.Files.merge(f.Files)
+	s.mergeFleet(f.Fleet)
 	for i, r := range f.Timeseries.Retention {
 		rule, err := storage.ParseRollupRule(r.Topic, r.Raw, r.Minute, r.Hour)
 		if err != nil {
@@ -223,6 +229,9 @@ func (s *Settings) Check() error {
 	}
 	if err := s.HTTPServer.check(); err != nil {
 		return fmt.Errorf("settings: %w", err)
+	}
+	if err := s.Fleet.Check(); err != nil {
+		return fmt.Errorf("settings: fleet: %w", err)
 	}
 	if _, err := parseMemoryLimit(s.MemoryLimit); err != nil {
 		return fmt.Errorf("settings: memoryLimit: %w", err)

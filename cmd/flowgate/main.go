@@ -45,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return admin(args, os.Stdin, stdout, stderr)
 	case "backup", "restore":
 		return backupRestore(cmd, args, stdout, stderr)
+	case "fleet":
+		return fleetCmd(args, stdout, stderr)
 	case "help":
 		usage(stdout)
 		return 0
@@ -67,6 +69,9 @@ func usage(w io.Writer) {
                                    series and the broker's store to FILE (gzip tar)
        flowgate restore [flags] FILE
                                    put a backup back (stop Flowgate first)
+       flowgate fleet keygen|list|deploy|rollback ...
+                                   sign and send deploys to gateways over an MQTT broker
+                                   (flowgate fleet help)
 
 flags (each has an environment twin, e.g. FLOWGATE_LISTEN):
 `)
@@ -87,6 +92,12 @@ func flags(fs *flag.FlagSet, s *runtime.Settings) *string {
 	fs.StringVar(&s.MQTTBroker.WS, "broker-ws", env("BROKER_WS", ""), "embedded MQTT broker websocket address (default none)")
 	fs.StringVar(&s.HW, "hw", env("HW", ""), "hardware backend: auto, periph, sim or off (default auto)")
 	fs.StringVar(&s.GatewayID, "gateway-id", env("GATEWAY_ID", ""), "Home Assistant gateway id in unique ids and topics, or off (default from the machine id)")
+	fs.StringVar(&s.Fleet.Broker, "fleet-broker", env("FLEET_BROKER", ""), "join a fleet over this MQTT broker: mqtt://host:port or mqtts://host:port")
+	fs.StringVar(&s.Fleet.ID, "fleet-id", env("FLEET_ID", ""), "this gateway's id in the fleet")
+	fs.StringVar(&s.Fleet.Group, "fleet-group", env("FLEET_GROUP", ""), "this gateway's group in the fleet")
+	fs.StringVar(&s.Fleet.Pub, "fleet-pub", env("FLEET_PUB", ""), "fleet.pub: apply only deploys signed by its key")
+	fs.StringVar(&s.Fleet.Username, "fleet-username", env("FLEET_USERNAME", ""), "fleet broker user name")
+	fs.StringVar(&s.Fleet.Password, "fleet-password", env("FLEET_PASSWORD", ""), "fleet broker password (prefer FLOWGATE_FLEET_PASSWORD)")
 	fs.StringVar(&s.File, "settings", env("SETTINGS", ""), "settings file (YAML, Node-RED setting names)")
 	return fs.String("log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn or error")
 }
