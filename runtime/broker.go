@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mochiclose"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -355,7 +356,7 @@ func (b *Broker) Stop() error {
 		case <-time.After(brokerStopWait):
 		}
 	}
-	return srv.Close()
+	return mochiclose.Close(srv, "tcp", "ws")
 }
 
 // BrokerAddr returns the embedded broker's address ("" with --broker off).

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mochiclose"
 	"log/slog"
 	"net"
 	"os"
@@ -40,7 +41,7 @@ func startBroker(t *testing.T) string {
 	if err := srv.Serve(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = srv.Close() })
+	t.Cleanup(func() { _ = mochiclose.Close(srv, "tcp") })
 	return tcp.Address()
 }
 

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mochiclose"
 	"github.com/flowgate/flowgate/internal/mosquittotest"
 	"log/slog"
 	"net"
@@ -55,7 +56,7 @@ func startMochi(t testing.TB, addr string) *testBroker {
 	b.stop = func() {
 		if !stopped {
 			stopped = true
-			_ = srv.Close()
+			_ = mochiclose.Close(srv, "tcp")
 		}
 	}
 	t.Cleanup(b.stop)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/flowgate/flowgate/internal/mochiclose"
 	"github.com/flowgate/flowgate/internal/mosquittotest"
 	"log/slog"
 	"net"
@@ -52,7 +53,7 @@ func startMochi(t *testing.T, addr string) (string, func()) {
 		t.Fatal(err)
 	}
 	var once sync.Once
-	stop := func() { once.Do(func() { _ = srv.Close() }) }
+	stop := func() { once.Do(func() { _ = mochiclose.Close(srv, "tcp") }) }
 	t.Cleanup(stop)
 	return tcp.Address(), stop
 }
