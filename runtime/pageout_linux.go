@@ -6,7 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
+
+// releaseDelay is how long after start the start-up pages are released.
+const releaseDelay = 500 * time.Millisecond
 
 // madvPageout is MADV_PAGEOUT (Linux 5.4), missing from package syscall.
 const madvPageout = 21

@@ -26,23 +26,25 @@ import (
 // Runtime is one running Flowgate: engine, flows store and HTTP listener.
 // It is an instance: several can run side by side in one process.
 type Runtime struct {
-	s      Settings
-	reg    *engine.Registry
-	eng    *engine.Engine
-	store  flows.Store
-	router *network.Router
-	editor *editor.Server
-	srv    *http.Server
-	ln     net.Listener
-	data   *storageService // database pool and /api/data
-	hw     *hwService      // board, pin claims and /api/hw
-	ctxs   *contextStores  // context stores (contextStorage)
-	broker *Broker         // nil with --broker off
-	inline *embedded       // the broker as mqtt-broker nodes reach it in-process
-	creds  *credStore      // node credentials, apart from the flows
-	sets   *nodeSets       // Node-RED's node sets of the types, and which are disabled
-	fleet  *fleet.Agent    // nil without --fleet-broker
-	start  time.Time       // when New ran, for /diagnostics
+	s Settings
+	// releaseTimer releases the start-up pages releaseDelay after Start.
+	releaseTimer *time.Timer
+	reg          *engine.Registry
+	eng          *engine.Engine
+	store        flows.Store
+	router       *network.Router
+	editor       *editor.Server
+	srv          *http.Server
+	ln           net.Listener
+	data         *storageService // database pool and /api/data
+	hw           *hwService      // board, pin claims and /api/hw
+	ctxs         *contextStores  // context stores (contextStorage)
+	broker       *Broker         // nil with --broker off
+	inline       *embedded       // the broker as mqtt-broker nodes reach it in-process
+	creds        *credStore      // node credentials, apart from the flows
+	sets         *nodeSets       // Node-RED's node sets of the types, and which are disabled
+	fleet        *fleet.Agent    // nil without --fleet-broker
+	start        time.Time       // when New ran, for /diagnostics
 
 	mu       sync.Mutex // guards cfg, notReady and warnings
 	cfg      *flows.Config
@@ -154,8 +156,14 @@ func (r *Runtime) Start(ctx context.Context) error {
 	log.Info("flowgate started", "addr", r.ln.Addr().String(), "data", r.s.DataDir, "flows", r.s.FlowsFile, "version", r.s.Version)
 	r.warnOpen()
 	if r.s.ReleaseStartPages {
-		n, err := releaseStartPages()
-		log.Debug("start-up pages released", "bytes", n, "err", err)
+		// not at once: the first moments after start (the editor's first
+		// requests, flows injecting once, a deploy from a waiting client)
+		// still run start-up code, and releasing it now would make them
+		// read it back from the disk
+		r.releaseTimer = time.AfterFunc(releaseDelay, func() {
+			n, err := releaseStartPages()
+			log.Debug("start-up pages released", "bytes", n, "err", err)
+		})
 	}
 	return nil
 }
@@ -273,6 +281,9 @@ func (r *Runtime) Run(ctx context.Context) error {
 // Shutdown stops serving, closes every node and the editor hub.
 func (r *Runtime) Shutdown(ctx context.Context) error {
 	var err error
+	if r.releaseTimer != nil {
+		r.releaseTimer.Stop()
+	}
 	if r.fleet != nil {
 		err = r.fleet.Close(ctx)
 	}
