@@ -5,8 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/flowgate/flowgate/internal/mochiclose"
-	"log/slog"
+	"github.com/flowgate/flowgate/internal/mochitest"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,9 +15,6 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
-	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/engine/enginetest"
@@ -27,22 +23,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the discovery golden files in testdata/")
 
-// startBroker starts the embedded (mochi) broker on a free loopback port.
+// startBroker starts the embedded broker (mochi) on a free port.
 func startBroker(t *testing.T) string {
 	t.Helper()
-	srv := mqtt.New(&mqtt.Options{Logger: slog.New(slog.DiscardHandler), InlineClient: true})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
-		t.Fatal(err)
-	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: "127.0.0.1:0"})
-	if err := srv.AddListener(tcp); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = mochiclose.Close(srv, "tcp") })
-	return tcp.Address()
+	return mochitest.Start(t, "127.0.0.1:0", nil).Addr
 }
 
 // homeAssistant is a raw MQTT client acting as Home Assistant: it reads

@@ -2,9 +2,8 @@ package network
 
 import (
 	"fmt"
-	"github.com/flowgate/flowgate/internal/mochiclose"
+	"github.com/flowgate/flowgate/internal/mochitest"
 	"github.com/flowgate/flowgate/internal/mosquittotest"
-	"log/slog"
 	"net"
 	"slices"
 	"strings"
@@ -13,8 +12,6 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/flowgate/flowgate/engine"
 	"github.com/flowgate/flowgate/engine/enginetest"
@@ -33,34 +30,8 @@ type testBroker struct {
 // a free port).
 func startMochi(t testing.TB, addr string) *testBroker {
 	t.Helper()
-	srv := mqtt.New(&mqtt.Options{Logger: slog.New(slog.DiscardHandler), InlineClient: true})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
-		t.Fatal(err)
-	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})
-	var err error
-	for range 50 { // a restarted broker may wait for its port
-		if err = srv.AddListener(tcp); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	b := &testBroker{name: "mochi", addr: tcp.Address(), srv: srv}
-	stopped := false
-	b.stop = func() {
-		if !stopped {
-			stopped = true
-			_ = mochiclose.Close(srv, "tcp")
-		}
-	}
-	t.Cleanup(b.stop)
-	return b
+	b := mochitest.Start(t, addr, nil)
+	return &testBroker{name: "mochi", addr: b.Addr, srv: b.Srv, stop: b.Stop}
 }
 
 // startMosquitto starts Debian's mosquitto on a free loopback port (on

@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/flowgate/flowgate/internal/mochiclose"
+	"github.com/flowgate/flowgate/internal/mochitest"
 	"github.com/flowgate/flowgate/internal/mosquittotest"
-	"log/slog"
 	"net"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
@@ -34,28 +31,8 @@ func (denyHook) OnACLCheck(_ *mqtt.Client, topic string, _ bool) bool {
 // startMochi starts a mochi broker on addr ("127.0.0.1:0": a free port).
 func startMochi(t *testing.T, addr string) (string, func()) {
 	t.Helper()
-	srv := mqtt.New(&mqtt.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err := srv.AddHook(new(denyHook), nil); err != nil {
-		t.Fatal(err)
-	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})
-	var err error
-	for range 100 { // a restarted broker may wait for its port
-		if err = srv.AddListener(tcp); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	stop := func() { once.Do(func() { _ = mochiclose.Close(srv, "tcp") }) }
-	t.Cleanup(stop)
-	return tcp.Address(), stop
+	b := mochitest.Start(t, addr, new(denyHook))
+	return b.Addr, b.Stop
 }
 
 // testClient is a started client with its messages on a channel.
