@@ -227,16 +227,22 @@ func (h *Hub) Wants(topic string) bool {
 // notePatterns publishes the clients' subscriptions for Wants. Run
 // goroutine only.
 func (h *Hub) notePatterns() {
+	seen := map[string]bool{}
 	var all []string
 	for c := range h.conns {
 		for _, p := range c.subs {
-			if !slices.Contains(all, p) {
+			if !seen[p] {
+				seen[p] = true
 				all = append(all, p)
 			}
 		}
 	}
 	h.patterns.Store(&all)
 }
+
+// maxSubscriptions bounds one client's subscriptions (the editor takes a
+// handful, its data tab one per charted topic).
+const maxSubscriptions = 256
 
 // discard counts a lost event and logs the first and every thousandth.
 func (h *Hub) discard(topic, reason string) {
@@ -421,6 +427,12 @@ func (h *Hub) handle(r request) {
 		return
 	}
 	if r.reply == nil && !slices.Contains(r.c.subs, r.pattern) {
+		if len(r.c.subs) >= maxSubscriptions {
+			// a client's subscriptions are matched on every event
+			// and gathered for Wants: beyond the bound, refuse
+			h.log.Warn("comms subscription refused: too many", "remote", r.c.remote, "pattern", r.pattern, "max", maxSubscriptions)
+			return
+		}
 		r.c.subs = append(r.c.subs, r.pattern)
 		h.notePatterns()
 	}

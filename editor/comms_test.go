@@ -415,3 +415,27 @@ func TestCommsRuntimeDeploy(t *testing.T) {
 		t.Fatalf("retained (-want +got):\n%s", diff)
 	}
 }
+
+// TestCommsSubscriptionsBounded: a client's subscriptions stop at
+// maxSubscriptions; the ones before the bound work.
+func TestCommsSubscriptionsBounded(t *testing.T) {
+	s, ts := newTestServer(t, newFakeBackend(), nil)
+	h := s.Hub()
+	h.Publish("notification/runtime-state", map[string]any{"state": "start"})
+	c := dial(t, ts, nil)
+	c.send(`{"subscribe":"notification/#"}`)
+	c.items(1) // its replay
+	for i := 1; i <= maxSubscriptions; i++ {
+		c.send(fmt.Sprintf(`{"subscribe":"data/t%d"}`, i))
+	}
+	// a repeated subscription is replayed again: once it arrives, the
+	// requests before it were handled
+	c.send(`{"subscribe":"notification/#"}`)
+	c.items(1)
+	if last := fmt.Sprintf("data/t%d", maxSubscriptions-1); !h.Wants(last) {
+		t.Errorf("subscription %s, within the bound, not taken", last)
+	}
+	if past := fmt.Sprintf("data/t%d", maxSubscriptions); h.Wants(past) {
+		t.Errorf("subscription %s, past the bound, taken", past)
+	}
+}

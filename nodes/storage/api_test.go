@@ -14,12 +14,15 @@ import (
 	"github.com/flowgate/flowgate/engine/enginetest"
 )
 
-func TestDataAPI(t *testing.T) {
+// dataAPIServer serves a fresh data API on loopback and returns a caller:
+// status and body (trimmed) of one request.
+func dataAPIServer(t *testing.T) func(method, path, body string) (int, string) {
+	t.Helper()
 	api := NewDataAPI(NewDBs(t.TempDir()), 0)
 	t.Cleanup(func() { _ = api.Close() })
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	do := func(method, path, body string) (int, any) {
+	return func(method, path, body string) (int, string) {
 		t.Helper()
 		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 		if err != nil {
@@ -30,14 +33,24 @@ func TestDataAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, strings.TrimSpace(string(b))
+	}
+}
+
+func TestDataAPI(t *testing.T) {
+	call := dataAPIServer(t)
+	do := func(method, path, body string) (int, any) {
+		t.Helper()
+		status, data := call(method, path, body)
 		var v any
 		if len(data) > 0 {
-			if v, err = engine.DecodeJSON(data); err != nil {
+			var err error
+			if v, err = engine.DecodeJSON([]byte(data)); err != nil {
 				t.Fatalf("%s %s: not JSON: %s", method, path, data)
 			}
 		}
-		return resp.StatusCode, v
+		return status, v
 	}
 	where := url.QueryEscape(`[{"field":"t","op":">=","value":21}]`)
 	steps := []struct {

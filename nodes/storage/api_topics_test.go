@@ -2,9 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -18,24 +15,7 @@ import (
 )
 
 func TestDataAPITopicsAndKeyPages(t *testing.T) {
-	api := NewDataAPI(NewDBs(t.TempDir()), 0)
-	t.Cleanup(func() { _ = api.Close() })
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	do := func(method, path, body string) (int, string) {
-		t.Helper()
-		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, strings.TrimSpace(string(b))
-	}
+	do := dataAPIServer(t)
 	var list []string
 	for i := range 7 {
 		list = append(list, fmt.Sprintf(`{"topic":"room/1","payload":{"t":%d},"ts":%d}`, i, 1000*(i+1)))
